@@ -1,0 +1,48 @@
+# Two commands on a fresh Debian machine with Python 3.11:
+#   make run   - set up and serve the dashboard on the embedded store
+#   make test  - set up (browser included) and run the whole suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8050
+# Debian packages: chromium drives the browser tests and static exports,
+# Noto CJK renders Chinese in it.
+DEB_TEST := chromium fonts-noto-cjk
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test build bench deb-test clean
+
+run: $(VENV)/.app
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m dashboard
+
+test: $(VENV)/.dev deb-test
+	$(BIN)/python -m pytest
+
+build: $(VENV)/.dev
+	$(BIN)/python -m geodata.build
+
+bench: $(VENV)/.dev deb-test
+	$(BIN)/python -m bench.run
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.app: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.app $@
+
+deb-test:
+	@missing=""; for p in $(DEB_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,120 @@
+"""The Dash app: layout and thin callbacks over layers/ and figures."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from dash import Dash, Input, Output, Patch, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+from flask import Response, abort, request
+
+from dashboard import figures, ids, panels
+from dashboard.i18n import t
+from layers import indicators as ind
+from layers.store import GEO_LAYERS, Store, default_store
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+DEFAULT = {"indicator": "gdp", "view": "baseline"}
+
+
+def _view_bundle(store: Store, indicator: str, view: str, lang: str = "zh"):
+    defn = store.indicator_defs.set_index("indicator").loc[indicator]
+    codes = list(store.cities["adcode"])
+    names = dict(zip(codes, store.cities["name_zh" if lang == "zh" else "name_en"]))
+    values = ind.city_view(store.indicators, indicator, view, codes)
+    breaks = ind.shared_breaks(store.indicators, indicator, view, codes)
+    state = figures.choropleth_state(values, breaks, view, names, defn, lang)
+    bars = figures.bar_figure(
+        {v: ind.city_view(store.indicators, indicator, v, codes) for v in ind.LEVEL_VIEWS},
+        [names[c] for c in codes], defn, lang)
+    title = f"{t(f'view.{view}', lang)} · {defn['name_zh'] if lang == 'zh' else defn['name_en']}"
+    return state, figures.legend(breaks, view, defn, lang), title, bars
+
+
+def create_app(store: Store | None = None) -> Dash:
+    store = store or default_store()
+    app = Dash(__name__, compress=True, assets_folder=str(ASSETS),
+               title=t("title"), update_title=None)
+    _serve_geojson(app, store)
+    lang = "zh"
+    defs = store.indicator_defs
+    options = [{"label": f"{r.name_zh}({r.unit})", "value": r.indicator}
+               for r in defs[defs["city_map"] == "yes"].itertuples()]
+    state, legend, title, bars = _view_bundle(store, DEFAULT["indicator"], DEFAULT["view"], lang)
+
+    app.layout = html.Div([
+        html.Header([html.H1(t("title", lang)), html.P(t("subtitle", lang))]),
+        html.Div(panels.circle_cards(store.indicators, defs, lang), id=ids.CIRCLE_CARDS,
+                 className="cards"),
+        html.Main([
+            html.Aside([
+                html.Label(t("indicator", lang), htmlFor=ids.INDICATOR),
+                dcc.Dropdown(options, DEFAULT["indicator"], id=ids.INDICATOR, clearable=False),
+                html.Label(t("view", lang)),
+                dcc.RadioItems([{"label": t(f"view.{v}", lang), "value": v} for v in ind.VIEWS],
+                               DEFAULT["view"], id=ids.VIEW, className="views"),
+                html.Div(t("legend.title", lang), className="legend-head"),
+                html.Div(legend, id=ids.LEGEND, className="legend"),
+            ], className="controls"),
+            html.Section([
+                html.Div(title, id=ids.MAP_TITLE, className="map-title"),
+                dcc.Graph(id=ids.MAP, figure=figures.map_figure(store.cities, state, lang),
+                          config={"displaylogo": False, "scrollZoom": True}, className="map"),
+            ], className="map-wrap"),
+            html.Aside([
+                html.H2(t("bar.title", lang)),
+                dcc.Graph(id=ids.BAR, figure=bars, config={"displayModeBar": False}),
+                html.Div(html.P(t("city.hint", lang), className="hint"), id=ids.CITY_PANEL,
+                         className="city-panel"),
+            ], className="side"),
+        ]),
+        html.Footer(t("footer", lang)),
+    ], className="app")
+
+    @app.callback(
+        Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"),
+        Output(ids.MAP_TITLE, "children"), Output(ids.BAR, "figure"),
+        Input(ids.INDICATOR, "value"), Input(ids.VIEW, "value"),
+        prevent_initial_call=True)
+    def switch_view(indicator, view):
+        if indicator not in set(defs["indicator"]) or view not in ind.VIEWS:
+            raise PreventUpdate  # a stale or forged value: keep what is shown
+        state, legend, title, bars = _view_bundle(store, indicator, view, lang)
+        patch = Patch()  # only the colours and hover texts travel, never the geometry
+        for key, value in state.items():
+            patch["data"][0][key] = value
+        return patch, legend, title, bars
+
+    @app.callback(Output(ids.CITY_PANEL, "children"), Input(ids.MAP, "clickData"),
+                  prevent_initial_call=True)
+    def show_city(click):
+        try:
+            code = str(click["points"][0]["location"])
+        except (TypeError, KeyError, IndexError):
+            return no_update
+        match = store.cities[store.cities["adcode"] == code]
+        if match.empty:
+            return no_update
+        return panels.city_panel(match.iloc[0], store.indicators, defs, lang)
+
+    return app
+
+
+def _serve_geojson(app: Dash, store: Store) -> None:
+    """Boundaries as static, cacheable GeoJSON: made once, fetched once."""
+    payloads = {}
+    for layer in GEO_LAYERS:
+        body = store.geojson(layer).encode("utf-8")
+        payloads[layer] = (body, hashlib.sha256(body).hexdigest()[:16])
+
+    @app.server.route("/geo/<layer>.geojson")
+    def geojson(layer):
+        if layer not in payloads:
+            abort(404)
+        body, etag = payloads[layer]
+        if request.if_none_match.contains(etag):
+            return Response(status=304)
+        resp = Response(body, mimetype="application/geo+json")
+        resp.set_etag(etag)
+        resp.headers["Cache-Control"] = "public, max-age=3600"
+        return resp

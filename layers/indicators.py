@@ -1,0 +1,119 @@
+"""Indicator views per city: stored values and the views derived from them.
+
+Derived views (change, required annual growth) are computed here, never
+stored. A city without the inputs a view needs gets no value: the map shows
+it as "no data", never as zero.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import mapclassify
+import numpy as np
+import pandas as pd
+
+# Fisher-Jenks on five cities is instant in pure Python; numba is not needed.
+warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
+
+LEVEL_VIEWS = ("baseline", "target", "actual")
+DERIVED_VIEWS = ("change", "growth")
+VIEWS = LEVEL_VIEWS + DERIVED_VIEWS
+YEARS = {"baseline": 2020, "target": 2025, "actual": 2025}
+MAX_CLASSES = 5
+
+
+@dataclass(frozen=True)
+class CityValue:
+    adcode: str
+    value: float | None        # in the view's unit; None = no data
+    comparator: str            # = > ≥ ≈
+    inputs: tuple               # the stored records the value rests on
+
+
+def stored(indicators: pd.DataFrame, indicator: str, kind: str,
+           plan: str = "jiaodong-2021") -> pd.DataFrame:
+    """City records of one indicator and kind, indexed by adcode."""
+    rows = indicators[(indicators["plan"] == plan) & (indicators["scope"] == "city")
+                      & (indicators["indicator"] == indicator) & (indicators["kind"] == kind)
+                      & (indicators["year"] == YEARS[kind])]
+    return rows.set_index("area_code")
+
+
+def required_growth(baseline: float, target: float, years: int) -> float:
+    """Average annual growth (%) that takes baseline to target in `years`."""
+    if baseline <= 0 or target <= 0 or years <= 0:
+        raise ValueError("growth needs positive values and a positive span")
+    return ((target / baseline) ** (1.0 / years) - 1.0) * 100.0
+
+
+def derived_comparator(target_cmp: str, baseline_cmp: str) -> str:
+    """How exact a target-minus-baseline figure is, given how exact its inputs are.
+
+    With an exact baseline the bound carries over (target > x gives change > y);
+    anything approximate or bounded on the baseline side leaves only ≈.
+    """
+    if baseline_cmp == "=":
+        return target_cmp
+    return "≈"
+
+
+def city_view(indicators: pd.DataFrame, indicator: str, view: str,
+              adcodes: list[str]) -> list[CityValue]:
+    if view not in VIEWS:
+        raise ValueError(f"unknown view '{view}'")
+    if view in LEVEL_VIEWS:
+        recs = stored(indicators, indicator, view)
+        out = []
+        for code in adcodes:
+            if code in recs.index:
+                r = recs.loc[code]
+                out.append(CityValue(code, float(r["value"]), r["comparator"], (r,)))
+            else:
+                out.append(CityValue(code, None, "", ()))
+        return out
+    base = stored(indicators, indicator, "baseline")
+    target = stored(indicators, indicator, "target")
+    out = []
+    for code in adcodes:
+        if code not in base.index or code not in target.index:
+            out.append(CityValue(code, None, "", ()))
+            continue
+        b, t = base.loc[code], target.loc[code]
+        if view == "change":
+            value = float(t["value"]) - float(b["value"])
+        else:
+            value = required_growth(float(b["value"]), float(t["value"]),
+                                    YEARS["target"] - YEARS["baseline"])
+        out.append(CityValue(code, value, derived_comparator(t["comparator"], b["comparator"]), (b, t)))
+    return out
+
+
+def class_breaks(values) -> list[float]:
+    """Upper bounds of the classes (Fisher-Jenks natural breaks).
+
+    Fewer classes when there are fewer distinct values; none without data.
+    """
+    vals = np.array([v for v in values if v is not None and np.isfinite(v)], dtype=float)
+    distinct = np.unique(vals)
+    if len(distinct) == 0:
+        return []
+    if len(distinct) <= MAX_CLASSES:
+        return [float(v) for v in distinct]
+    return [float(b) for b in mapclassify.FisherJenks(vals, k=MAX_CLASSES).bins]
+
+
+def shared_breaks(indicators: pd.DataFrame, indicator: str, view: str,
+                  adcodes: list[str]) -> list[float]:
+    """Breaks for a view. The level views of one indicator share them, so a
+    colour means the same value in 2020, in the 2025 target and in 2025."""
+    views = LEVEL_VIEWS if view in LEVEL_VIEWS else (view,)
+    pooled = [cv.value for v in views for cv in city_view(indicators, indicator, v, adcodes)]
+    return class_breaks(pooled)
+
+
+def class_of(value: float | None, breaks: list[float]) -> int:
+    """Index of the class a value falls in; -1 for no data."""
+    if value is None or not breaks:
+        return -1
+    return int(min(np.searchsorted(breaks, value, side="left"), len(breaks) - 1))

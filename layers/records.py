@@ -1,0 +1,157 @@
+"""Record schemas and the one validator every table goes through.
+
+A bad value fails with the file, the row (as a person counts lines in the
+file: the header is line 1) and the column named, so a reviewer can find it.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+PLANS = ("jiaodong-2021", "shandong-docking-2025")
+KINDS = ("baseline", "target", "actual")
+COMPARATORS = ("=", ">", "≥", "≈", "<", "≤")
+QUALITIES = ("plan", "official", "news", "wikipedia", "aggregator")
+PRECISIONS = ("site", "county", "city", "schematic")
+SCOPES = ("circle", "city")
+
+
+class RecordError(ValueError):
+    def __init__(self, file: str, row: int | None, column: str | None, message: str):
+        self.file, self.row, self.column = file, row, column
+        where = file + (f", row {row}" if row is not None else "")
+        where += f", column '{column}'" if column else ""
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str = "str"  # str | int | float | enum | code
+    required: bool = True
+    choices: tuple = ()
+    pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class Schema:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = field(default=())
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+ADCODE = r"^\d{6}$"
+
+INDICATOR_DEFS = Schema("indicator_defs", (
+    Column("indicator", pattern=r"^[a-z][a-z0-9_]*$"),
+    Column("name_zh"),
+    Column("name_en"),
+    Column("unit"),
+    Column("unit_en"),
+    Column("decimals", "int"),
+    Column("city_map", "enum", choices=("yes", "no")),
+), key=("indicator",))
+
+INDICATOR_VALUES = Schema("indicators", (
+    Column("plan", "enum", choices=PLANS),
+    Column("indicator", pattern=r"^[a-z][a-z0-9_]*$"),
+    Column("scope", "enum", choices=SCOPES),
+    Column("area_code", pattern=r"^(\d{6}|jiaodong)$"),
+    Column("year", "int"),
+    Column("kind", "enum", choices=KINDS),
+    Column("value", "float"),
+    Column("unit"),
+    Column("comparator", "enum", choices=COMPARATORS),
+    Column("original_text"),
+    Column("source"),
+    Column("source_quote"),
+    Column("quality", "enum", choices=QUALITIES),
+    Column("note", required=False),
+), key=("plan", "indicator", "area_code", "year", "kind"))
+
+REGIONS = Schema("regions", (
+    Column("code", pattern=r"^(\d{6}|[A-Z]{3})$"),
+    Column("kind", "enum", choices=("jiaodong_city", "shandong_city", "province", "country")),
+    Column("name_zh", required=False),
+    Column("name_en", required=False),
+), key=("code",))
+
+CITY_POSITIONING = Schema("city_positioning", (
+    Column("adcode", pattern=ADCODE),
+    Column("plan", "enum", choices=PLANS),
+    Column("plan_ref"),
+    Column("quote"),
+), key=("adcode", "plan"))
+
+
+def validate(df: pd.DataFrame, schema: Schema, file: str) -> pd.DataFrame:
+    """Check every cell against the schema; return a typed copy."""
+    missing = [n for n in schema.names if n not in df.columns]
+    if missing:
+        raise RecordError(file, None, missing[0], "column missing from the header")
+    extra = [c for c in df.columns if c not in schema.names]
+    if extra:
+        raise RecordError(file, None, extra[0], "unknown column")
+    out = {}
+    for col in schema.columns:
+        out[col.name] = [_cell(v, col, file, i + 2) for i, v in enumerate(df[col.name])]
+    typed = pd.DataFrame(out, columns=schema.names)
+    if schema.key:
+        dup = typed.duplicated(list(schema.key), keep="first")
+        if dup.any():
+            i = int(dup.to_numpy().nonzero()[0][0])
+            key = ", ".join(f"{k}={typed.iloc[i][k]}" for k in schema.key)
+            raise RecordError(file, i + 2, schema.key[-1], f"duplicate record ({key})")
+    return typed
+
+
+def _cell(raw, col: Column, file: str, row: int):
+    text = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw).strip()
+    if not text:
+        if col.required:
+            raise RecordError(file, row, col.name, "value is required")
+        return None if col.kind in ("int", "float") else ""
+    if col.kind == "int":
+        if not re.fullmatch(r"-?\d+", text):
+            raise RecordError(file, row, col.name, f"'{text}' is not a whole number")
+        return int(text)
+    if col.kind == "float":
+        try:
+            value = float(text)
+        except ValueError:
+            raise RecordError(file, row, col.name, f"'{text}' is not a number") from None
+        if not math.isfinite(value):
+            raise RecordError(file, row, col.name, f"'{text}' is not a finite number")
+        return value
+    if col.kind == "enum" and text not in col.choices:
+        raise RecordError(file, row, col.name,
+                          f"'{text}' is not one of {', '.join(col.choices)}")
+    if col.pattern and not re.fullmatch(col.pattern, text):
+        raise RecordError(file, row, col.name, f"'{text}' does not match {col.pattern}")
+    return text
+
+
+def read_csv(path, schema: Schema) -> pd.DataFrame:
+    """Read a human-edited source CSV (all text) and validate it."""
+    file = str(path)
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+    except UnicodeDecodeError as exc:
+        raise RecordError(file, None, None, f"not UTF-8 text ({exc.reason})") from None
+    if not rows:
+        raise RecordError(file, None, None, "the file is empty")
+    header, body = rows[0], rows[1:]
+    for i, row in enumerate(body, start=2):
+        if len(row) != len(header):
+            raise RecordError(file, i, None,
+                              f"expected {len(header)} fields, found {len(row)} (a stray comma?)")
+    return validate(pd.DataFrame(body, columns=header, dtype=object), schema, file)

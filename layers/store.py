@@ -1,0 +1,121 @@
+"""The one loader of the embedded store: read, validate, hand out tables.
+
+The store is written by `python -m geodata.build`; the app never parses the
+source CSVs. Loading checks the layers, the CRS and every indicator record,
+so a damaged store stops the app with a message that names what is wrong
+instead of serving half the data.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from layers import records
+
+DEFAULT_STORE = Path(__file__).resolve().parent.parent / "geodata" / "atlas.gpkg"
+GEO_LAYERS = {
+    "cities": ("adcode", "name_zh", "name_en", "plan", "positioning_zh",
+               "positioning_ref", "label_lon", "label_lat", "geometry_source"),
+    "counties": ("adcode", "name_zh", "city_adcode", "geometry_source"),
+    "context": ("code", "kind", "name_zh", "name_en", "geometry_source"),
+}
+TABLES = {"indicator_defs": records.INDICATOR_DEFS, "indicators": records.INDICATOR_VALUES}
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Store:
+    path: Path
+    cities: gpd.GeoDataFrame
+    counties: gpd.GeoDataFrame
+    context: gpd.GeoDataFrame
+    indicator_defs: pd.DataFrame
+    indicators: pd.DataFrame
+
+    def geojson(self, layer: str) -> str:
+        return _geojson(self, layer)
+
+
+def load(path: Path | str = DEFAULT_STORE) -> Store:
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(f"{path}: store not found (build it with: python -m geodata.build)")
+    try:
+        present = {name for name, _ in pyogrio.list_layers(path)}
+    except Exception as exc:  # GDAL's message for a corrupt file is terse
+        raise StoreError(f"{path}: not a readable GeoPackage ({exc})") from exc
+    for layer in [*GEO_LAYERS, *TABLES]:
+        if layer not in present:
+            raise StoreError(f"{path}: layer '{layer}' is missing")
+    geo = {}
+    for layer, columns in GEO_LAYERS.items():
+        gdf = gpd.read_file(path, layer=layer)
+        if gdf.crs is None or gdf.crs.to_epsg() != 4326:
+            raise StoreError(f"{path}, layer '{layer}': CRS is {gdf.crs}, expected EPSG:4326")
+        missing = [c for c in columns if c not in gdf.columns]
+        if missing:
+            raise records.RecordError(f"{path}#{layer}", None, missing[0], "column missing")
+        invalid = ~gdf.geometry.is_valid | gdf.geometry.is_empty
+        if invalid.any():
+            i = int(np.flatnonzero(invalid.to_numpy())[0])
+            raise records.RecordError(f"{path}#{layer}", i + 1, "geometry", "invalid or empty geometry")
+        geo[layer] = gdf
+    tables = {}
+    for layer, schema in TABLES.items():
+        df = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
+        df = df.drop(columns=[c for c in df.columns if c.lower() == "fid"], errors="ignore")
+        # Row numbers in store messages count features from 1.
+        typed = records.validate(df.astype(object), schema, f"{path}#{layer}")
+        tables[layer] = typed
+    _check_indicator_references(path, tables, geo["cities"])
+    return Store(path, geo["cities"], geo["counties"], geo["context"],
+                 tables["indicator_defs"], tables["indicators"])
+
+
+def _check_indicator_references(path, tables, cities) -> None:
+    defs = set(tables["indicator_defs"]["indicator"])
+    codes = set(cities["adcode"]) | {"jiaodong"}
+    for i, r in enumerate(tables["indicators"].itertuples(index=False), start=2):
+        if r.indicator not in defs:
+            raise records.RecordError(f"{path}#indicators", i, "indicator",
+                                      f"unknown indicator '{r.indicator}'")
+        if r.area_code not in codes:
+            raise records.RecordError(f"{path}#indicators", i, "area_code",
+                                      f"unknown area '{r.area_code}'")
+
+
+@cache
+def default_store() -> Store:
+    return load(DEFAULT_STORE)
+
+
+# Browser payload: only what the map draws, coordinates rounded to ~10 m
+# (Jiaodong) or ~100 m (context, never seen up close).
+_PAYLOAD = {
+    "cities": (("adcode", "name_zh"), 4),
+    "counties": (("adcode", "name_zh", "city_adcode"), 4),
+    "context": (("code", "kind", "name_zh"), 3),
+}
+
+
+def _geojson(store: Store, layer: str) -> str:
+    props, decimals = _PAYLOAD[layer]
+    gdf = getattr(store, layer)
+    geoms = shapely.transform(gdf.geometry.to_numpy(), lambda c: np.round(c, decimals))
+    features = [{"type": "Feature", "id": str(row[props[0]]),
+                 "properties": {p: row[p] for p in props},
+                 "geometry": json.loads(shapely.to_geojson(g))}
+                for (_, row), g in zip(gdf.iterrows(), geoms)]
+    return json.dumps({"type": "FeatureCollection", "features": features},
+                      ensure_ascii=False, separators=(",", ":"))

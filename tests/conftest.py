@@ -1,0 +1,37 @@
+import threading
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO.parent / "shared" / "seeds" / "jiaodong-plan-2021.txt"
+
+
+@pytest.fixture(scope="session")
+def store():
+    from layers.store import default_store
+    return default_store()
+
+
+@pytest.fixture(scope="session")
+def seed_text():
+    if not SEED.is_file():
+        pytest.fail(f"the plan text is expected at {SEED} (../shared beside the repo)")
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def app(store):
+    from dashboard.app import create_app
+    return create_app(store)
+
+
+@pytest.fixture(scope="session")
+def server_url(app):
+    """The real app on a loopback port, in a thread, for the browser tests."""
+    from werkzeug.serving import make_server
+    srv = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()

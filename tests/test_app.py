@@ -1,0 +1,87 @@
+"""Callbacks through the real HTTP endpoint, as the browser calls them."""
+import json
+
+from dashboard import figures, ids
+
+OUTPUTS = [(ids.MAP, "figure"), (ids.LEGEND, "children"), (ids.MAP_TITLE, "children"),
+           (ids.BAR, "figure")]
+
+
+def switch(client, indicator, view):
+    body = {
+        "output": ".." + "...".join(f"{i}.{p}" for i, p in OUTPUTS) + "..",
+        "outputs": [{"id": i, "property": p} for i, p in OUTPUTS],
+        "inputs": [{"id": ids.INDICATOR, "property": "value", "value": indicator},
+                   {"id": ids.VIEW, "property": "value", "value": view}],
+        "changedPropIds": [f"{ids.VIEW}.value"], "state": [],
+    }
+    return client.post("/_dash-update-component", json=body)
+
+
+def test_page_and_boundaries_are_served(app):
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200
+    for layer in ("cities", "counties", "context"):
+        resp = client.get(f"/geo/{layer}.geojson")
+        assert resp.status_code == 200 and resp.mimetype == "application/geo+json"
+        again = client.get(f"/geo/{layer}.geojson", headers={"If-None-Match": resp.headers["ETag"]})
+        assert again.status_code == 304
+    assert client.get("/geo/secret.geojson").status_code == 404
+
+
+def test_switch_sends_colours_not_geometry(app):
+    resp = switch(app.server.test_client(), "urban_district_population", "target")
+    assert resp.status_code == 200
+    data = json.loads(resp.data)["response"]
+    patch = data[ids.MAP]["figure"]
+    text = json.dumps(patch, ensure_ascii=False)
+    assert "coordinates" not in text and "geojson" not in text
+    ops = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
+    z = ops[("data", 0, "z")]
+    # Targets >600, >350, >200, >100, >100: four classes, Qingdao in the top one.
+    assert z == [3, 2, 1, 0, 0]
+    hover = ops[("data", 0, "customdata")]
+    assert "> 600" in hover[0] and "规划原文" in hover[0]
+
+
+def test_switch_to_a_view_without_data_shows_no_data(app):
+    data = json.loads(switch(app.server.test_client(), "urban_district_population", "change").data)
+    ops = {tuple(op["location"]): op["params"]["value"]
+           for op in data["response"][ids.MAP]["figure"]["operations"]}
+    assert ops[("data", 0, "z")] == [-1] * 5
+    assert ops[("data", 0, "colorscale")][0][1] == figures.NO_DATA
+    assert all("无数据" in h for h in ops[("data", 0, "customdata")])
+
+
+def test_baseline_and_target_colours_mean_the_same_value(app):
+    client = app.server.test_client()
+    a = json.loads(switch(client, "gdp", "baseline").data)["response"]
+    b = json.loads(switch(client, "gdp", "actual").data)["response"]
+    scale = lambda r: [op["params"]["value"] for op in r[ids.MAP]["figure"]["operations"]
+                       if op["location"] == ["data", 0, "colorscale"]][0]
+    assert scale(a) == scale(b)
+    assert a[ids.LEGEND]["children"] == b[ids.LEGEND]["children"]
+
+
+def test_unknown_indicator_changes_nothing(app):
+    resp = switch(app.server.test_client(), "<script>", "baseline")
+    assert resp.status_code == 204
+
+
+def test_legend_lists_classes_and_no_data():
+    breaks = [1.0, 5.0, 9.0]
+    defn = {"unit": "万人", "unit_en": "10k people", "decimals": 0}
+    rows = figures.legend(breaks, "baseline", defn)
+    texts = [r.children[1].children for r in rows[1:]]
+    assert texts == ["≤ 1", "1 – 5", "5 – 9", "无数据"]
+
+
+def test_colorscale_steps_with_no_data_first():
+    scale = figures.colorscale(["#111111", "#222222"])
+    assert scale[0] == [0, figures.NO_DATA] and scale[-1] == [1.0, "#222222"]
+    assert len({c for _, c in scale}) == 3
+
+
+def test_diverging_colours_for_negative_change():
+    colors = figures.class_colors([-5.0, -1.0, 2.0, 8.0], "change")
+    assert colors[0] in figures.DIVERGING_NEG and colors[-1] in figures.DIVERGING_POS

@@ -1,0 +1,61 @@
+"""The committed store: real boundaries, in WGS-84, sharing their borders."""
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+
+JIAODONG = {"370200": 10, "370600": 11, "370700": 12, "371000": 4, "371100": 4}
+
+
+def test_layers_and_crs(store):
+    layers = dict(pyogrio.list_layers(store.path))
+    for name in ("cities", "counties", "context", "indicators", "indicator_defs"):
+        assert name in layers
+    for gdf in (store.cities, store.counties, store.context):
+        assert gdf.crs.to_epsg() == 4326
+
+
+def test_five_cities_and_all_their_counties(store):
+    assert dict(zip(store.cities["adcode"], store.cities["name_en"])) == {
+        "370200": "Qingdao", "370600": "Yantai", "370700": "Weifang",
+        "371000": "Weihai", "371100": "Rizhao"}
+    assert store.counties["city_adcode"].value_counts().to_dict() == JIAODONG
+
+
+def test_coordinates_are_wgs84_not_gcj02(store):
+    # Qingdao's 市南区 in Amap's GCJ-02 lies ~0.005° east of its WGS-84 position;
+    # after conversion the store's bounds sit west of the raw Amap bounds.
+    from geodata import boundaries
+    raw = boundaries._data_dir() / "datasets" / "administrative/amap/land/370202.geojson"
+    import geopandas as gpd
+    raw_bounds = gpd.read_file(raw).total_bounds
+    stored = store.counties[store.counties["adcode"] == "370202"].total_bounds
+    shift_east = raw_bounds[0] - stored[0]
+    assert 0.003 < shift_east < 0.008
+
+
+def test_counties_and_context_form_a_gap_free_coverage(store):
+    china = store.context[store.context["kind"] != "country"]
+    geoms = np.concatenate([store.counties.geometry.to_numpy(), china.geometry.to_numpy()])
+    # No overlaps, no mismatched shared edges, no gaps narrower than ~100 m.
+    assert shapely.coverage_is_valid(geoms, gap_width=0.001)
+
+
+def test_each_city_is_exactly_the_union_of_its_counties(store):
+    for city in store.cities.itertuples():
+        parts = store.counties[store.counties["city_adcode"] == city.adcode].geometry
+        assert shapely.union_all(parts.to_numpy()).symmetric_difference(city.geometry).area < 1e-12
+
+
+def test_neighbouring_cities_share_borders(store):
+    qd = store.cities.set_index("adcode").geometry
+    shared = qd["370200"].intersection(qd["370700"])  # Qingdao and Weifang
+    assert shared.length > 0.5 and qd["370200"].intersection(qd["370700"]).area < 1e-12
+
+
+@pytest.mark.parametrize("layer", ["cities", "counties", "context"])
+def test_browser_payload_is_valid_geojson(store, layer):
+    import json
+    data = json.loads(store.geojson(layer))
+    assert data["type"] == "FeatureCollection"
+    assert len(data["features"]) == len(getattr(store, layer))

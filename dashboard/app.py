@@ -2,19 +2,21 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
-from dash import Dash, Input, Output, Patch, dcc, html, no_update
+from dash import Dash, Input, Output, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import Response, abort, request
 
 from dashboard import figures, ids, panels
 from dashboard.i18n import t
 from layers import indicators as ind
-from layers.store import GEO_LAYERS, Store, default_store
+from layers.store import Store, default_store
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEFAULT = {"indicator": "gdp", "view": "baseline"}
+STATIC_LAYERS = ("counties", "context")  # fetched by the map's layers, never change
 
 
 def _view_bundle(store: Store, indicator: str, view: str, lang: str = "zh"):
@@ -58,7 +60,9 @@ def create_app(store: Store | None = None) -> Dash:
             ], className="controls"),
             html.Section([
                 html.Div(title, id=ids.MAP_TITLE, className="map-title"),
-                dcc.Graph(id=ids.MAP, figure=figures.map_figure(store.cities, state, lang),
+                dcc.Store(id=ids.MAP_STATE), html.Div(id=ids.MAP_SYNC, hidden=True),
+                dcc.Graph(id=ids.MAP, figure=figures.map_figure(
+                    store.cities, json.loads(store.geojson("cities")), state, lang),
                           config={"displaylogo": False, "scrollZoom": True}, className="map"),
             ], className="map-wrap"),
             html.Aside([
@@ -72,7 +76,7 @@ def create_app(store: Store | None = None) -> Dash:
     ], className="app")
 
     @app.callback(
-        Output(ids.MAP, "figure"), Output(ids.LEGEND, "children"),
+        Output(ids.MAP_STATE, "data"), Output(ids.LEGEND, "children"),
         Output(ids.MAP_TITLE, "children"), Output(ids.BAR, "figure"),
         Input(ids.INDICATOR, "value"), Input(ids.VIEW, "value"),
         prevent_initial_call=True)
@@ -80,10 +84,20 @@ def create_app(store: Store | None = None) -> Dash:
         if indicator not in set(defs["indicator"]) or view not in ind.VIEWS:
             raise PreventUpdate  # a stale or forged value: keep what is shown
         state, legend, title, bars = _view_bundle(store, indicator, view, lang)
-        patch = Patch()  # only the colours and hover texts travel, never the geometry
-        for key, value in state.items():
-            patch["data"][0][key] = value
-        return patch, legend, title, bars
+        return state, legend, title, bars  # colours and hover texts, never geometry
+
+    # plotly.js repaints a map trace on Plotly.restyle but not when dcc.Graph
+    # re-renders it from a patched figure, so the new colours go in this way.
+    app.clientside_callback(
+        """function(state) {
+            const gd = document.querySelector('#%s .js-plotly-plot');
+            if (!state || !gd || !window.Plotly) { return window.dash_clientside.no_update; }
+            const update = {};
+            for (const [key, value] of Object.entries(state)) { update[key] = [value]; }
+            window.Plotly.restyle(gd, update, [0]);
+            return Object.keys(state).join(',');
+        }""" % ids.MAP,
+        Output(ids.MAP_SYNC, "title"), Input(ids.MAP_STATE, "data"), prevent_initial_call=True)
 
     @app.callback(Output(ids.CITY_PANEL, "children"), Input(ids.MAP, "clickData"),
                   prevent_initial_call=True)
@@ -103,7 +117,7 @@ def create_app(store: Store | None = None) -> Dash:
 def _serve_geojson(app: Dash, store: Store) -> None:
     """Boundaries as static, cacheable GeoJSON: made once, fetched once."""
     payloads = {}
-    for layer in GEO_LAYERS:
+    for layer in STATIC_LAYERS:
         body = store.geojson(layer).encode("utf-8")
         payloads[layer] = (body, hashlib.sha256(body).hexdigest()[:16])
 

@@ -1,7 +1,6 @@
 """Pure figure functions: data + view state in, figures and components out.
 
-Nothing here reads files or computes geography; the map's boundaries are
-fetched by the browser from /geo/<layer>.geojson, once, and cached.
+Nothing here reads files or computes geography.
 """
 from __future__ import annotations
 
@@ -123,11 +122,16 @@ def choropleth_state(values: list[CityValue], breaks: list[float], view: str,
     }
 
 
-def map_figure(cities, state: dict, lang: str = "zh") -> go.Figure:
-    """The whole map, built once for the first page; later changes are patches."""
+def map_figure(cities, cities_geojson: dict, state: dict, lang: str = "zh") -> go.Figure:
+    """The whole map, built once for the first page; later changes are patches.
+
+    The five city polygons travel inline, once, with the first page: plotly.js
+    does not recolour a choropleth whose geojson is a URL. The static layers
+    (counties, context) are fetched by URL and cached by the browser.
+    """
     names = list(cities["name_zh"] if lang == "zh" else cities["name_en"])
     choropleth = go.Choroplethmap(
-        geojson=GEO_URL.format("cities"), featureidkey="properties.adcode",
+        geojson=cities_geojson, featureidkey="properties.adcode",
         locations=list(cities["adcode"]), showscale=False,
         marker={"line": {"color": "#2b2b2b", "width": 1.6}, "opacity": 0.92},
         hovertemplate="%{customdata}<extra></extra>", **state)

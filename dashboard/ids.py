@@ -7,3 +7,5 @@ MAP_TITLE = "map-title"
 BAR = "bar"
 CITY_PANEL = "city-panel"
 CIRCLE_CARDS = "circle-cards"
+MAP_STATE = "map-state"  # the choropleth's colours for the current view
+MAP_SYNC = "map-sync"

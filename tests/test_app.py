@@ -3,7 +3,7 @@ import json
 
 from dashboard import figures, ids
 
-OUTPUTS = [(ids.MAP, "figure"), (ids.LEGEND, "children"), (ids.MAP_TITLE, "children"),
+OUTPUTS = [(ids.MAP_STATE, "data"), (ids.LEGEND, "children"), (ids.MAP_TITLE, "children"),
            (ids.BAR, "figure")]
 
 
@@ -21,7 +21,7 @@ def switch(client, indicator, view):
 def test_page_and_boundaries_are_served(app):
     client = app.server.test_client()
     assert client.get("/").status_code == 200
-    for layer in ("cities", "counties", "context"):
+    for layer in ("counties", "context"):
         resp = client.get(f"/geo/{layer}.geojson")
         assert resp.status_code == 200 and resp.mimetype == "application/geo+json"
         again = client.get(f"/geo/{layer}.geojson", headers={"If-None-Match": resp.headers["ETag"]})
@@ -33,33 +33,30 @@ def test_switch_sends_colours_not_geometry(app):
     resp = switch(app.server.test_client(), "urban_district_population", "target")
     assert resp.status_code == 200
     data = json.loads(resp.data)["response"]
-    patch = data[ids.MAP]["figure"]
-    text = json.dumps(patch, ensure_ascii=False)
+    state = data[ids.MAP_STATE]["data"]
+    text = json.dumps(state, ensure_ascii=False)
     assert "coordinates" not in text and "geojson" not in text
-    ops = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
-    z = ops[("data", 0, "z")]
+    assert set(state) == {"z", "colorscale", "zmin", "zmax", "customdata"}
+    z = state["z"]
     # Targets >600, >350, >200, >100, >100: four classes, Qingdao in the top one.
     assert z == [3, 2, 1, 0, 0]
-    hover = ops[("data", 0, "customdata")]
+    hover = state["customdata"]
     assert "> 600" in hover[0] and "规划原文" in hover[0]
 
 
 def test_switch_to_a_view_without_data_shows_no_data(app):
     data = json.loads(switch(app.server.test_client(), "urban_district_population", "change").data)
-    ops = {tuple(op["location"]): op["params"]["value"]
-           for op in data["response"][ids.MAP]["figure"]["operations"]}
-    assert ops[("data", 0, "z")] == [-1] * 5
-    assert ops[("data", 0, "colorscale")][0][1] == figures.NO_DATA
-    assert all("无数据" in h for h in ops[("data", 0, "customdata")])
+    state = data["response"][ids.MAP_STATE]["data"]
+    assert state["z"] == [-1] * 5
+    assert state["colorscale"][0][1] == figures.NO_DATA
+    assert all("无数据" in h for h in state["customdata"])
 
 
 def test_baseline_and_target_colours_mean_the_same_value(app):
     client = app.server.test_client()
     a = json.loads(switch(client, "gdp", "baseline").data)["response"]
     b = json.loads(switch(client, "gdp", "actual").data)["response"]
-    scale = lambda r: [op["params"]["value"] for op in r[ids.MAP]["figure"]["operations"]
-                       if op["location"] == ["data", 0, "colorscale"]][0]
-    assert scale(a) == scale(b)
+    assert a[ids.MAP_STATE]["data"]["colorscale"] == b[ids.MAP_STATE]["data"]["colorscale"]
     assert a[ids.LEGEND]["children"] == b[ids.LEGEND]["children"]
 
 

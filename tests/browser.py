@@ -1,0 +1,56 @@
+"""Headless Chromium for tests and benchmarks: Debian's build, no downloads."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from urllib.parse import urlparse
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+# True once MapLibre has drawn every source (boundaries included).
+MAP_READY_JS = """() => {
+  const gd = document.querySelector('#map .js-plotly-plot');
+  const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+  const m = sub && sub.map;
+  return !!(m && m.loaded() && m.areTilesLoaded() && m.isStyleLoaded() && !m.isMoving());
+}"""
+
+
+@contextmanager
+def browser_page(base_url: str, width: int = 1600, height: int = 900):
+    """A page whose every request is recorded; any other host is refused."""
+    from playwright.sync_api import sync_playwright
+    own = urlparse(base_url).netloc
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.requests, page.foreign = [], []
+
+        def route(r):
+            page.requests.append(r.request.url)
+            if urlparse(r.request.url).netloc != own and not r.request.url.startswith("data:"):
+                page.foreign.append(r.request.url)
+                return r.abort()
+            return r.continue_()
+
+        page.route("**/*", route)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def wait_for_map(page, timeout_ms: int = 30000) -> None:
+    page.wait_for_function(MAP_READY_JS, timeout=timeout_ms, polling=50)
+
+
+def lonlat_to_pixel(page, lon: float, lat: float) -> tuple[float, float]:
+    """Page coordinates of a lon/lat on the map."""
+    return tuple(page.evaluate("""([lon, lat]) => {
+      const gd = document.querySelector('#map .js-plotly-plot');
+      const m = gd._fullLayout.map._subplot.map;
+      const p = m.project([lon, lat]);
+      const r = m.getCanvas().getBoundingClientRect();
+      return [r.left + p.x, r.top + p.y];
+    }""", [lon, lat]))

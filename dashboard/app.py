@@ -95,7 +95,8 @@ def create_app(store: Store | None = None) -> Dash:
             const update = {};
             for (const [key, value] of Object.entries(state)) { update[key] = [value]; }
             window.Plotly.restyle(gd, update, [0]);
-            return Object.keys(state).join(',');
+            window.atlasMapUpdates = (window.atlasMapUpdates || 0) + 1;
+            return String(window.atlasMapUpdates);  // a count, so tests can wait on it
         }""" % ids.MAP,
         Output(ids.MAP_SYNC, "title"), Input(ids.MAP_STATE, "data"), prevent_initial_call=True)
 

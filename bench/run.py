@@ -1,0 +1,110 @@
+"""Benchmark: first map, indicator switches, boundary payload (python -m bench.run).
+
+Runs the real server (python -m dashboard) in a subprocess and drives Debian's
+Chromium. Reports medians; nothing here is asserted.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.browser import browser_page, wait_for_map
+
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+# Five indicator switches from the first view (GDP, 2020 baseline).
+SWITCHES = ["resident_population", "urbanization_rate", "urban_district_population", "gdp",
+            "resident_population"]
+OUT = Path(__file__).parent / "out"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_server():
+    port = _free_port()
+    env = dict(os.environ, PORT=str(port))
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/geo/counties.geojson", timeout=1)
+            return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+def _payload(url: str) -> dict:
+    from layers.store import default_store
+    sizes = {}
+    for layer in ("counties", "context"):
+        body = urllib.request.urlopen(f"{url}/geo/{layer}.geojson").read()
+        sizes[layer] = (len(body), len(gzip.compress(body)))
+    cities = default_store().geojson("cities").encode()
+    sizes["cities (inline in the first page)"] = (len(cities), len(gzip.compress(cities)))
+    sizes["total"] = tuple(sum(v[i] for v in sizes.values()) for i in (0, 1))
+    return sizes
+
+
+def main() -> None:
+    proc, url = _start_server()
+    try:
+        payload = _payload(url)
+        first_map, switch_ms, switch_bytes, switch_wire = [], [], [], []
+        from layers.store import default_store
+        defs = default_store().indicator_defs.set_index("indicator")
+        for _ in range(RUNS):
+            with browser_page(url) as page:
+                responses = []
+                page.on("response", lambda r: "_dash-update-component" in r.url and responses.append(r))
+                page.goto(url)
+                wait_for_map(page)
+                first_map.append(page.evaluate("performance.now()"))
+                for indicator in SWITCHES:
+                    page.click("#indicator")  # opening the menu is not timed
+                    option = page.get_by_role(
+                        "option", name=f"{defs.loc[indicator, 'name_zh']}({defs.loc[indicator, 'unit']})")
+                    before = page.get_attribute("#map-sync", "title") or ""
+                    responses.clear()
+                    t0 = page.evaluate("performance.now()")
+                    option.click()
+                    page.wait_for_function("b => document.querySelector('#map-sync').title !== b",
+                                           arg=before)
+                    wait_for_map(page)
+                    switch_ms.append(page.evaluate("performance.now()") - t0)
+                    page.keyboard.press("Escape")
+                    resp = responses[-1]
+                    switch_bytes.append(len(resp.body()))
+                    switch_wire.append(int(resp.headers.get("content-length", len(resp.body()))))
+        result = {
+            "runs": RUNS,
+            "first_map_ms_median": round(statistics.median(first_map)),
+            "first_map_ms_all": [round(v) for v in first_map],
+            "switch_ms_median": round(statistics.median(switch_ms)),
+            "switch_response_bytes_median": statistics.median(switch_bytes),
+            "switch_response_bytes_on_wire_median": statistics.median(switch_wire),
+            "boundary_payload_bytes_raw_gzip": payload,
+        }
+        OUT.mkdir(exist_ok=True)
+        (OUT / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+if __name__ == "__main__":
+    main()

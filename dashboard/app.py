@@ -62,7 +62,7 @@ def create_app(store: Store | None = None) -> Dash:
                 html.Div(title, id=ids.MAP_TITLE, className="map-title"),
                 dcc.Store(id=ids.MAP_STATE), html.Div(id=ids.MAP_SYNC, hidden=True),
                 dcc.Graph(id=ids.MAP, figure=figures.map_figure(
-                    store.cities, json.loads(store.geojson("cities")), state, lang),
+                    store.cities, store.context, json.loads(store.geojson("cities")), state, lang),
                           config={"displaylogo": False, "scrollZoom": True}, className="map"),
             ], className="map-wrap"),
             html.Aside([

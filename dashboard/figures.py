@@ -122,7 +122,7 @@ def choropleth_state(values: list[CityValue], breaks: list[float], view: str,
     }
 
 
-def map_figure(cities, cities_geojson: dict, state: dict, lang: str = "zh") -> go.Figure:
+def map_figure(cities, context, cities_geojson: dict, state: dict, lang: str = "zh") -> go.Figure:
     """The whole map, built once for the first page; later changes are patches.
 
     The five city polygons travel inline, once, with the first page: plotly.js
@@ -139,14 +139,17 @@ def map_figure(cities, cities_geojson: dict, state: dict, lang: str = "zh") -> g
         lon=list(cities["label_lon"]), lat=list(cities["label_lat"]), mode="text",
         text=names, textfont={"size": 15, "color": "#111111"}, hoverinfo="skip")
     layers = [
+        # One layer (one fetch, one parse) draws the land and its borders.
         {"source": GEO_URL.format("context"), "sourcetype": "geojson", "type": "fill",
-         "color": LAND, "below": "traces"},
-        {"source": GEO_URL.format("context"), "sourcetype": "geojson", "type": "line",
-         "color": LAND_EDGE, "line": {"width": 0.8}, "below": "traces"},
+         "color": LAND, "fill": {"outlinecolor": LAND_EDGE}, "below": "traces"},
         {"source": GEO_URL.format("counties"), "sourcetype": "geojson", "type": "line",
          "color": "#ffffff", "opacity": 0.85, "line": {"width": 0.7}},
     ]
-    fig = go.Figure([choropleth, labels])
+    around = go.Scattermap(
+        lon=list(context["label_lon"]), lat=list(context["label_lat"]), mode="text",
+        text=list(context["name_zh"] if lang == "zh" else context["name_en"]),
+        textfont={"size": 12, "color": "#8a8478"}, hoverinfo="skip")
+    fig = go.Figure([choropleth, labels, around])  # the choropleth stays trace 0
     fig.update_layout(
         template="none", margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
         map={"style": MAP_STYLE, "center": CENTER, "zoom": ZOOM, "layers": layers},

@@ -116,6 +116,9 @@ def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
         + [f"{src}: World Bank country outlines, WGS-84"] * len(country_units),
     }, geometry=list(ctx_geoms) + list(country_geoms), crs=CRS)
     context_gdf = context_gdf[~context_gdf.geometry.is_empty].reset_index(drop=True)
+    labels = [_label_point(g) for g in context_gdf.geometry]
+    context_gdf["label_lon"] = [round(p.x, 4) for p in labels]
+    context_gdf["label_lat"] = [round(p.y, 4) for p in labels]
     return cities_gdf, counties_gdf, context_gdf
 
 

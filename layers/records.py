@@ -77,6 +77,23 @@ INDICATOR_VALUES = Schema("indicators", (
     Column("note", required=False),
 ), key=("plan", "indicator", "area_code", "year", "kind"))
 
+# A place the plan names (the layers of ports, corridors, projects ... build on it).
+FEATURES = Schema("features", (
+    Column("id", pattern=r"^[a-z0-9][a-z0-9-]*$"),
+    Column("plan", "enum", choices=PLANS),
+    Column("layer", pattern=r"^[a-z_]+$"),
+    Column("category"),
+    Column("name_zh"),
+    Column("name_en"),
+    Column("city_adcodes", pattern=r"^\d{6}(;\d{6})*$"),
+    Column("county_adcode", required=False, pattern=ADCODE),
+    Column("precision", "enum", choices=PRECISIONS),
+    Column("status", required=False),
+    Column("plan_ref"),
+    Column("quote"),
+    Column("coord_source"),
+), key=("id",))
+
 REGIONS = Schema("regions", (
     Column("code", pattern=r"^(\d{6}|[A-Z]{3})$"),
     Column("kind", "enum", choices=("jiaodong_city", "shandong_city", "province", "country")),

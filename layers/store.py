@@ -25,7 +25,7 @@ GEO_LAYERS = {
     "cities": ("adcode", "name_zh", "name_en", "plan", "positioning_zh",
                "positioning_ref", "label_lon", "label_lat", "geometry_source"),
     "counties": ("adcode", "name_zh", "city_adcode", "geometry_source"),
-    "context": ("code", "kind", "name_zh", "name_en", "geometry_source"),
+    "context": ("code", "kind", "name_zh", "name_en", "label_lon", "label_lat", "geometry_source"),
 }
 TABLES = {"indicator_defs": records.INDICATOR_DEFS, "indicators": records.INDICATOR_VALUES}
 

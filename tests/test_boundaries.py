@@ -59,3 +59,15 @@ def test_browser_payload_is_valid_geojson(store, layer):
     data = json.loads(store.geojson(layer))
     assert data["type"] == "FeatureCollection"
     assert len(data["features"]) == len(getattr(store, layer))
+
+
+def test_coverage_simplification_keeps_borders_that_plain_simplify_breaks():
+    from geodata import boundaries
+    units = [boundaries.unit(c) for c in ("370202", "370203", "370212", "370213")]
+    raw = boundaries.read_geometries(units)  # Qingdao's urban districts, WGS-84
+    assert shapely.coverage_is_valid(raw)
+    together = boundaries.simplify_coverage(raw)
+    assert shapely.get_num_coordinates(together).sum() < shapely.get_num_coordinates(raw).sum() / 2
+    assert shapely.coverage_is_valid(together, gap_width=0.001)
+    one_by_one = shapely.simplify(raw, boundaries.TOLERANCE)
+    assert not shapely.coverage_is_valid(one_by_one, gap_width=0.001)

@@ -91,3 +91,19 @@ def test_store_missing_a_layer_is_named(tmp_path, store):
         pyogrio.write_dataframe(getattr(store, layer), copy, layer=layer, driver="GPKG")
     with pytest.raises(store_mod.StoreError, match="layer 'indicator_defs' is missing"):
         store_mod.load(copy)
+
+
+FEATURE_HEADER = ",".join(records.FEATURES.names)
+FEATURE = ("qingdao-port,jiaodong-2021,ports,port,青岛港,Port of Qingdao,370200,,city,,"
+           "第四章第一节,以青岛港为龙头,placed at the city centre")
+
+
+def test_feature_record_validates_precision_and_sources(tmp_path):
+    ok = _write(tmp_path / "f.csv", f"{FEATURE_HEADER}\n{FEATURE}\n")
+    assert records.read_csv(ok, records.FEATURES).iloc[0]["precision"] == "city"
+    for bad, column in [(FEATURE.replace(",city,,", ",exact,,"), "precision"),
+                        (FEATURE.replace("placed at the city centre", ""), "coord_source"),
+                        (FEATURE.replace(",370200,", ",370200;12,"), "city_adcodes")]:
+        path = _write(tmp_path / "f.csv", f"{FEATURE_HEADER}\n{bad}\n")
+        with pytest.raises(records.RecordError, match=f"row 2, column '{column}'"):
+            records.read_csv(path, records.FEATURES)

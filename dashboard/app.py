@@ -19,18 +19,25 @@ DEFAULT = {"indicator": "gdp", "view": "baseline"}
 STATIC_LAYERS = ("counties", "context")  # fetched by the map's layers, never change
 
 
-def _view_bundle(store: Store, indicator: str, view: str, lang: str = "zh"):
+def _map_view(store: Store, indicator: str, view: str, lang: str = "zh"):
+    """The choropleth's colours and hover texts, its legend and its title."""
     defn = store.indicator_defs.set_index("indicator").loc[indicator]
     codes = list(store.cities["adcode"])
     names = dict(zip(codes, store.cities["name_zh" if lang == "zh" else "name_en"]))
     values = ind.city_view(store.indicators, indicator, view, codes)
     breaks = ind.shared_breaks(store.indicators, indicator, view, codes)
     state = figures.choropleth_state(values, breaks, view, names, defn, lang)
-    bars = figures.bar_figure(
-        {v: ind.city_view(store.indicators, indicator, v, codes) for v in ind.LEVEL_VIEWS},
-        [names[c] for c in codes], defn, lang)
     title = f"{t(f'view.{view}', lang)} · {defn['name_zh'] if lang == 'zh' else defn['name_en']}"
-    return state, figures.legend(breaks, view, defn, lang), title, bars
+    return state, figures.legend(breaks, view, defn, lang), title
+
+
+def _bar_view(store: Store, indicator: str, lang: str = "zh"):
+    defn = store.indicator_defs.set_index("indicator").loc[indicator]
+    codes = list(store.cities["adcode"])
+    names = store.cities["name_zh" if lang == "zh" else "name_en"]
+    return figures.bar_figure(
+        {v: ind.city_view(store.indicators, indicator, v, codes) for v in ind.LEVEL_VIEWS},
+        list(names), defn, lang)
 
 
 def create_app(store: Store | None = None) -> Dash:
@@ -42,7 +49,9 @@ def create_app(store: Store | None = None) -> Dash:
     defs = store.indicator_defs
     options = [{"label": f"{r.name_zh}({r.unit})", "value": r.indicator}
                for r in defs[defs["city_map"] == "yes"].itertuples()]
-    state, legend, title, bars = _view_bundle(store, DEFAULT["indicator"], DEFAULT["view"], lang)
+    state, legend, title = _map_view(store, DEFAULT["indicator"], DEFAULT["view"], lang)
+    bars = _bar_view(store, DEFAULT["indicator"], lang)
+    known = set(defs["indicator"])
 
     app.layout = html.Div([
         html.Header([html.H1(t("title", lang)), html.P(t("subtitle", lang))]),
@@ -75,16 +84,24 @@ def create_app(store: Store | None = None) -> Dash:
         html.Footer(t("footer", lang)),
     ], className="app")
 
+    # Map and chart update in two requests, so the map's colours do not wait
+    # for the chart.
     @app.callback(
         Output(ids.MAP_STATE, "data"), Output(ids.LEGEND, "children"),
-        Output(ids.MAP_TITLE, "children"), Output(ids.BAR, "figure"),
+        Output(ids.MAP_TITLE, "children"),
         Input(ids.INDICATOR, "value"), Input(ids.VIEW, "value"),
         prevent_initial_call=True)
-    def switch_view(indicator, view):
-        if indicator not in set(defs["indicator"]) or view not in ind.VIEWS:
+    def switch_map(indicator, view):
+        if indicator not in known or view not in ind.VIEWS:
             raise PreventUpdate  # a stale or forged value: keep what is shown
-        state, legend, title, bars = _view_bundle(store, indicator, view, lang)
-        return state, legend, title, bars  # colours and hover texts, never geometry
+        return _map_view(store, indicator, view, lang)  # colours and texts, never geometry
+
+    @app.callback(Output(ids.BAR, "figure"), Input(ids.INDICATOR, "value"),
+                  prevent_initial_call=True)
+    def switch_bar(indicator):
+        if indicator not in known:
+            raise PreventUpdate
+        return _bar_view(store, indicator, lang)
 
     # plotly.js repaints a map trace on Plotly.restyle but not when dcc.Graph
     # re-renders it from a patched figure, so the new colours go in this way.

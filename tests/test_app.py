@@ -3,8 +3,7 @@ import json
 
 from dashboard import figures, ids
 
-OUTPUTS = [(ids.MAP_STATE, "data"), (ids.LEGEND, "children"), (ids.MAP_TITLE, "children"),
-           (ids.BAR, "figure")]
+OUTPUTS = [(ids.MAP_STATE, "data"), (ids.LEGEND, "children"), (ids.MAP_TITLE, "children")]
 
 
 def switch(client, indicator, view):
@@ -58,6 +57,16 @@ def test_baseline_and_target_colours_mean_the_same_value(app):
     b = json.loads(switch(client, "gdp", "actual").data)["response"]
     assert a[ids.MAP_STATE]["data"]["colorscale"] == b[ids.MAP_STATE]["data"]["colorscale"]
     assert a[ids.LEGEND]["children"] == b[ids.LEGEND]["children"]
+
+
+def test_bar_chart_follows_the_indicator(app):
+    body = {"output": f"{ids.BAR}.figure", "outputs": {"id": ids.BAR, "property": "figure"},
+            "inputs": [{"id": ids.INDICATOR, "property": "value", "value": "urban_district_population"}],
+            "changedPropIds": [f"{ids.INDICATOR}.value"], "state": []}
+    fig = json.loads(app.server.test_client().post("/_dash-update-component", json=body).data)
+    bars = {b["name"]: b for b in fig["response"][ids.BAR]["figure"]["data"]}
+    assert bars["2025年目标"]["text"] == ["> 600", "> 350", "> 200", "> 100", "> 100"]
+    assert all(v is None for v in bars["2020年基数"]["y"])  # no source: no bar, not zero
 
 
 def test_unknown_indicator_changes_nothing(app):

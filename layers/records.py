@@ -109,8 +109,12 @@ CITY_POSITIONING = Schema("city_positioning", (
 ), key=("adcode", "plan"))
 
 
-def validate(df: pd.DataFrame, schema: Schema, file: str) -> pd.DataFrame:
-    """Check every cell against the schema; return a typed copy."""
+def validate(df: pd.DataFrame, schema: Schema, file: str, first_row: int = 2) -> pd.DataFrame:
+    """Check every cell against the schema; return a typed copy.
+
+    `first_row` is the number a person gives the first record: 2 in a CSV
+    (the header is line 1), 1 for a GeoPackage table (its fid).
+    """
     missing = [n for n in schema.names if n not in df.columns]
     if missing:
         raise RecordError(file, None, missing[0], "column missing from the header")
@@ -119,14 +123,14 @@ def validate(df: pd.DataFrame, schema: Schema, file: str) -> pd.DataFrame:
         raise RecordError(file, None, extra[0], "unknown column")
     out = {}
     for col in schema.columns:
-        out[col.name] = [_cell(v, col, file, i + 2) for i, v in enumerate(df[col.name])]
+        out[col.name] = [_cell(v, col, file, i + first_row) for i, v in enumerate(df[col.name])]
     typed = pd.DataFrame(out, columns=schema.names)
     if schema.key:
         dup = typed.duplicated(list(schema.key), keep="first")
         if dup.any():
             i = int(dup.to_numpy().nonzero()[0][0])
             key = ", ".join(f"{k}={typed.iloc[i][k]}" for k in schema.key)
-            raise RecordError(file, i + 2, schema.key[-1], f"duplicate record ({key})")
+            raise RecordError(file, i + first_row, schema.key[-1], f"duplicate record ({key})")
     return typed
 
 

@@ -75,8 +75,7 @@ def load(path: Path | str = DEFAULT_STORE) -> Store:
     for layer, schema in TABLES.items():
         df = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
         df = df.drop(columns=[c for c in df.columns if c.lower() == "fid"], errors="ignore")
-        # Row numbers in store messages count features from 1.
-        typed = records.validate(df.astype(object), schema, f"{path}#{layer}")
+        typed = records.validate(df.astype(object), schema, f"{path}#{layer}", first_row=1)
         tables[layer] = typed
     _check_indicator_references(path, tables, geo["cities"])
     return Store(path, geo["cities"], geo["counties"], geo["context"],
@@ -86,7 +85,7 @@ def load(path: Path | str = DEFAULT_STORE) -> Store:
 def _check_indicator_references(path, tables, cities) -> None:
     defs = set(tables["indicator_defs"]["indicator"])
     codes = set(cities["adcode"]) | {"jiaodong"}
-    for i, r in enumerate(tables["indicators"].itertuples(index=False), start=2):
+    for i, r in enumerate(tables["indicators"].itertuples(index=False), start=1):
         if r.indicator not in defs:
             raise records.RecordError(f"{path}#indicators", i, "indicator",
                                       f"unknown indicator '{r.indicator}'")

@@ -81,7 +81,7 @@ def test_store_with_a_bad_indicator_row_fails_on_load(tmp_path, store):
     shutil.copy(store.path, copy)
     with sqlite3.connect(copy) as db:
         db.execute("UPDATE indicators SET kind = 'guess' WHERE fid = 3")
-    with pytest.raises(records.RecordError, match=r"#indicators, row 4, column 'kind'"):
+    with pytest.raises(records.RecordError, match=r"#indicators, row 3, column 'kind'"):
         store_mod.load(copy)
 
 

@@ -48,13 +48,10 @@ def _start_server():
 
 
 def _payload(url: str) -> dict:
-    from layers.store import default_store
     sizes = {}
-    for layer in ("counties", "context"):
+    for layer in ("cities", "counties", "context"):
         body = urllib.request.urlopen(f"{url}/geo/{layer}.geojson").read()
         sizes[layer] = (len(body), len(gzip.compress(body)))
-    cities = default_store().geojson("cities").encode()
-    sizes["cities (inline in the first page)"] = (len(cities), len(gzip.compress(cities)))
     sizes["total"] = tuple(sum(v[i] for v in sizes.values()) for i in (0, 1))
     return sizes
 

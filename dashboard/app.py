@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 from dash import Dash, Input, Output, dcc, html, no_update
@@ -16,7 +15,7 @@ from layers.store import Store, default_store
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEFAULT = {"indicator": "gdp", "view": "baseline"}
-STATIC_LAYERS = ("counties", "context")  # fetched by the map's layers, never change
+BOUNDARY_LAYERS = ("cities", "counties", "context")  # fetched once by the map, cached
 
 
 def _map_view(store: Store, indicator: str, view: str, lang: str = "zh"):
@@ -71,7 +70,7 @@ def create_app(store: Store | None = None) -> Dash:
                 html.Div(title, id=ids.MAP_TITLE, className="map-title"),
                 dcc.Store(id=ids.MAP_STATE), html.Div(id=ids.MAP_SYNC, hidden=True),
                 dcc.Graph(id=ids.MAP, figure=figures.map_figure(
-                    store.cities, store.context, json.loads(store.geojson("cities")), state, lang),
+                    store.cities, store.context, state, lang),
                           config={"displaylogo": False, "scrollZoom": True}, className="map"),
             ], className="map-wrap"),
             html.Aside([
@@ -104,7 +103,8 @@ def create_app(store: Store | None = None) -> Dash:
         return _bar_view(store, indicator, lang)
 
     # plotly.js repaints a map trace on Plotly.restyle but not when dcc.Graph
-    # re-renders it from a patched figure, so the new colours go in this way.
+    # re-renders it from a patched figure (Dash 4.4 / plotly.js 4.1), so the
+    # new colours go in this way.
     app.clientside_callback(
         """function(state) {
             const gd = document.querySelector('#%s .js-plotly-plot');
@@ -135,7 +135,7 @@ def create_app(store: Store | None = None) -> Dash:
 def _serve_geojson(app: Dash, store: Store) -> None:
     """Boundaries as static, cacheable GeoJSON: made once, fetched once."""
     payloads = {}
-    for layer in STATIC_LAYERS:
+    for layer in BOUNDARY_LAYERS:
         body = store.geojson(layer).encode("utf-8")
         payloads[layer] = (body, hashlib.sha256(body).hexdigest()[:16])
 

@@ -122,16 +122,12 @@ def choropleth_state(values: list[CityValue], breaks: list[float], view: str,
     }
 
 
-def map_figure(cities, context, cities_geojson: dict, state: dict, lang: str = "zh") -> go.Figure:
-    """The whole map, built once for the first page; later changes are patches.
-
-    The five city polygons travel inline, once, with the first page: plotly.js
-    does not recolour a choropleth whose geojson is a URL. The static layers
-    (counties, context) are fetched by URL and cached by the browser.
-    """
+def map_figure(cities, context, state: dict, lang: str = "zh") -> go.Figure:
+    """The whole map, built once for the first page; later the colours are
+    restyled in the browser. Every boundary is fetched by URL and cached."""
     names = list(cities["name_zh"] if lang == "zh" else cities["name_en"])
     choropleth = go.Choroplethmap(
-        geojson=cities_geojson, featureidkey="properties.adcode",
+        geojson=GEO_URL.format("cities"), featureidkey="properties.adcode",
         locations=list(cities["adcode"]), showscale=False,
         marker={"line": {"color": "#2b2b2b", "width": 1.6}, "opacity": 0.92},
         hovertemplate="%{customdata}<extra></extra>", **state)

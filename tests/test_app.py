@@ -20,7 +20,7 @@ def switch(client, indicator, view):
 def test_page_and_boundaries_are_served(app):
     client = app.server.test_client()
     assert client.get("/").status_code == 200
-    for layer in ("counties", "context"):
+    for layer in ("cities", "counties", "context"):
         resp = client.get(f"/geo/{layer}.geojson")
         assert resp.status_code == 200 and resp.mimetype == "application/geo+json"
         again = client.get(f"/geo/{layer}.geojson", headers={"If-None-Match": resp.headers["ETag"]})

@@ -27,7 +27,8 @@ def _map_view(store: Store, indicator: str, view: str, lang: str = "zh"):
     breaks = ind.shared_breaks(store.indicators, indicator, view, codes)
     state = figures.choropleth_state(values, breaks, view, names, defn, lang)
     title = f"{t(f'view.{view}', lang)} · {defn['name_zh'] if lang == 'zh' else defn['name_en']}"
-    return state, figures.legend(breaks, view, defn, lang), title
+    bounded = any(cv.comparator not in ("", "=") for cv in values)
+    return state, figures.legend(breaks, view, defn, lang, bounded), title
 
 
 def _bar_view(store: Store, indicator: str, lang: str = "zh"):

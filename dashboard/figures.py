@@ -148,14 +148,17 @@ def map_figure(cities, context, state: dict, lang: str = "zh") -> go.Figure:
     fig = go.Figure([choropleth, labels, around])  # the choropleth stays trace 0
     fig.update_layout(
         template="none", margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
-        map={"style": MAP_STYLE, "center": CENTER, "zoom": ZOOM, "layers": layers},
+        map={"style": MAP_STYLE, "center": CENTER, "zoom": ZOOM, "layers": layers,
+             # No panning past the edge of the backdrop.
+             "bounds": dict(zip(("west", "south", "east", "north"), context.total_bounds.round(2)))},
         hoverlabel={"bgcolor": "white", "font": {"size": 13}, "align": "left"},
         uirevision="map",  # keep the user's pan and zoom across updates
     )
     return fig
 
 
-def legend(breaks: list[float], view: str, defn, lang="zh") -> list:
+def legend(breaks: list[float], view: str, defn, lang="zh", bounded: bool = False) -> list:
+    """Class ranges, the no-data swatch, and a word on bounds where any value is one."""
     colors = class_colors(breaks, view)
     decimals = 1 if view == "growth" else int(defn["decimals"])
     items, lower = [], None
@@ -168,6 +171,8 @@ def legend(breaks: list[float], view: str, defn, lang="zh") -> list:
         lower = b
     items.append(html.Div([html.Span(className="swatch", style={"background": NO_DATA}),
                            html.Span(t("no_data", lang))], className="legend-row"))
+    if bounded:
+        items.append(html.Div(t("legend.bounds", lang), className="legend-note"))
     return [html.Div(f"{view_unit(defn, view, lang)}", className="legend-unit"), *items]
 
 

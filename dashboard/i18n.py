@@ -29,6 +29,7 @@ TEXT = {
         "unit.growth": "%/年",
         "derived.from": "由基数与目标计算",
         "legend.title": "图例",
+        "legend.bounds": "标有 >、≥、≈ 的数值(下限或约数)按所标数值分级",
         "close": "关闭",
     },
     "en": {
@@ -58,6 +59,7 @@ TEXT = {
         "unit.growth": "%/yr",
         "derived.from": "computed from baseline and target",
         "legend.title": "Legend",
+        "legend.bounds": "Values marked >, ≥ or ≈ (lower bounds or estimates) are classed by the figure stated",
         "close": "Close",
     },
 }

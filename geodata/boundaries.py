@@ -19,9 +19,11 @@ import shapely
 
 from geodata.gcj02 import geometry_gcj02_to_wgs84
 
-# Everything drawn is clipped to this frame (lon/lat): wide enough for the
-# Yellow Sea, Korea, and the partner regions a later plan names.
-FRAME = (112.0, 30.0, 132.0, 42.5)
+# Everything drawn is clipped to this frame (lon/lat): the five cities with
+# room to pan, their neighbours, the Yellow Sea and Korea's west coast. Each
+# context region costs bytes and first-paint time in the browser, so the frame
+# is kept to what the map shows.
+FRAME = (114.5, 32.5, 127.0, 40.5)
 # Coverage simplification tolerance in degrees (~300 m): small enough for a
 # county map at zoom 9, large enough to keep the browser payload near 200 KB.
 TOLERANCE = 0.003
@@ -112,7 +114,14 @@ def read_geometries(units: list[Unit]) -> np.ndarray:
     amap = np.array([u.datum == "gcj02" for u in units])
     if amap.any():
         geoms[amap] = geometry_gcj02_to_wgs84(geoms[amap])
-    return shapely.clip_by_rect(geoms, *FRAME)
+    clipped = shapely.clip_by_rect(geoms, *FRAME)
+    return np.array([_polygonal(g) for g in clipped], dtype=object)
+
+
+def _polygonal(geom):
+    """Only the areas of a clipped geometry (clipping can leave lines or points)."""
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and not p.is_empty]
+    return shapely.multipolygons(parts) if parts else shapely.MultiPolygon()
 
 
 def drop_small_parts(geom, min_km2: float):

@@ -115,7 +115,10 @@ def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
         "geometry_source": [f"{src}: Amap, GCJ-02 converted to WGS-84"] * len(ctx_units)
         + [f"{src}: World Bank country outlines, WGS-84"] * len(country_units),
     }, geometry=list(ctx_geoms) + list(country_geoms), crs=CRS)
-    context_gdf = context_gdf[~context_gdf.geometry.is_empty].reset_index(drop=True)
+    outside = context_gdf.loc[context_gdf.geometry.is_empty, "code"].tolist()
+    if outside:
+        raise SystemExit(f"{SOURCES / 'regions.csv'}: {', '.join(outside)} lie outside "
+                         f"the frame {boundaries.FRAME}; remove them or widen the frame")
     labels = [_label_point(g) for g in context_gdf.geometry]
     context_gdf["label_lon"] = [round(p.x, 4) for p in labels]
     context_gdf["label_lat"] = [round(p.y, 4) for p in labels]

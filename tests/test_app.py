@@ -41,6 +41,7 @@ def test_switch_sends_colours_not_geometry(app):
     assert z == [3, 2, 1, 0, 0]
     hover = state["customdata"]
     assert "> 600" in hover[0] and "规划原文" in hover[0]
+    assert "下限" in json.dumps(data[ids.LEGEND]["children"], ensure_ascii=False)
 
 
 def test_switch_to_a_view_without_data_shows_no_data(app):
@@ -80,6 +81,7 @@ def test_legend_lists_classes_and_no_data():
     rows = figures.legend(breaks, "baseline", defn)
     texts = [r.children[1].children for r in rows[1:]]
     assert texts == ["≤ 1", "1 – 5", "5 – 9", "无数据"]
+    assert "下限" in str(figures.legend(breaks, "target", defn, bounded=True)[-1].children)
 
 
 def test_colorscale_steps_with_no_data_first():

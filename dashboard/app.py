@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from dash import Dash, Input, Output, dcc, html, no_update
+from dash import Dash, Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 from flask import Response, abort, request
 
@@ -118,17 +118,19 @@ def create_app(store: Store | None = None) -> Dash:
         }""" % ids.MAP,
         Output(ids.MAP_SYNC, "title"), Input(ids.MAP_STATE, "data"), prevent_initial_call=True)
 
-    @app.callback(Output(ids.CITY_PANEL, "children"), Input(ids.MAP, "clickData"),
-                  prevent_initial_call=True)
+    @app.callback(Output(ids.CITY_PANEL, "children"),
+                  Output(ids.MAP_STATE, "data", allow_duplicate=True),
+                  Input(ids.MAP, "clickData"), prevent_initial_call=True)
     def show_city(click):
         try:
             code = str(click["points"][0]["location"])
         except (TypeError, KeyError, IndexError):
-            return no_update
+            raise PreventUpdate from None
         match = store.cities[store.cities["adcode"] == code]
         if match.empty:
-            return no_update
-        return panels.city_panel(match.iloc[0], store.indicators, defs, lang)
+            raise PreventUpdate
+        return (panels.city_panel(match.iloc[0], store.indicators, defs, lang),
+                figures.selection_state(list(store.cities["adcode"]), code))
 
     return app
 

@@ -122,6 +122,15 @@ def choropleth_state(values: list[CityValue], breaks: list[float], view: str,
     }
 
 
+OUTLINE = 1.6
+OUTLINE_SELECTED = 4.5
+
+
+def selection_state(adcodes: list[str], selected: str | None) -> dict:
+    """Trace-0 update that draws the selected city's outline heavier."""
+    return {"marker.line.width": [OUTLINE_SELECTED if c == selected else OUTLINE for c in adcodes]}
+
+
 def map_figure(cities, context, state: dict, lang: str = "zh") -> go.Figure:
     """The whole map, built once for the first page; later the colours are
     restyled in the browser. Every boundary is fetched by URL and cached."""
@@ -129,7 +138,7 @@ def map_figure(cities, context, state: dict, lang: str = "zh") -> go.Figure:
     choropleth = go.Choroplethmap(
         geojson=GEO_URL.format("cities"), featureidkey="properties.adcode",
         locations=list(cities["adcode"]), showscale=False,
-        marker={"line": {"color": "#2b2b2b", "width": 1.6}, "opacity": 0.92},
+        marker={"line": {"color": "#2b2b2b", "width": OUTLINE}, "opacity": 0.92},
         hovertemplate="%{customdata}<extra></extra>", **state)
     labels = go.Scattermap(
         lon=list(cities["label_lon"]), lat=list(cities["label_lat"]), mode="text",

@@ -93,3 +93,16 @@ def test_colorscale_steps_with_no_data_first():
 def test_diverging_colours_for_negative_change():
     colors = figures.class_colors([-5.0, -1.0, 2.0, 8.0], "change")
     assert colors[0] in figures.DIVERGING_NEG and colors[-1] in figures.DIVERGING_POS
+
+
+def test_server_refuses_to_start_on_a_damaged_store(tmp_path):
+    import os
+    import subprocess
+    import sys
+    bad = tmp_path / "atlas.gpkg"
+    bad.write_text("not a geopackage")
+    env = dict(os.environ, ATLAS_STORE=str(bad), PORT="1")
+    run = subprocess.run([sys.executable, "-m", "dashboard"], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 2
+    assert str(bad) in run.stderr and "Traceback" not in run.stderr

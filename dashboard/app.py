@@ -18,11 +18,17 @@ DEFAULT = {"indicator": "gdp", "view": "baseline"}
 BOUNDARY_LAYERS = ("cities", "counties", "context")  # fetched once by the map, cached
 
 
-def _map_view(store: Store, indicator: str, view: str, lang: str = "zh"):
-    """The choropleth's colours and hover texts, its legend and its title."""
+def _indicator(store: Store, indicator: str, lang: str):
+    """An indicator's definition, the city codes in map order, and their names."""
     defn = store.indicator_defs.set_index("indicator").loc[indicator]
     codes = list(store.cities["adcode"])
     names = dict(zip(codes, store.cities["name_zh" if lang == "zh" else "name_en"]))
+    return defn, codes, names
+
+
+def _map_view(store: Store, indicator: str, view: str, lang: str = "zh"):
+    """The choropleth's colours and hover texts, its legend and its title."""
+    defn, codes, names = _indicator(store, indicator, lang)
     values = ind.city_view(store.indicators, indicator, view, codes)
     breaks = ind.shared_breaks(store.indicators, indicator, view, codes)
     state = figures.choropleth_state(values, breaks, view, names, defn, lang)
@@ -32,12 +38,10 @@ def _map_view(store: Store, indicator: str, view: str, lang: str = "zh"):
 
 
 def _bar_view(store: Store, indicator: str, lang: str = "zh"):
-    defn = store.indicator_defs.set_index("indicator").loc[indicator]
-    codes = list(store.cities["adcode"])
-    names = store.cities["name_zh" if lang == "zh" else "name_en"]
+    defn, codes, names = _indicator(store, indicator, lang)
     return figures.bar_figure(
         {v: ind.city_view(store.indicators, indicator, v, codes) for v in ind.LEVEL_VIEWS},
-        list(names), defn, lang)
+        [names[c] for c in codes], defn, lang)
 
 
 def create_app(store: Store | None = None) -> Dash:
@@ -51,7 +55,7 @@ def create_app(store: Store | None = None) -> Dash:
                for r in defs[defs["city_map"] == "yes"].itertuples()]
     state, legend, title = _map_view(store, DEFAULT["indicator"], DEFAULT["view"], lang)
     bars = _bar_view(store, DEFAULT["indicator"], lang)
-    known = set(defs["indicator"])
+    known = {o["value"] for o in options}  # only what the dropdown offers
 
     app.layout = html.Div([
         html.Header([html.H1(t("title", lang)), html.P(t("subtitle", lang))]),

@@ -37,11 +37,11 @@ MAP_STYLE = {
 
 
 def class_colors(breaks: list[float], view: str) -> list[str]:
+    """Sequential colours for levels; diverging around zero for change and growth."""
     k = len(breaks)
     if k == 0:
         return []
-    lowers = [-np.inf] + breaks[:-1]
-    if view in LEVEL_VIEWS or min(breaks) >= 0 and lowers[1:] and min(lowers[1:]) >= 0:
+    if view in LEVEL_VIEWS:
         idx = np.round(np.linspace(0, len(SEQUENTIAL) - 1, k)).astype(int) if k > 1 else [2]
         return [SEQUENTIAL[i] for i in idx]
     neg = [i for i, b in enumerate(breaks) if b <= 0]
@@ -66,7 +66,7 @@ def colorscale(colors: list[str]) -> list[list]:
     return scale
 
 
-def fmt(value: float, decimals: int, lang: str = "zh") -> str:
+def fmt(value: float, decimals: int) -> str:
     """Thousands separators, at most `decimals` places, no trailing zeros."""
     text = f"{value:,.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -76,7 +76,7 @@ def fmt_with_cmp(cv_value, comparator, decimals, lang="zh") -> str:
     if cv_value is None:
         return t("no_data", lang)
     prefix = "" if comparator in ("", "=") else comparator + " "
-    return prefix + fmt(cv_value, decimals, lang)
+    return prefix + fmt(cv_value, decimals)
 
 
 def view_unit(defn, view: str, lang: str = "zh") -> str:

@@ -17,7 +17,7 @@ import pyogrio
 import shapely
 from shapely.ops import polylabel
 
-from geodata import boundaries
+from geodata import boundaries, features
 from layers import records
 
 HERE = Path(__file__).parent
@@ -39,6 +39,9 @@ def read_sources() -> dict[str, pd.DataFrame]:
                                            records.INDICATOR_DEFS),
         "indicators": records.read_csv(SOURCES / "indicators.csv",
                                        records.INDICATOR_VALUES),
+        "features": records.read_csv(SOURCES / "features.csv", records.FEATURE_SOURCES),
+        "feature_categories": records.read_csv(SOURCES / "feature_categories.csv",
+                                               records.FEATURE_CATEGORIES),
     }
     _check_references(tables)
     return tables
@@ -59,6 +62,12 @@ def _check_references(t: dict[str, pd.DataFrame]) -> None:
             raise records.RecordError(path, i, "area_code", f"'{r.area_code}' is not a Jiaodong city")
         if (r.scope == "circle") != (r.area_code == "jiaodong"):
             raise records.RecordError(path, i, "area_code", "circle scope goes with area_code 'jiaodong'")
+    categories = set(zip(t["feature_categories"]["layer"], t["feature_categories"]["category"]))
+    path = str(SOURCES / "features.csv")
+    for i, r in enumerate(t["features"].itertuples(index=False), start=2):
+        if (r.layer, r.category) not in categories:
+            raise records.RecordError(path, i, "category",
+                                      f"'{r.category}' is not a category of layer '{r.layer}'")
 
 
 def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
@@ -81,6 +90,9 @@ def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
         "city_adcode": [u.parent for u in counties],
         "geometry_source": f"{src}: Amap, GCJ-02 converted to WGS-84",
     }, geometry=list(county_geoms), crs=CRS)
+    labels = [_label_point(g) for g in county_geoms]
+    counties_gdf["label_lon"] = [round(p.x, 4) for p in labels]
+    counties_gdf["label_lat"] = [round(p.y, 4) for p in labels]
 
     # A city is the union of its counties, so city and county borders coincide.
     parents = np.array([u.parent for u in counties])
@@ -134,11 +146,15 @@ def _label_point(geom):
 def build(out: Path = STORE) -> Path:
     t = read_sources()
     cities, counties, context = build_boundaries(t["regions"], t["city_positioning"])
+    feats = features.resolve(t["features"], counties, cities, context, str(SOURCES / "features.csv"))
     tmp = out.with_suffix(".tmp.gpkg")
     tmp.unlink(missing_ok=True)
     for name, gdf in (("cities", cities), ("counties", counties), ("context", context)):
         pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG")
-    for name in ("indicator_defs", "indicators"):
+    for name in records.FEATURE_LAYERS:  # one layer per kind, as a GIS user expects
+        pyogrio.write_dataframe(feats[feats["layer"] == name], tmp, layer=name, driver="GPKG",
+                                geometry_type="Unknown")
+    for name in ("indicator_defs", "indicators", "feature_categories"):
         pyogrio.write_dataframe(t[name], tmp, layer=name, driver="GPKG")
     tmp.replace(out)  # atomic: a reader never sees a half-written store
     return out

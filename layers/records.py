@@ -16,7 +16,7 @@ PLANS = ("jiaodong-2021", "shandong-docking-2025")
 KINDS = ("baseline", "target", "actual")
 COMPARATORS = ("=", ">", "≥", "≈", "<", "≤")
 QUALITIES = ("plan", "official", "news", "wikipedia", "aggregator")
-PRECISIONS = ("site", "county", "city", "schematic")
+PRECISIONS = ("site", "county", "city", "schematic", "unplaced")  # unplaced: no geometry
 SCOPES = ("circle", "city")
 
 
@@ -77,22 +77,53 @@ INDICATOR_VALUES = Schema("indicators", (
     Column("note", required=False),
 ), key=("plan", "indicator", "area_code", "year", "kind"))
 
-# A place the plan names (the layers of ports, corridors, projects ... build on it).
-FEATURES = Schema("features", (
+FEATURE_LAYERS = ("corridors", "ports", "bays", "projects", "zones", "ecology")
+SHAPES = ("point", "line", "area")
+DATUMS = ("WGS84", "CGCS2000", "GCJ02", "unknown")  # unknown: used as WGS-84, see the note
+STATUSES = ("existing", "build", "plan", "study", "upgrade")
+# One place token: a county's or city's label point or polygon, a context
+# region's label point, another feature's point, or a sourced site "lat,lon".
+PLACE = r"(county:\d{6}|city:\d{6}|context:\w+|feature:[a-z0-9-]+|site:-?\d+(\.\d+)?,-?\d+(\.\d+)?)"
+
+_FEATURE_COLUMNS = (
     Column("id", pattern=r"^[a-z0-9][a-z0-9-]*$"),
     Column("plan", "enum", choices=PLANS),
-    Column("layer", pattern=r"^[a-z_]+$"),
-    Column("category"),
+    Column("layer", "enum", choices=FEATURE_LAYERS),
+    Column("category", pattern=r"^[a-z_]+$"),
     Column("name_zh"),
     Column("name_en"),
-    Column("city_adcodes", pattern=r"^\d{6}(;\d{6})*$"),
+    Column("city_adcodes", required=False, pattern=r"^\d{6}(;\d{6})*$"),  # blank: outside Jiaodong or unknown
     Column("county_adcode", required=False, pattern=ADCODE),
-    Column("precision", "enum", choices=PRECISIONS),
-    Column("status", required=False),
-    Column("plan_ref"),
-    Column("quote"),
-    Column("coord_source"),
+    Column("status", "enum", required=False, choices=STATUSES),
+    Column("plan_ref", pattern=r"^(前言|第.{1,3}章).*"),  # chapter first: 第四章·专栏2·...
+    Column("quote"),  # the plan's own words, verbatim
+    Column("coord_source"),  # where the geometry comes from
+    Column("coord_quote", required=False),  # the source's words that place it
+    Column("note", required=False),
+)
+
+# A place the plan names, as edited by hand: where it is, as place tokens.
+FEATURE_SOURCES = Schema("features", (
+    *_FEATURE_COLUMNS[:3],
+    Column("shape", "enum", choices=SHAPES),
+    Column("where", required=False, pattern=rf"^{PLACE}(;{PLACE})*$"),  # blank: not placed
+    Column("datum", "enum", required=False, choices=DATUMS),
+    *_FEATURE_COLUMNS[3:],
 ), key=("id",))
+
+# The same place in the store: resolved geometry, derived precision and chapter.
+FEATURES = Schema("features", (
+    *_FEATURE_COLUMNS,
+    Column("precision", "enum", choices=PRECISIONS),
+    Column("chapter", "int"),
+), key=("id",))
+
+FEATURE_CATEGORIES = Schema("feature_categories", (
+    Column("layer", "enum", choices=FEATURE_LAYERS),
+    Column("category", pattern=r"^[a-z_]+$"),
+    Column("name_zh"),
+    Column("name_en"),
+), key=("layer", "category"))
 
 REGIONS = Schema("regions", (
     Column("code", pattern=r"^(\d{6}|[A-Z]{3})$"),

@@ -27,7 +27,8 @@ GEO_LAYERS = {
     "counties": ("adcode", "name_zh", "city_adcode", "geometry_source"),
     "context": ("code", "kind", "name_zh", "name_en", "label_lon", "label_lat", "geometry_source"),
 }
-TABLES = {"indicator_defs": records.INDICATOR_DEFS, "indicators": records.INDICATOR_VALUES}
+TABLES = {"indicator_defs": records.INDICATOR_DEFS, "indicators": records.INDICATOR_VALUES,
+          "feature_categories": records.FEATURE_CATEGORIES}
 
 
 class StoreError(RuntimeError):
@@ -42,6 +43,8 @@ class Store:
     context: gpd.GeoDataFrame
     indicator_defs: pd.DataFrame
     indicators: pd.DataFrame
+    features: gpd.GeoDataFrame  # every layer of records.FEATURE_LAYERS, in that order
+    feature_categories: pd.DataFrame
 
     def geojson(self, layer: str) -> str:
         return _geojson(self, layer)
@@ -55,7 +58,7 @@ def load(path: Path | str = DEFAULT_STORE) -> Store:
         present = {name for name, _ in pyogrio.list_layers(path)}
     except Exception as exc:  # GDAL's message for a corrupt file is terse
         raise StoreError(f"{path}: not a readable GeoPackage ({exc})") from exc
-    for layer in [*GEO_LAYERS, *TABLES]:
+    for layer in [*GEO_LAYERS, *records.FEATURE_LAYERS, *TABLES]:
         if layer not in present:
             raise StoreError(f"{path}: layer '{layer}' is missing")
     geo = {}
@@ -78,8 +81,40 @@ def load(path: Path | str = DEFAULT_STORE) -> Store:
         typed = records.validate(df.astype(object), schema, f"{path}#{layer}", first_row=1)
         tables[layer] = typed
     _check_indicator_references(path, tables, geo["cities"])
+    features = _load_features(path, tables["feature_categories"])
     return Store(path, geo["cities"], geo["counties"], geo["context"],
-                 tables["indicator_defs"], tables["indicators"])
+                 tables["indicator_defs"], tables["indicators"], features,
+                 tables["feature_categories"])
+
+
+def _load_features(path, categories) -> gpd.GeoDataFrame:
+    """The feature layers, each row checked; geometry only where the place is known."""
+    known = set(zip(categories["layer"], categories["category"]))
+    parts = []
+    for layer in records.FEATURE_LAYERS:
+        gdf = gpd.read_file(path, layer=layer)
+        where = f"{path}#{layer}"
+        if gdf.crs is None or gdf.crs.to_epsg() != 4326:
+            raise StoreError(f"{where}: CRS is {gdf.crs}, expected EPSG:4326")
+        attrs = gdf.drop(columns="geometry").astype(object)
+        typed = records.validate(attrs, records.FEATURES, where, first_row=1)
+        for i, (r, geom) in enumerate(zip(typed.itertuples(index=False), gdf.geometry), start=1):
+            if r.layer != layer:
+                raise records.RecordError(where, i, "layer", f"'{r.layer}' stored in layer '{layer}'")
+            if (r.layer, r.category) not in known:
+                raise records.RecordError(where, i, "category", f"unknown category '{r.category}'")
+            placed = geom is not None and not geom.is_empty
+            if placed != (r.precision != "unplaced"):
+                raise records.RecordError(where, i, "geometry",
+                                          "missing geometry" if placed is False else "geometry on an unplaced feature")
+            if placed and not geom.is_valid:
+                raise records.RecordError(where, i, "geometry", "invalid geometry")
+        parts.append(gpd.GeoDataFrame(typed, geometry=list(gdf.geometry), crs=gdf.crs))
+    features = pd.concat(parts, ignore_index=True)
+    dup = features["id"].duplicated()
+    if dup.any():
+        raise StoreError(f"{path}: feature id '{features.loc[dup.idxmax(), 'id']}' is used twice")
+    return gpd.GeoDataFrame(features, geometry="geometry", crs="EPSG:4326")
 
 
 def _check_indicator_references(path, tables, cities) -> None:

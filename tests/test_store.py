@@ -18,7 +18,13 @@ def test_rebuild_reproduces_the_committed_store(tmp_path, store):
         a, b = getattr(store, layer), getattr(fresh, layer)
         pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"))
         assert all(shapely.equals_exact(a.geometry.to_numpy(), b.geometry.to_numpy(), tolerance=0))
-    for table in ("indicators", "indicator_defs"):
+    a, b = store.features, fresh.features
+    pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"))
+    placed = a.geometry.notna().to_numpy()
+    assert (placed == b.geometry.notna().to_numpy()).all()
+    assert all(shapely.equals_exact(a.geometry[placed].to_numpy(), b.geometry[placed].to_numpy(),
+                                    tolerance=0))
+    for table in ("indicators", "indicator_defs", "feature_categories"):
         pd.testing.assert_frame_equal(getattr(store, table), getattr(fresh, table))
 
 
@@ -89,21 +95,5 @@ def test_store_missing_a_layer_is_named(tmp_path, store):
     copy = tmp_path / "atlas.gpkg"
     for layer in ("cities", "counties", "context"):
         pyogrio.write_dataframe(getattr(store, layer), copy, layer=layer, driver="GPKG")
-    with pytest.raises(store_mod.StoreError, match="layer 'indicator_defs' is missing"):
+    with pytest.raises(store_mod.StoreError, match="layer 'corridors' is missing"):
         store_mod.load(copy)
-
-
-FEATURE_HEADER = ",".join(records.FEATURES.names)
-FEATURE = ("qingdao-port,jiaodong-2021,ports,port,青岛港,Port of Qingdao,370200,,city,,"
-           "第四章第一节,以青岛港为龙头,placed at the city centre")
-
-
-def test_feature_record_validates_precision_and_sources(tmp_path):
-    ok = _write(tmp_path / "f.csv", f"{FEATURE_HEADER}\n{FEATURE}\n")
-    assert records.read_csv(ok, records.FEATURES).iloc[0]["precision"] == "city"
-    for bad, column in [(FEATURE.replace(",city,,", ",exact,,"), "precision"),
-                        (FEATURE.replace("placed at the city centre", ""), "coord_source"),
-                        (FEATURE.replace(",370200,", ",370200;12,"), "city_adcodes")]:
-        path = _write(tmp_path / "f.csv", f"{FEATURE_HEADER}\n{bad}\n")
-        with pytest.raises(records.RecordError, match=f"row 2, column '{column}'"):
-            records.read_csv(path, records.FEATURES)

@@ -1,0 +1,164 @@
+"""Turn the hand-edited features (place tokens) into geometries, at build time.
+
+A feature says where it is with place tokens (see layers.records.PLACE):
+`site:lat,lon` is a sourced coordinate in the row's datum; `county:` and
+`city:` stand for the unit's label point (a point) or its polygon (an area);
+`context:` is a neighbouring region's label point; `feature:` reuses another
+feature's point. Lines join their places in order and are schematic. The
+precision follows from the tokens, so it cannot claim more than the source.
+"""
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import LineString, Point
+
+from geodata import gcj02
+from layers import records
+
+CRS = "EPSG:4326"
+_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
+
+
+def chapter_of(plan_ref: str) -> int:
+    """第十二章·... -> 12; 前言 -> 0."""
+    if plan_ref.startswith("前言"):
+        return 0
+    m = re.match(r"第([一二三四五六七八九十]{1,3})章", plan_ref)
+    if not m:
+        raise ValueError(f"no chapter in '{plan_ref}'")
+    text = m.group(1)
+    if "十" not in text:
+        return _NUMERALS[text]
+    tens, _, units = text.partition("十")
+    return (_NUMERALS[tens] if tens else 1) * 10 + (_NUMERALS[units] if units else 0)
+
+
+class _Places:
+    """Label points and polygons of the units a token can name."""
+
+    def __init__(self, counties: gpd.GeoDataFrame, cities: gpd.GeoDataFrame,
+                 context: gpd.GeoDataFrame):
+        self.county_point = {r.adcode: Point(r.label_lon, r.label_lat) for r in counties.itertuples()}
+        self.county_area = dict(zip(counties["adcode"], counties.geometry))
+        self.county_city = dict(zip(counties["adcode"], counties["city_adcode"]))
+        self.city_point = {r.adcode: Point(r.label_lon, r.label_lat) for r in cities.itertuples()}
+        self.city_area = dict(zip(cities["adcode"], cities.geometry))
+        self.context_point = {r.code: Point(r.label_lon, r.label_lat) for r in context.itertuples()}
+
+
+def resolve(sources: pd.DataFrame, counties, cities, context, file: str) -> gpd.GeoDataFrame:
+    """Every source row as a store feature: geometry, precision, chapter.
+
+    Points are resolved first, so that lines and other points may name them
+    with `feature:`. Any inconsistency stops the build with the row named.
+    """
+    places = _Places(counties, cities, context)
+    rows = sources.reset_index(drop=True)
+    geoms: list = [None] * len(rows)
+    precision: list = [""] * len(rows)
+    order = sorted(range(len(rows)), key=lambda i: (rows.loc[i, "shape"] != "point",
+                                                   _refers(rows.loc[i, "where"])))
+    by_id = {}
+    for i in order:
+        r = rows.loc[i]
+        line = i + 2  # as a person counts lines in the CSV
+
+        def fail(column, message, line=line):
+            raise records.RecordError(file, line, column, message)
+
+        if not r["where"]:  # named by the plan, but no source places it
+            if r["shape"] != "point" or r["city_adcodes"] or r["county_adcode"]:
+                fail("where", "only a point with no city or county may be left unplaced")
+            precision[i] = "unplaced"
+            continue
+        tokens = r["where"].split(";")
+        if r["shape"] == "point" and len(tokens) != 1:
+            fail("where", "a point takes exactly one place")
+        if r["shape"] == "line" and len(tokens) < 2:
+            fail("where", "a line takes two places or more")
+        sites = [tok for tok in tokens if tok.startswith("site:")]
+        if bool(sites) != bool(r["datum"]):
+            fail("datum", "a site coordinate needs its datum, and only a site has one")
+        if r["shape"] == "area":
+            geoms[i], precision[i] = _area(tokens, places, fail)
+        else:
+            resolved = [_point(tok, r["datum"], places, by_id, fail) for tok in tokens]
+            if r["shape"] == "point":
+                geoms[i], precision[i] = resolved[0]
+            else:
+                geoms[i], precision[i] = LineString([p for p, _ in resolved]), "schematic"
+        _check_units(r, tokens, places, fail)
+        if r["shape"] == "point" and tokens[0].startswith("county:"):
+            rows.loc[i, "county_adcode"] = tokens[0].partition(":")[2]
+        by_id[r["id"]] = (geoms[i], precision[i], r["shape"])
+    out = rows.drop(columns=["shape", "where", "datum"])
+    out["precision"] = precision
+    out["chapter"] = [chapter_of(ref) for ref in out["plan_ref"]]
+    return gpd.GeoDataFrame(out, geometry=geoms, crs=CRS)
+
+
+def _refers(where: str) -> bool:
+    return "feature:" in where
+
+
+def _point(token, datum, places: _Places, by_id, fail):
+    kind, _, value = token.partition(":")
+    if kind == "site":
+        lat, lon = (float(v) for v in value.split(","))
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            fail("where", f"'{token}' is not a latitude,longitude pair")
+        if datum == "GCJ02":  # Chinese web maps: shift back to WGS-84
+            lon, lat = (float(v[0]) for v in gcj02.gcj02_to_wgs84(np.array([lon]), np.array([lat])))
+        return Point(lon, lat), "site"
+    table = {"county": places.county_point, "city": places.city_point,
+             "context": places.context_point}.get(kind)
+    if table is not None:
+        if value not in table:
+            fail("where", f"unknown {kind} '{value}'")
+        return table[value], {"context": "city"}.get(kind, kind)
+    if value not in by_id:
+        fail("where", f"unknown feature '{value}' (or one that is not a point)")
+    geom, prec, shape = by_id[value]
+    if shape != "point":
+        fail("where", f"feature '{value}' is not a point")
+    return geom, prec
+
+
+def _area(tokens, places: _Places, fail):
+    parts, precision = [], "county"
+    for token in tokens:
+        kind, _, value = token.partition(":")
+        table = {"county": places.county_area, "city": places.city_area}.get(kind)
+        if table is None:
+            fail("where", f"an area is a union of counties or cities, not '{token}'")
+        if value not in table:
+            fail("where", f"unknown {kind} '{value}'")
+        parts.append(table[value])
+        precision = "city" if kind == "city" else precision
+    return shapely.coverage_union_all(parts), precision
+
+
+def _check_units(r, tokens, places: _Places, fail) -> None:
+    """The declared city and county must agree with the places named."""
+    declared = set(filter(None, r["city_adcodes"].split(";")))
+    unknown = declared - set(places.city_point)
+    if unknown:
+        fail("city_adcodes", f"'{sorted(unknown)[0]}' is not a Jiaodong city")
+    named = {places.county_city[v] for k, _, v in (t.partition(":") for t in tokens) if k == "county"}
+    named |= {v for k, _, v in (t.partition(":") for t in tokens) if k == "city"}
+    if not named <= declared:
+        fail("city_adcodes", f"missing {', '.join(sorted(named - declared))}, named in 'where'")
+    county = r["county_adcode"]
+    if county:
+        if county not in places.county_city:
+            fail("county_adcode", f"unknown county '{county}'")
+        if places.county_city[county] not in declared:
+            fail("county_adcode", f"county '{county}' is not in the declared cities")
+        one = [t for t in tokens if t.startswith("county:")]
+        if one and r["shape"] == "point" and one[0] != f"county:{county}":
+            fail("county_adcode", f"differs from the place '{one[0]}'")

@@ -1,0 +1,194 @@
+"""The plan's places: every 专栏 item present, quotes verbatim, points where they claim to be."""
+import re
+
+import pandas as pd
+import pytest
+import shapely
+
+from geodata import features as gf
+from layers import records
+
+KM = 1 / 111.0  # degrees of latitude per km; enough for distances of a few km here
+
+
+def _normalise(text):
+    return re.sub(r"\s+", "", text.replace("\u00a0", " "))
+
+
+def _zhuanlan(seed_text):
+    """(n, chapter, group, k, name) of every item in 专栏2–5, read straight from the plan."""
+    text = seed_text.replace("\u00a0", " ")
+    items = []
+    for n in (2, 3, 4, 5):
+        start = text.index(f"专栏{n}")
+        chapter = re.findall(r"^(第[一二三四五六七八九十]+章)", text[:start], re.M)[-1]
+        block = text[start:text.index("\n第", start)]
+        for line in block.splitlines()[1:]:
+            if ":" not in line:
+                continue
+            group, body = (s.strip() for s in line.split(":", 1))
+            body = re.sub(r"等。\s*$", "", body.strip())
+            parts = re.split(r"\((\d+)\)", body)[1:]
+            items += [(n, chapter, group, int(k), name.strip()) for k, name in zip(parts[::2], parts[1::2])]
+    return items
+
+
+def test_every_zhuanlan_item_is_in_the_projects_layer(store, seed_text):
+    items = _zhuanlan(seed_text)
+    assert len(items) == 101  # the count the plan's four boxes add up to
+    projects = store.features[store.features["layer"] == "projects"]
+    by_ref = dict(zip(projects["plan_ref"], projects["name_zh"]))
+    missing = [f"专栏{n}·{g}({k}) {name}" for n, ch, g, k, name in items
+               if by_ref.get(f"{ch}·专栏{n}·{g}({k})") != name]
+    assert not missing, f"{len(missing)} items missing or misnamed, e.g. {missing[:3]}"
+
+
+def test_every_quote_is_the_plans_own_words(store, seed_text):
+    plan = _normalise(seed_text)
+    wrong = [r.id for r in store.features.itertuples() if _normalise(r.quote) not in plan]
+    assert not wrong, f"quotes not found verbatim in the plan: {wrong[:5]}"
+
+
+def test_plan_reference_chapter_matches_where_the_quote_stands(store, seed_text):
+    text = seed_text.replace("\u00a0", " ")
+    body = text.index("第一章  发展背景", text.index("前  言", text.index("第十三章")))
+    heads = [(m.start(), m.group(1)) for m in re.finditer(r"^(第[一二三四五六七八九十]+章)", text, re.M)
+             if m.start() >= body]
+    wrong = []
+    for r in store.features.itertuples():
+        at = text.replace(" ", "").find(r.quote.replace(" ", ""))
+        pos = text.find(r.quote[:12], body)
+        chapter = [h for p, h in heads if p <= pos][-1] if pos >= 0 else None
+        if at < 0 or chapter is None or not r.plan_ref.startswith(chapter):
+            wrong.append((r.id, r.plan_ref, chapter))
+    assert not wrong, wrong[:5]
+
+
+def test_every_feature_names_its_reference_and_coordinate_source(store):
+    f = store.features
+    assert len(f) >= 220
+    assert (f["plan_ref"].str.len() > 0).all() and (f["coord_source"].str.len() > 0).all()
+    assert set(f["layer"]) == set(records.FEATURE_LAYERS)
+
+
+def _units(store):
+    return store.counties.set_index("adcode").geometry, store.cities.set_index("adcode").geometry
+
+
+def test_points_lie_in_the_county_or_city_they_claim(store):
+    counties, cities = _units(store)
+    land_points = store.features[(store.features.geom_type == "Point")
+                                 & ~store.features["layer"].isin(["ports", "bays"])]
+    far = []
+    for r in land_points.itertuples():
+        # Sourced sites are given to the minute at worst: allow 1 km; derived points must be inside.
+        slack = 1 * KM if r.precision == "site" else 0
+        if r.county_adcode:
+            if counties[r.county_adcode].distance(r.geometry) > slack:
+                far.append((r.id, r.county_adcode))
+        elif r.city_adcodes:
+            if min(cities[c].distance(r.geometry) for c in r.city_adcodes.split(";")) > slack:
+                far.append((r.id, r.city_adcodes))
+    assert not far, far
+
+
+def test_sited_ports_and_bays_are_on_the_coast(store):
+    land = shapely.union_all([*store.cities.geometry, *store.context.geometry])
+    coast = land.boundary
+    sited = store.features[store.features["layer"].isin(["ports", "bays"])
+                           & (store.features["precision"] == "site")]
+    assert len(sited) >= 5
+    inland = [(r.id, round(coast.distance(r.geometry) / KM, 1)) for r in sited.itertuples()
+              if land.contains(r.geometry) and coast.distance(r.geometry) > 3 * KM]
+    assert not inland, inland
+
+
+def test_zones_are_the_union_of_their_counties(store):
+    counties = store.counties.set_index("adcode").geometry
+    src = records.read_csv(gf.__file__.replace("features.py", "sources/features.csv"),
+                           records.FEATURE_SOURCES).set_index("id")
+    for r in store.features[store.features["layer"] == "zones"].itertuples():
+        codes = [t.split(":")[1] for t in src.loc[r.id, "where"].split(";")]
+        expected = shapely.union_all([counties[c] for c in codes])
+        assert shapely.equals(r.geometry, expected), r.id
+        assert r.precision == "county"
+
+
+def test_lines_are_schematic_and_have_length(store):
+    lines = store.features[store.features.geom_type == "LineString"]
+    assert len(lines) >= 40
+    assert (lines["precision"] == "schematic").all()
+    assert (shapely.length(lines.geometry.to_numpy()) > 0.01).all()  # degrees
+
+
+def test_unplaced_features_have_no_geometry_and_say_so(store):
+    unplaced = store.features[store.features["precision"] == "unplaced"]
+    assert unplaced.geometry.isna().all()
+    assert (store.features[store.features["precision"] != "unplaced"].geometry.notna()).all()
+
+
+@pytest.mark.parametrize("ref,chapter", [("前言", 0), ("第三章第一节", 3), ("第十章·专栏5·海水淡化工程(1)", 10),
+                                         ("第十二章第四节", 12), ("第二十章", 20)])
+def test_chapter_of(ref, chapter):
+    assert gf.chapter_of(ref) == chapter
+
+
+# ---- resolving place tokens: each bad row stops the build, named
+
+def _sources(**over):
+    row = {c: "" for c in records.FEATURE_SOURCES.names}
+    row.update(id="x", plan="jiaodong-2021", layer="projects", shape="point", where="county:370211",
+               category="park", name_zh="某园区", name_en="A park", city_adcodes="370200",
+               plan_ref="第四章第一节", quote="q", coord_source="s")
+    row.update(over)
+    return pd.DataFrame([row])
+
+
+def _resolve(store, **over):
+    counties = store.counties.copy()
+    pts = counties.geometry.representative_point()
+    counties["label_lon"], counties["label_lat"] = pts.x, pts.y
+    return gf.resolve(_sources(**over), counties, store.cities, store.context, "features.csv")
+
+
+def test_a_county_point_takes_the_county_and_its_precision(store):
+    out = _resolve(store)
+    assert out.iloc[0]["precision"] == "county" and out.iloc[0]["county_adcode"] == "370211"
+    assert store.counties.set_index("adcode").geometry["370211"].contains(out.geometry.iloc[0])
+
+
+def test_a_gcj02_site_is_shifted_to_wgs84(store):
+    gcj = _resolve(store, where="site:36.1,120.3", datum="GCJ02").geometry.iloc[0]
+    wgs = _resolve(store, where="site:36.1,120.3", datum="WGS84").geometry.iloc[0]
+    shift_m = gcj.distance(wgs) * 111_000
+    assert 300 < shift_m < 800 and gcj.x < wgs.x  # GCJ-02 runs east of WGS-84 here
+
+
+@pytest.mark.parametrize("over,column,words", [
+    ({"where": "county:379999"}, "where", "unknown county"),
+    ({"where": "county:370211;county:370212"}, "where", "exactly one place"),
+    ({"shape": "line"}, "where", "two places or more"),
+    ({"where": "site:36.1,120.3"}, "datum", "needs its datum"),
+    ({"datum": "WGS84"}, "datum", "only a site"),
+    ({"where": "county:370602"}, "city_adcodes", "missing 370600"),
+    ({"county_adcode": "370602", "where": "city:370200"}, "county_adcode", "not in the declared cities"),
+    ({"shape": "area", "where": "site:36.1,120.3", "datum": "WGS84"}, "where", "union of counties"),
+    ({"where": "feature:nowhere"}, "where", "unknown feature"),
+    ({"where": ""}, "where", "left unplaced"),
+])
+def test_bad_places_are_named(store, over, column, words):
+    with pytest.raises(records.RecordError, match=rf"row 2, column '{column}'.*{words}"):
+        _resolve(store, **over)
+
+
+def test_source_rows_reject_bad_values(tmp_path):
+    header = ",".join(records.FEATURE_SOURCES.names)
+    good = _sources().iloc[0].to_dict()
+    for column, value in [("datum", "WGS-84"), ("status", "done"), ("where", "county:3702"),
+                          ("plan_ref", "chapter 4"), ("layer", "roads")]:
+        row = {**good, column: value}
+        path = tmp_path / "f.csv"
+        path.write_text(header + "\n" + ",".join(row[c] for c in records.FEATURE_SOURCES.names) + "\n",
+                        encoding="utf-8")
+        with pytest.raises(records.RecordError, match=f"row 2, column '{column}'"):
+            records.read_csv(path, records.FEATURE_SOURCES)

@@ -2,20 +2,25 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
-from dash import Dash, Input, Output, dcc, html
+import dash_ag_grid as dag
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import Response, abort, request
 
+from dashboard import feature_layers as fl
 from dashboard import figures, ids, panels
-from dashboard.i18n import t
+from dashboard.i18n import TEXT, t
+from layers import features as lf
 from layers import indicators as ind
+from layers.records import FEATURE_LAYERS, PRECISIONS, STATUSES
 from layers.store import Store, default_store
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEFAULT = {"indicator": "gdp", "view": "baseline"}
-BOUNDARY_LAYERS = ("cities", "counties", "context")  # fetched once by the map, cached
+GEOJSON_LAYERS = ("cities", "counties", "context", "zones")  # fetched once by the map, cached
 
 
 def _indicator(store: Store, indicator: str, lang: str):
@@ -57,6 +62,20 @@ def create_app(store: Store | None = None) -> Dash:
     bars = _bar_view(store, DEFAULT["indicator"], lang)
     known = {o["value"] for o in options}  # only what the dropdown offers
 
+    feats = store.features
+    names = lf.names_for(store, lang)
+    positions = lf.display_points(feats)
+    labels = TEXT[lang]
+    first = lf.Criteria()
+    first_rows = lf.table_rows(feats[lf.matches(feats, first)], names, labels, lang)
+    first_ids = [r["id"] for r in first_rows]
+    feature_traces = fl.traces(feats, positions, first_ids, names, lang)
+    first_digests = {u["index"]: u["digest"] for u in fl.state(feats, positions, first_ids, None, names, lang)}
+    allowed = {"categories": tuple(feats["category"].unique()),
+               "cities": tuple(store.cities["adcode"]),
+               "chapters": tuple(sorted(int(c) for c in feats["chapter"].unique()))}
+    by_id = feats.set_index("id")
+
     app.layout = html.Div([
         html.Header([html.H1(t("title", lang)), html.P(t("subtitle", lang))]),
         html.Div(panels.circle_cards(store.indicators, defs, lang), id=ids.CIRCLE_CARDS,
@@ -70,18 +89,33 @@ def create_app(store: Store | None = None) -> Dash:
                                DEFAULT["view"], id=ids.VIEW, className="views"),
                 html.Div(t("legend.title", lang), className="legend-head"),
                 html.Div(legend, id=ids.LEGEND, className="legend"),
+                *_feature_controls(store, names, allowed, lang),
             ], className="controls"),
             html.Section([
                 html.Div(title, id=ids.MAP_TITLE, className="map-title"),
                 dcc.Store(id=ids.MAP_STATE), html.Div(id=ids.MAP_SYNC, hidden=True),
+                dcc.Store(id=ids.FEATURE_STATE), dcc.Store(id=ids.FOCUS), dcc.Store(id=ids.SELECTED),
+                html.Div(id=ids.FEATURE_SYNC, hidden=True), html.Div(id=ids.FOCUS_SYNC, hidden=True),
+                html.Div(id=ids.GRID_SYNC, hidden=True),
                 dcc.Graph(id=ids.MAP, figure=figures.map_figure(
-                    store.cities, store.context, state, lang),
+                    store.cities, store.context, state, lang, feature_traces),
                           config={"displaylogo": False, "scrollZoom": True}, className="map"),
+                html.Div(t("filter.count", lang).format(n=len(first_rows), total=len(feats)),
+                         id=ids.COUNT, className="feature-count"),
+                dag.AgGrid(id=ids.GRID, rowData=first_rows, columnDefs=_grid_columns(lang),
+                           getRowId="params.data.id", className="feature-grid",
+                           defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                           dashGridOptions={"rowSelection": {"mode": "singleRow",
+                                                             "checkboxes": False,
+                                                             "enableClickSelection": True},
+                                            "animateRows": False, "rowHeight": 30},
+                           style={"height": "230px"}),
             ], className="map-wrap"),
             html.Aside([
                 html.H2(t("bar.title", lang)),
                 dcc.Graph(id=ids.BAR, figure=bars, config={"displayModeBar": False}),
-                html.Div(html.P(t("city.hint", lang), className="hint"), id=ids.CITY_PANEL,
+                html.Div([html.P(t("city.hint", lang), className="hint"),
+                          html.P(t("feature.hint", lang), className="hint")], id=ids.CITY_PANEL,
                          className="city-panel"),
             ], className="side"),
         ]),
@@ -111,30 +145,115 @@ def create_app(store: Store | None = None) -> Dash:
     # re-renders it from a patched figure (Dash 4.4 / plotly.js 4.1), so the
     # new colours go in this way.
     app.clientside_callback(
-        """function(state) {
-            const gd = document.querySelector('#%s .js-plotly-plot');
-            if (!state || !gd || !window.Plotly) { return window.dash_clientside.no_update; }
-            const update = {};
-            for (const [key, value] of Object.entries(state)) { update[key] = [value]; }
-            window.Plotly.restyle(gd, update, [0]);
-            window.atlasMapUpdates = (window.atlasMapUpdates || 0) + 1;
-            return String(window.atlasMapUpdates);  // a count, so tests can wait on it
-        }""" % ids.MAP,
+        # A count of applied updates, so that tests can wait on it.
+        """async function(state) {
+            const n = await window.atlas.restyleChoropleth(state);
+            return n ? String(n) : window.dash_clientside.no_update;
+        }""",
         Output(ids.MAP_SYNC, "title"), Input(ids.MAP_STATE, "data"), prevent_initial_call=True)
 
     @app.callback(Output(ids.CITY_PANEL, "children"),
                   Output(ids.MAP_STATE, "data", allow_duplicate=True),
                   Input(ids.MAP, "clickData"), prevent_initial_call=True)
     def show_city(click):
-        try:
-            code = str(click["points"][0]["location"])
-        except (TypeError, KeyError, IndexError):
-            raise PreventUpdate from None
+        point = _clicked(click)
+        if point is None or point["curveNumber"] != 0:
+            raise PreventUpdate  # not the choropleth: a place, handled below
+        code = str(point.get("location"))
         match = store.cities[store.cities["adcode"] == code]
         if match.empty:
             raise PreventUpdate
         return (panels.city_panel(match.iloc[0], store.indicators, defs, lang),
                 figures.selection_state(list(store.cities["adcode"]), code))
+
+    # One way to select a place: a click on it on the map, or on its row.
+    # (An output to the grid's selectedRows stops Dash from running the
+    # callbacks that depend on this one, so the row is selected client-side.)
+    @app.callback(Output(ids.SELECTED, "data"),
+                  Input(ids.MAP, "clickData"), Input(ids.GRID, "cellClicked"),
+                  prevent_initial_call=True)
+    def select_feature(click, cell):
+        if ctx.triggered_id == ids.GRID:
+            fid = cell.get("rowId") if isinstance(cell, dict) else None
+        else:
+            point = _clicked(click)
+            if point is None or point["curveNumber"] not in fl.CLICKABLE:
+                raise PreventUpdate
+            fid = point.get("customdata") or point.get("location")
+        if not isinstance(fid, str) or fid not in by_id.index:
+            raise PreventUpdate
+        return fid
+
+    @app.callback(Output(ids.GRID, "rowData"), Output(ids.COUNT, "children"),
+                  Output(ids.FOCUS, "data"),
+                  Input(ids.LAYERS, "value"), Input(ids.CATEGORY, "value"), Input(ids.CITY, "value"),
+                  Input(ids.CHAPTER, "value"), Input(ids.PRECISION, "value"),
+                  Input(ids.STATUS, "value"), Input(ids.SEARCH, "value"), prevent_initial_call=True)
+    def filter_features(layers, categories, cities, chapters, precisions, statuses, text):
+        c = lf.Criteria.parse(layers, categories, cities, chapters, precisions, statuses, text,
+                              known=allowed)
+        hits = feats[lf.matches(feats, c)]
+        rows = lf.table_rows(hits, names, labels, lang)
+        count = t("filter.count", lang).format(n=len(rows), total=len(feats))
+        # A search moves the map to what it found, as a search box on a map should.
+        focus = (lf.focus_view(hits.geometry, max_zoom=min(lf.MAX_ZOOM[p] for p in hits["precision"]))
+                 if c.text and len(hits) and ctx.triggered_id == ids.SEARCH else None)
+        return rows, count, focus or no_update
+
+    @app.callback(Output(ids.LAYERS, "value"), Output(ids.CATEGORY, "value"),
+                  Output(ids.CITY, "value"), Output(ids.CHAPTER, "value"),
+                  Output(ids.PRECISION, "value"), Output(ids.STATUS, "value"),
+                  Output(ids.SEARCH, "value"), Input(ids.CLEAR, "n_clicks"),
+                  prevent_initial_call=True)
+    def clear_filters(_):
+        return list(lf.DEFAULT_LAYERS), [], [], [], [], [], ""
+
+    # The map shows exactly the rows the table shows, including the table's own
+    # column filters, and highlights the selected row.
+    @app.callback(Output(ids.FEATURE_STATE, "data"),
+                  Input(ids.GRID, "virtualRowData"), Input(ids.SELECTED, "data"),
+                  prevent_initial_call=True)
+    def sync_map(visible, selected):
+        visible_ids = [r["id"] for r in visible or [] if isinstance(r, dict) and "id" in r]
+        chosen = selected if selected in by_id.index else None
+        return fl.state(feats, positions, visible_ids, chosen, names, lang)
+
+    @app.callback(Output(ids.CITY_PANEL, "children", allow_duplicate=True),
+                  Output(ids.FOCUS, "data", allow_duplicate=True),
+                  Input(ids.SELECTED, "data"), prevent_initial_call=True)
+    def show_feature(fid):
+        if not isinstance(fid, str) or fid not in by_id.index:
+            raise PreventUpdate
+        row = by_id.loc[fid]
+        # Zoom no closer than the position is known.
+        focus = (lf.focus_view([row.geometry], max_zoom=lf.MAX_ZOOM[row["precision"]])
+                 if row.geometry is not None else None)
+        return panels.feature_panel({"id": fid, **row.to_dict()}, names, lang), focus or no_update
+
+    app.clientside_callback(
+        """async function(updates) {
+            const n = await window.atlas.restyleFeatures(updates, %s);
+            return n ? String(n) : window.dash_clientside.no_update;
+        }""" % json.dumps(first_digests),
+        Output(ids.FEATURE_SYNC, "title"), Input(ids.FEATURE_STATE, "data"),
+        prevent_initial_call=True)
+
+    app.clientside_callback(
+        """function(fid) {
+            const api = window.dash_ag_grid && window.dash_ag_grid.getApi('%s');
+            const node = api && fid ? api.getRowNode(fid) : null;
+            if (!node) { return window.dash_clientside.no_update; }
+            node.setSelected(true, true);
+            api.ensureNodeVisible(node, 'middle');
+            return fid;
+        }""" % ids.GRID,
+        Output(ids.GRID_SYNC, "title"), Input(ids.SELECTED, "data"), prevent_initial_call=True)
+
+    app.clientside_callback(
+        """async function(focus) {
+            return (await window.atlas.focus(focus)) ? JSON.stringify(focus) : window.dash_clientside.no_update;
+        }""",
+        Output(ids.FOCUS_SYNC, "title"), Input(ids.FOCUS, "data"), prevent_initial_call=True)
 
     return app
 
@@ -142,9 +261,15 @@ def create_app(store: Store | None = None) -> Dash:
 def _serve_geojson(app: Dash, store: Store) -> None:
     """Boundaries as static, cacheable GeoJSON: made once, fetched once."""
     payloads = {}
-    for layer in BOUNDARY_LAYERS:
+    for layer in GEOJSON_LAYERS:
         body = store.geojson(layer).encode("utf-8")
         payloads[layer] = (body, hashlib.sha256(body).hexdigest()[:16])
+
+    # The map style names this URL for glyphs; there are none to serve, and a
+    # failed range makes MapLibre draw the characters with the page's fonts.
+    @app.server.route("/glyphs/<path:_>")
+    def no_glyphs(_):
+        abort(404)
 
     @app.server.route("/geo/<layer>.geojson")
     def geojson(layer):
@@ -157,3 +282,64 @@ def _serve_geojson(app: Dash, store: Store) -> None:
         resp.set_etag(etag)
         resp.headers["Cache-Control"] = "public, max-age=3600"
         return resp
+
+
+def _grid_columns(lang: str) -> list[dict]:
+    return [
+        {"field": "name", "headerName": t("table.name", lang), "flex": 3, "minWidth": 220,
+         "tooltipField": "name_en"},
+        {"field": "layer", "headerName": t("table.layer", lang), "flex": 1.2},
+        {"field": "category", "headerName": t("table.category", lang), "flex": 1.6},
+        {"field": "cities", "headerName": t("table.cities", lang), "flex": 1.2},
+        {"field": "precision", "headerName": t("table.precision", lang), "flex": 1.6},
+        {"field": "status", "headerName": t("table.status", lang), "flex": 1},
+        {"field": "plan_ref", "headerName": t("table.plan_ref", lang), "flex": 2.2},
+    ]
+
+
+def _feature_controls(store: Store, names: lf.Names, allowed: dict, lang: str) -> list:
+    """Layer toggles (with their legend swatches and counts) and the filters."""
+    feats = store.features
+    counts = feats["layer"].value_counts()
+    layer_options = [{"label": html.Span([
+        html.Span(className="swatch", style={"background": fl.LAYER_COLORS[layer]}),
+        f"{t(f'layer.{layer}', lang)} ({counts.get(layer, 0)})"]), "value": layer}
+        for layer in FEATURE_LAYERS]
+    cats = store.feature_categories
+    category_options = [{"label": f"{t(f'layer.{r.layer}', lang)} · {names.categories[(r.layer, r.category)]}",
+                         "value": r.category} for r in cats.itertuples()
+                        if r.category in allowed["categories"]]
+    city_options = [{"label": names.cities[c], "value": c} for c in allowed["cities"]]
+    chapter_options = [{"label": t("chapter.n", lang).format(n=n) if n else "前言", "value": n}
+                       for n in allowed["chapters"]]
+    precision_options = [{"label": t(f"precision.{p}", lang), "value": p} for p in PRECISIONS]
+    status_options = [{"label": t(f"status.{s}", lang), "value": s} for s in STATUSES]
+
+    def multi(id_, label, options):
+        return [html.Label(label, htmlFor=id_),
+                dcc.Dropdown(options, [], id=id_, multi=True, placeholder="—")]
+
+    return [
+        html.Div(t("layers.title", lang), className="legend-head"),
+        dcc.Checklist(layer_options, list(lf.DEFAULT_LAYERS), id=ids.LAYERS, className="layer-toggles"),
+        html.Div(t("legend.precision", lang), className="legend-note"),
+        html.Div(t("filter.title", lang), className="legend-head"),
+        dcc.Input(id=ids.SEARCH, type="search", placeholder=t("filter.search", lang), debounce=True,
+                  maxLength=100, className="search"),
+        *multi(ids.CATEGORY, t("filter.category", lang), category_options),
+        *multi(ids.CITY, t("filter.city", lang), city_options),
+        *multi(ids.CHAPTER, t("filter.chapter", lang), chapter_options),
+        *multi(ids.PRECISION, t("filter.precision", lang), precision_options),
+        *multi(ids.STATUS, t("filter.status", lang), status_options),
+        html.Button(t("filter.clear", lang), id=ids.CLEAR, className="clear"),
+    ]
+
+
+def _clicked(click) -> dict | None:
+    """The first point of a map click, or None for anything malformed."""
+    try:
+        point = click["points"][0]
+        int(point["curveNumber"])
+        return point
+    except (TypeError, KeyError, IndexError, ValueError):
+        return None

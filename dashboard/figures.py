@@ -28,9 +28,11 @@ CENTER = {"lon": 120.3, "lat": 36.55}
 ZOOM = 6.5
 
 # A local style: sea as background, no tiles, glyphs from this server only.
+# `sources` must not be empty: plotly.js drops an empty object from the layout
+# on relayout, the style then differs, and MapLibre rejects the reloaded style.
 MAP_STYLE = {
     "version": 8,
-    "sources": {},
+    "sources": {"none": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
     "glyphs": "/glyphs/{fontstack}/{range}.pbf",
     "layers": [{"id": "sea", "type": "background", "paint": {"background-color": SEA}}],
 }
@@ -131,7 +133,7 @@ def selection_state(adcodes: list[str], selected: str | None) -> dict:
     return {"marker.line.width": [OUTLINE_SELECTED if c == selected else OUTLINE for c in adcodes]}
 
 
-def map_figure(cities, context, state: dict, lang: str = "zh") -> go.Figure:
+def map_figure(cities, context, state: dict, lang: str = "zh", extra=()) -> go.Figure:
     """The whole map, built once for the first page; later the colours are
     restyled in the browser. Every boundary is fetched by URL and cached."""
     names = list(cities["name_zh"] if lang == "zh" else cities["name_en"])
@@ -154,7 +156,9 @@ def map_figure(cities, context, state: dict, lang: str = "zh") -> go.Figure:
         lon=list(context["label_lon"]), lat=list(context["label_lat"]), mode="text",
         text=list(context["name_zh"] if lang == "zh" else context["name_en"]),
         textfont={"size": 12, "color": "#8a8478"}, hoverinfo="skip")
-    fig = go.Figure([choropleth, labels, around])  # the choropleth stays trace 0
+    # The choropleth stays trace 0; city names go last, so that MapLibre places
+    # them before any marker label that would collide with them.
+    fig = go.Figure([choropleth, around, *extra, labels])
     fig.update_layout(
         template="none", margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
         map={"style": MAP_STYLE, "center": CENTER, "zoom": ZOOM, "layers": layers,

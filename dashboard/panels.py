@@ -54,3 +54,34 @@ def city_panel(city, indicators, defs, lang="zh") -> list:
         html.H4(t("city.figures", lang)),
         html.Table([html.Tbody(rows)], className="figures") if rows else html.P(t("no_data", lang)),
     ]
+
+
+def feature_panel(row, names, lang="zh") -> list:
+    """A place the plan names: its names, the plan's words, and how sure its position is."""
+    name, other = (row["name_zh"], row["name_en"]) if lang == "zh" else (row["name_en"], row["name_zh"])
+    cities = "、".join(names.cities[c] for c in row["city_adcodes"].split(";") if c)
+    facts = [
+        (t("feature.layer", lang), t(f"layer.{row['layer']}", lang)),
+        (t("feature.category", lang), names.categories[(row["layer"], row["category"])]),
+        (t("feature.status", lang), t(f"status.{row['status']}", lang) if row["status"] else ""),
+        (t("feature.cities", lang), cities),
+        (t("feature.county", lang), names.counties.get(row["county_adcode"], "")),
+        (t("feature.precision", lang), t(f"precision.{row['precision']}", lang)),
+    ]
+    source = row["coord_source"]
+    source_el = (html.A(source, href=source, target="_blank", rel="noreferrer")
+                 if source.startswith("http") else source)
+    body = [
+        html.H3(name), html.Div(other, className="feature-other"),
+        html.Table([html.Tbody([html.Tr([html.Td(k), html.Td(v)]) for k, v in facts if v])],
+                   className="figures"),
+        html.H4(f"{t('feature.quote', lang)} · {row['plan_ref']}"),
+        html.P(row["quote"], className="quote"),
+        html.H4(t("feature.coord_source", lang)),
+        html.P(source_el, className="source"),
+    ]
+    if row["coord_quote"]:
+        body += [html.H4(t("feature.coord_quote", lang)), html.P(row["coord_quote"], className="quote source-quote")]
+    if row["note"]:
+        body += [html.H4(t("feature.note", lang)), html.P(row["note"], className="note")]
+    return body

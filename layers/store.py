@@ -140,12 +140,16 @@ _PAYLOAD = {
     "cities": (("adcode", "name_zh"), 4),
     "counties": (("adcode", "name_zh", "city_adcode"), 4),
     "context": (("code", "kind", "name_zh"), 3),
+    "zones": (("id",), 4),
 }
 
 
 def _geojson(store: Store, layer: str) -> str:
     props, decimals = _PAYLOAD[layer]
-    gdf = getattr(store, layer)
+    if layer in records.FEATURE_LAYERS:
+        gdf = store.features[store.features["layer"] == layer]
+    else:
+        gdf = getattr(store, layer)
     geoms = shapely.transform(gdf.geometry.to_numpy(), lambda c: np.round(c, decimals))
     features = [{"type": "Feature", "id": str(row[props[0]]),
                  "properties": {p: row[p] for p in props},

@@ -1,0 +1,144 @@
+"""The plan's places at run time: filtering, table rows, display positions, focus.
+
+Pure functions over the store's `features` table; the dashboard turns their
+results into traces and components.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from layers.records import FEATURE_LAYERS, PRECISIONS, STATUSES
+
+DEFAULT_LAYERS = ("ports", "bays", "projects")  # what a first-time viewer sees over the choropleth
+MAX_ZOOM = {"site": 11.0, "county": 9.0, "city": 8.0, "schematic": 9.0, "unplaced": 8.0}
+SPREAD = 0.012  # degrees between points that share one position (a county's or city's point)
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What the user has chosen; an empty tuple means no restriction."""
+    layers: tuple = DEFAULT_LAYERS
+    categories: tuple = ()
+    cities: tuple = ()
+    chapters: tuple = ()
+    precisions: tuple = ()
+    statuses: tuple = ()
+    text: str = ""
+
+    @classmethod
+    def parse(cls, layers=None, categories=None, cities=None, chapters=None, precisions=None,
+              statuses=None, text=None, known: dict | None = None) -> Criteria:
+        """From callback values: unknown values are dropped, never trusted."""
+        known = known or {}
+
+        def keep(values, allowed):
+            values = values if isinstance(values, (list, tuple)) else []
+            return tuple(v for v in values if v in allowed)
+
+        return cls(
+            layers=keep(layers, FEATURE_LAYERS),
+            categories=keep(categories, known.get("categories", ())),
+            cities=keep(cities, known.get("cities", ())),
+            chapters=keep(chapters, known.get("chapters", ())),
+            precisions=keep(precisions, PRECISIONS),
+            statuses=keep(statuses, (*STATUSES, "")),
+            text=(text if isinstance(text, str) else "").strip()[:100],
+        )
+
+
+def matches(features: pd.DataFrame, c: Criteria) -> pd.Series:
+    """Which features pass the criteria (a boolean Series aligned with `features`)."""
+    ok = features["layer"].isin(c.layers)
+    if c.categories:
+        ok &= features["category"].isin(c.categories)
+    if c.cities:
+        wanted = set(c.cities)
+        ok &= features["city_adcodes"].map(lambda s: bool(wanted & set(s.split(";"))))
+    if c.chapters:
+        ok &= features["chapter"].isin(c.chapters)
+    if c.precisions:
+        ok &= features["precision"].isin(c.precisions)
+    if c.statuses:
+        ok &= features["status"].isin(c.statuses)
+    if c.text:
+        needle = c.text.casefold()
+        ok &= (features["name_zh"].str.casefold().str.contains(needle, regex=False)
+               | features["name_en"].str.casefold().str.contains(needle, regex=False))
+    return ok
+
+
+def display_points(features) -> pd.DataFrame:
+    """Where each point is drawn: its own position, except that points sharing
+    one position (many projects sit at a county's or city's point) are fanned
+    out on a small spiral so each can be seen and clicked when zoomed in.
+    The stored geometry and the stated precision are unchanged."""
+    pts = features[features.geom_type == "Point"]
+    lon = pts.geometry.x.to_numpy().copy()
+    lat = pts.geometry.y.to_numpy().copy()
+    key = pd.Series(list(zip(lon.round(6), lat.round(6))), index=pts.index)
+    for _, idx in key.groupby(key).groups.items():
+        if len(idx) < 2:
+            continue
+        pos = [pts.index.get_loc(i) for i in idx]
+        base_lon, base_lat = lon[pos[0]], lat[pos[0]]
+        for k, p in enumerate(pos):  # Vogel's spiral: even spacing, no overlap
+            r, a = SPREAD * math.sqrt(k + 0.5), k * 2.39996
+            lat[p] = base_lat + r * math.sin(a)
+            lon[p] = base_lon + r * math.cos(a) / math.cos(math.radians(base_lat))
+    return pd.DataFrame({"lon": lon, "lat": lat}, index=pts.index)
+
+
+def focus_view(geoms, min_zoom: float = 6.0, max_zoom: float = 11.0) -> dict | None:
+    """Map centre and zoom that show the given geometries (None if there are none)."""
+    geoms = [g for g in geoms if g is not None and not g.is_empty]
+    if not geoms:
+        return None
+    bounds = np.array([g.bounds for g in geoms])
+    west, south = bounds[:, 0].min(), bounds[:, 1].min()
+    east, north = bounds[:, 2].max(), bounds[:, 3].max()
+    span = max(east - west, (north - south) * 1.3, 1e-6)
+    zoom = float(np.clip(math.log2(360 / span) - 1.2, min_zoom, max_zoom))
+    return {"center": {"lon": round((west + east) / 2, 5), "lat": round((south + north) / 2, 5)},
+            "zoom": round(zoom, 2)}
+
+
+@dataclass(frozen=True)
+class Names:
+    """Display names for codes, in one language."""
+    cities: dict = field(default_factory=dict)
+    counties: dict = field(default_factory=dict)
+    categories: dict = field(default_factory=dict)
+
+
+def names_for(store, lang: str = "zh") -> Names:
+    col = "name_zh" if lang == "zh" else "name_en"
+    cats = store.feature_categories
+    return Names(
+        cities=dict(zip(store.cities["adcode"], store.cities[col])),
+        counties=dict(zip(store.counties["adcode"], store.counties["name_zh"])),
+        categories={(r.layer, r.category): getattr(r, col) for r in cats.itertuples()},
+    )
+
+
+def table_rows(features: pd.DataFrame, names: Names, labels: dict, lang: str = "zh") -> list[dict]:
+    """One row per feature for the table; `labels` maps layer/precision/status codes to words."""
+    rows = []
+    for r in features.itertuples():
+        rows.append({
+            "id": r.id,
+            "name": r.name_zh if lang == "zh" else r.name_en,
+            "name_en": r.name_en,
+            "layer": labels[f"layer.{r.layer}"],
+            "category": names.categories[(r.layer, r.category)],
+            "cities": "、".join(names.cities[c] for c in r.city_adcodes.split(";") if c) or "—",
+            "county": names.counties.get(r.county_adcode, ""),
+            "precision": labels[f"precision.{r.precision}"],
+            "status": labels[f"status.{r.status}"] if r.status else "",
+            "chapter": int(r.chapter),
+            "plan_ref": r.plan_ref,
+        })
+    return rows

@@ -41,6 +41,15 @@ window.atlas = (function () {
       }
       return enqueue(function () {}).then(function () { counts.features += 1; return counts.features; });
     },
+    // Select a place's row in the table and scroll it into view.
+    selectRow: function (fid) {
+      const api = window.dash_ag_grid && window.dash_ag_grid.getApi('feature-grid');
+      const node = api && fid ? api.getRowNode(fid) : null;
+      if (!node) { return false; }
+      node.setSelected(true, true);
+      api.ensureNodeVisible(node, 'middle');
+      return true;
+    },
     focus: function (view) {
       const gd = graph();
       if (!view || !gd) { return false; }

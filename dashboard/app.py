@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import dash_ag_grid as dag
-from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import Dash, Input, Output, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import Response, abort, request
 
@@ -231,22 +231,17 @@ def create_app(store: Store | None = None) -> Dash:
         return panels.feature_panel({"id": fid, **row.to_dict()}, names, lang), focus or no_update
 
     app.clientside_callback(
-        """async function(updates) {
-            const n = await window.atlas.restyleFeatures(updates, %s);
-            return n ? String(n) : window.dash_clientside.no_update;
-        }""" % json.dumps(first_digests),
+        # The first page's traces, by digest: an identical update is skipped.
+        "async function(updates) {const n = await window.atlas.restyleFeatures(updates, "
+        + json.dumps(first_digests)
+        + "); return n ? String(n) : window.dash_clientside.no_update;}",
         Output(ids.FEATURE_SYNC, "title"), Input(ids.FEATURE_STATE, "data"),
         prevent_initial_call=True)
 
     app.clientside_callback(
         """function(fid) {
-            const api = window.dash_ag_grid && window.dash_ag_grid.getApi('%s');
-            const node = api && fid ? api.getRowNode(fid) : null;
-            if (!node) { return window.dash_clientside.no_update; }
-            node.setSelected(true, true);
-            api.ensureNodeVisible(node, 'middle');
-            return fid;
-        }""" % ids.GRID,
+            return window.atlas.selectRow(fid) ? fid : window.dash_clientside.no_update;
+        }""",
         Output(ids.GRID_SYNC, "title"), Input(ids.SELECTED, "data"), prevent_initial_call=True)
 
     app.clientside_callback(
@@ -322,6 +317,10 @@ def _feature_controls(store: Store, names: lf.Names, allowed: dict, lang: str) -
     return [
         html.Div(t("layers.title", lang), className="legend-head"),
         dcc.Checklist(layer_options, list(lf.DEFAULT_LAYERS), id=ids.LAYERS, className="layer-toggles"),
+        html.Div([html.Div([html.Span(className="line-swatch", style={"background": spec.color}),
+                            names.categories[(spec.layer, spec.categories[0])] if spec.categories
+                            else t(f"layer.{spec.layer}", lang)], className="legend-row")
+                  for spec in fl.SPECS if spec.geom == "line" and spec.layer], className="line-legend"),
         html.Div(t("legend.precision", lang), className="legend-note"),
         html.Div(t("filter.title", lang), className="legend-head"),
         dcc.Input(id=ids.SEARCH, type="search", placeholder=t("filter.search", lang), debounce=True,

@@ -148,7 +148,7 @@ def _check_units(r, tokens, places: _Places, fail) -> None:
     declared = set(filter(None, r["city_adcodes"].split(";")))
     unknown = declared - set(places.city_point)
     if unknown:
-        fail("city_adcodes", f"'{sorted(unknown)[0]}' is not a Jiaodong city")
+        fail("city_adcodes", f"'{min(unknown)}' is not a Jiaodong city")
     named = {places.county_city[v] for k, _, v in (t.partition(":") for t in tokens) if k == "county"}
     named |= {v for k, _, v in (t.partition(":") for t in tokens) if k == "city"}
     if not named <= declared:

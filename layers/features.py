@@ -80,7 +80,7 @@ def display_points(features) -> pd.DataFrame:
     lon = pts.geometry.x.to_numpy().copy()
     lat = pts.geometry.y.to_numpy().copy()
     key = pd.Series(list(zip(lon.round(6), lat.round(6))), index=pts.index)
-    for _, idx in key.groupby(key).groups.items():
+    for idx in key.groupby(key).groups.values():
         if len(idx) < 2:
             continue
         pos = [pts.index.get_loc(i) for i in idx]

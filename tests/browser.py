@@ -54,3 +54,30 @@ def lonlat_to_pixel(page, lon: float, lat: float) -> tuple[float, float]:
       const r = m.getCanvas().getBoundingClientRect();
       return [r.left + p.x, r.top + p.y];
     }""", [lon, lat]))
+
+
+def feature_trace(page, key: str) -> dict:
+    """The drawn state of one feature trace (see dashboard.feature_layers.SPECS)."""
+    from dashboard.feature_layers import INDEX
+    return page.evaluate("""(i) => {
+      const t = document.querySelector('#map .js-plotly-plot').data[i];
+      return {visible: t.visible !== false, lon: t.lon || [], lat: t.lat || [],
+              ids: t.customdata || t.locations || []};
+    }""", INDEX[key])
+
+
+def set_layers(page, wanted: set[str]) -> None:
+    """Tick exactly the wanted layer toggles, then wait until the map shows them."""
+    from layers.records import FEATURE_LAYERS
+    for layer in FEATURE_LAYERS:
+        box = page.locator(f"#layers input[value='{layer}']")
+        if box.is_checked() != (layer in wanted):
+            box.click()
+    from dashboard.feature_layers import INDEX
+    for layer in ("ports", "bays", "projects", "zones"):  # one trace each
+        page.wait_for_function(
+            """([i, want]) => {
+              const t = document.querySelector('#map .js-plotly-plot').data[i];
+              return (t.visible !== false) === want;
+            }""", arg=[INDEX[layer], layer in wanted], timeout=15000)
+    wait_for_map(page)

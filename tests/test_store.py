@@ -8,7 +8,8 @@ import pytest
 import shapely
 
 from geodata import build
-from layers import records, store as store_mod
+from layers import records
+from layers import store as store_mod
 
 
 def test_rebuild_reproduces_the_committed_store(tmp_path, store):

@@ -1,0 +1,115 @@
+"""The plan's places in the app: filtering, selection and bad input, through the HTTP endpoint."""
+import json
+
+import pytest
+
+from dashboard import feature_layers as fl
+from dashboard import ids
+from layers import features as lf
+
+
+def _dependency(app, output_id, input_id):
+    client = app.server.test_client()
+    for dep in json.loads(client.get("/_dash-dependencies").data):
+        if output_id in dep["output"] and any(i["id"] == input_id for i in dep["inputs"]):
+            return dep
+    raise AssertionError(f"no callback from {input_id} to {output_id}")
+
+
+def _call(app, output_id, values: dict, changed: str):
+    """POST a callback as the browser does; `values` maps 'id.prop' to the input value."""
+    dep = _dependency(app, output_id, changed.split(".")[0])
+    outputs = []
+    for part in dep["output"].strip(".").split("..."):
+        cid, prop = part.rsplit(".", 1)
+        outputs.append({"id": cid, "property": prop})
+    inputs = [{"id": i["id"], "property": i["property"],
+               "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]]
+    body = {"output": dep["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
+            "inputs": inputs, "changedPropIds": [changed], "state": []}
+    return app.server.test_client().post("/_dash-update-component", json=body)
+
+
+def _filter(app, **values):
+    full = {f"{ids.LAYERS}.value": list(lf.DEFAULT_LAYERS)}
+    full.update({f"{k}.value": v for k, v in values.items()})
+    changed = f"{ids.SEARCH}.value" if "search" in values else f"{ids.LAYERS}.value"
+    return _call(app, ids.GRID, full, changed)
+
+
+def test_filter_by_city_and_layer_returns_only_matching_rows(app, store):
+    resp = _filter(app, layers=["ports"], city=["371100"])
+    rows = json.loads(resp.data)["response"][ids.GRID]["rowData"]
+    names = {r["name"] for r in rows}
+    assert names == {"日照港", "岚山港区", "日照邮轮港"}
+    assert "显示 3 / " in json.loads(resp.data)["response"][ids.COUNT]["children"]
+
+
+def test_search_finds_english_names_and_moves_the_map(app):
+    resp = _filter(app, search="nuclear")
+    data = json.loads(resp.data)["response"]
+    names = {r["name"] for r in data[ids.GRID]["rowData"]}
+    assert {"海阳核电基地", "荣成核电基地(石岛湾)", "烟台核电研发中心"} <= names
+    focus = data[ids.FOCUS]["data"]
+    assert 121 < focus["center"]["lon"] < 123 and 36.5 < focus["center"]["lat"] < 37.6
+
+
+@pytest.mark.parametrize("values", [
+    {"layers": "ports", "chapter": ["x", None], "precision": [{"a": 1}], "search": 12345},
+    {"layers": ["../etc"], "category": ["<b>x</b>"], "search": "<script>alert(1)</script>"},
+    {"layers": None, "city": "370200", "status": [[]], "search": "x" * 10000},
+])
+def test_malformed_filter_values_are_dropped_not_trusted(app, values):
+    resp = _filter(app, **values)
+    assert resp.status_code == 200
+    rows = json.loads(resp.data)["response"][ids.GRID]["rowData"]
+    assert isinstance(rows, list)  # unknown values restrict nothing they should not
+
+
+def test_clicking_a_feature_on_the_map_selects_it(app):
+    click = {"points": [{"curveNumber": fl.INDEX["ports"], "customdata": "port-qingdao"}]}
+    resp = _call(app, ids.SELECTED, {f"{ids.MAP}.clickData": click}, f"{ids.MAP}.clickData")
+    assert json.loads(resp.data)["response"][ids.SELECTED]["data"] == "port-qingdao"
+
+
+@pytest.mark.parametrize("click", [
+    {"points": [{"curveNumber": fl.INDEX["ports"], "customdata": "no-such-place"}]},
+    {"points": [{"curveNumber": "x"}]}, {"points": []}, "nonsense", None,
+])
+def test_bad_clicks_change_nothing(app, click):
+    resp = _call(app, ids.SELECTED, {f"{ids.MAP}.clickData": click}, f"{ids.MAP}.clickData")
+    assert resp.status_code == 204
+
+
+def test_selecting_a_feature_opens_its_panel_with_quote_and_source(app, store):
+    resp = _call(app, ids.CITY_PANEL, {f"{ids.SELECTED}.data": "nuclear-haiyang"}, f"{ids.SELECTED}.data")
+    data = json.loads(resp.data)["response"]
+    text = json.dumps(data, ensure_ascii=False)
+    assert "海阳核电基地" in text and "稳步有序推进海阳、荣成等沿海核电基地建设" in text
+    assert "knowpia.com" in text and "精确位置" in text
+    assert data[ids.FOCUS]["data"]["zoom"] == lf.MAX_ZOOM["site"]
+
+
+def test_a_city_level_place_is_not_zoomed_in_past_its_precision(app):
+    resp = _call(app, ids.CITY_PANEL, {f"{ids.SELECTED}.data": "port-yantai"}, f"{ids.SELECTED}.data")
+    assert json.loads(resp.data)["response"][ids.FOCUS]["data"]["zoom"] <= lf.MAX_ZOOM["city"]
+
+
+def test_map_state_follows_the_table_rows_and_highlights_the_selection(app, store):
+    visible = [{"id": "port-qingdao"}, {"id": "rail-weiyan"}, {"id": "pilot-jimo-longkou"}]
+    resp = _call(app, ids.FEATURE_STATE, {f"{ids.GRID}.virtualRowData": visible,
+                                          f"{ids.SELECTED}.data": "rail-weiyan"},
+                 f"{ids.GRID}.virtualRowData")
+    updates = {u["index"]: u["update"] for u in json.loads(resp.data)["response"][ids.FEATURE_STATE]["data"]}
+    assert updates[fl.INDEX["ports"]]["customdata"] == ["port-qingdao"]
+    assert updates[fl.INDEX["zones"]]["locations"] == ["pilot-jimo-longkou"]
+    assert set(updates[fl.INDEX["corridors-rail"]]["customdata"]) == {"rail-weiyan", None}
+    assert updates[fl.INDEX["projects"]] == {"visible": False}
+    assert updates[fl.INDEX["highlight-line"]]["visible"] is True
+    assert updates[fl.INDEX["highlight-point"]] == {"visible": False}
+
+
+def test_zones_geojson_is_served_with_ids(app):
+    body = json.loads(app.server.test_client().get("/geo/zones.geojson").data)
+    assert {f["id"] for f in body["features"]} >= {"pilot-laixi-laiyang", "pilot-jiaozhou-gaomi"}
+    assert app.server.test_client().get("/glyphs/Open%20Sans/0-255.pbf").status_code == 404

@@ -1,0 +1,127 @@
+"""The plan's places in Chromium: markers, table and map in step, search, selection."""
+from pathlib import Path
+
+import pytest
+
+from dashboard.feature_layers import INDEX
+from tests.browser import (
+    browser_page,
+    feature_trace,
+    lonlat_to_pixel,
+    set_layers,
+    wait_for_map,
+)
+
+SHOTS = Path(__file__).parent / "screenshots"
+POINT_TRACES = ("ports", "bays", "projects", "ecology-points")
+
+
+@pytest.fixture(scope="module")
+def page(server_url):
+    SHOTS.mkdir(exist_ok=True)
+    with browser_page(server_url) as page:
+        page.errors = []
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        page.goto(server_url)
+        wait_for_map(page)
+        yield page
+
+
+def _grid_ids(page):
+    return set(page.evaluate("""() => {
+      const api = dash_ag_grid.getApi('feature-grid'); const out = [];
+      api.forEachNodeAfterFilter(n => out.push(n.data.id)); return out; }"""))
+
+
+def _map_ids(page, store, keys=POINT_TRACES):
+    seen = set()
+    for key in keys:
+        t = feature_trace(page, key)
+        if t["visible"]:
+            seen |= {i for i in t["ids"] if i}
+    return seen
+
+
+def _placed(store, ids):
+    f = store.features.set_index("id")
+    return {i for i in ids if f.loc[i, "precision"] != "unplaced"}
+
+
+def test_default_layers_are_drawn_and_match_the_table(page, store):
+    page.screenshot(path=SHOTS / "04-plan-layers.png")
+    grid = _grid_ids(page)
+    assert len(grid) > 150
+    assert _map_ids(page, store) == _placed(store, grid)
+    assert not feature_trace(page, "zones")["visible"]
+    assert page.foreign == [] and page.errors == []
+
+
+def test_search_filters_both_and_moves_the_map(page, store):
+    page.fill("#search", "核电")
+    page.press("#search", "Enter")
+    page.wait_for_function("document.querySelector('#feature-count').innerText.startsWith('显示 3')")
+    page.wait_for_function("document.querySelector('#focus-sync').title !== ''")
+    wait_for_map(page)
+    grid = _grid_ids(page)
+    assert grid == {"nuclear-haiyang", "nuclear-rongcheng", "nuclear-rd-yantai"}
+    page.wait_for_function("""(n) => {
+        const t = document.querySelector('#map .js-plotly-plot').data[n];
+        return t.visible !== false && t.customdata.length === 3; }""", arg=INDEX["projects"])
+    assert _map_ids(page, store) == grid
+    centre = page.evaluate("document.querySelector('#map .js-plotly-plot').layout.map.center")
+    assert 121 < centre["lon"] < 123
+    page.screenshot(path=SHOTS / "05-search-nuclear.png")
+
+
+def test_clicking_a_marker_opens_the_panel_and_selects_the_row(page, store):
+    haiyang = store.features.set_index("id").loc["nuclear-haiyang"].geometry
+    x, y = lonlat_to_pixel(page, haiyang.x, haiyang.y)
+    page.mouse.click(x, y)
+    page.wait_for_function("document.querySelector('#city-panel h3') && "
+                           "document.querySelector('#city-panel h3').innerText === '海阳核电基地'")
+    panel = page.inner_text("#city-panel")
+    assert "稳步有序推进海阳、荣成等沿海核电基地建设" in panel and "第十章第二节" in panel
+    assert "精确位置" in panel and "knowpia.com" in panel
+    page.wait_for_selector(".ag-row-selected")
+    assert "海阳核电基地" in page.inner_text(".ag-row-selected")
+    page.wait_for_function("(n) => document.querySelector('#map .js-plotly-plot').data[n].visible !== false",
+                           arg=INDEX["highlight-point"])
+    hl = feature_trace(page, "highlight-point")
+    assert abs(hl["lon"][0] - haiyang.x) < 1e-4 and abs(hl["lat"][0] - haiyang.y) < 1e-4
+    page.screenshot(path=SHOTS / "06-feature-panel.png")
+
+
+def test_a_table_filter_filters_the_map(page, store):
+    page.click("#clear-filters")
+    page.wait_for_function("!document.querySelector('#feature-count').innerText.startsWith('显示 3')")
+    page.evaluate("""() => dash_ag_grid.getApi('feature-grid').setFilterModel(
+        {category: {filterType: 'text', type: 'contains', filter: '机场'}})""")
+    page.wait_for_function("""(n) => {
+        const t = document.querySelector('#map .js-plotly-plot').data[n];
+        return t.visible !== false && t.customdata.length < 10; }""", arg=INDEX["projects"])
+    grid = _grid_ids(page)
+    assert grid and all(i.startswith("airport-") for i in grid)
+    assert _map_ids(page, store) == _placed(store, grid)
+    page.evaluate("() => dash_ag_grid.getApi('feature-grid').setFilterModel(null)")
+
+
+def test_zones_layer_toggles_on_with_its_polygons(page, store):
+    set_layers(page, {"zones", "corridors"})
+    zones = feature_trace(page, "zones")
+    assert set(zones["ids"]) == set(store.features.loc[store.features["layer"] == "zones", "id"])
+    assert feature_trace(page, "corridors-rail")["visible"]
+    assert not feature_trace(page, "ports")["visible"]
+    page.evaluate("window.atlas.focus({center: {lon: 120.3, lat: 36.55}, zoom: 6.5})")
+    page.wait_for_timeout(300)
+    wait_for_map(page)
+    page.screenshot(path=SHOTS / "07-zones-and-corridors.png")
+    assert page.errors == [] and page.foreign == []
+
+
+def test_injected_markup_in_search_is_just_text(page):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.fill("#search", "<img src=x onerror=alert(1)>")
+    page.press("#search", "Enter")
+    page.wait_for_function("document.querySelector('#feature-count').innerText.startsWith('显示 0')")
+    assert dialogs == [] and page.errors == []

@@ -3,14 +3,66 @@
    add the same source twice ("Source already exists"). */
 window.atlas = (function () {
   let queue = Promise.resolve();
-  const shown = {};  // trace index -> digest of the data it shows
+  const shown = {};  // trace index -> the ids it shows, joined
   const counts = {map: 0, features: 0};
 
   function graph() { return document.querySelector('#map .js-plotly-plot'); }
 
+  // The map graph is loaded lazily: wait for it (and its map) to exist.
+  function ready() {
+    return new Promise(function (resolve) {
+      (function check() {
+        const gd = graph();
+        if (gd && gd._fullLayout && gd._fullLayout.map && window.Plotly) { resolve(gd); }
+        else { setTimeout(check, 50); }
+      })();
+    });
+  }
+
   function enqueue(step) {
-    queue = queue.then(step).catch(function (err) { console.error('atlas map update', err); });
-    return queue;
+    const run = queue.then(step);
+    queue = run.catch(function (err) { console.error('atlas map update', err); });
+    return run;
+  }
+
+  // A trace's arrays for the given ids. An empty trace is hidden instead:
+  // plotly.js 4.1 fails ("Source already exists") when a map trace that had
+  // points is given none and then some again.
+  function arrays(data, trace, ids) {
+    const items = ids.map(function (id) { return lookup(data, trace, id); }).filter(Boolean);
+    if (!items.length) { return {visible: false}; }
+    const ids2 = items.map(function (it) { return it.id; });
+    const hover = items.map(function (it) { return it.item.hover; });
+    if (trace.geom === 'area') {
+      return {visible: true, locations: ids2, z: ids2.map(function () { return 0; }),
+              customdata: ids2, hovertext: hover};
+    }
+    if (trace.geom === 'line') {
+      const out = {visible: true, lon: [], lat: [], customdata: [], hovertext: []};
+      items.forEach(function (it) {
+        out.lon.push.apply(out.lon, it.item.lon.concat([null]));
+        out.lat.push.apply(out.lat, it.item.lat.concat([null]));
+        it.item.lon.forEach(function () { out.customdata.push(it.id); out.hovertext.push(it.item.hover); });
+        out.customdata.push(null); out.hovertext.push(null);
+      });
+      return out;
+    }
+    const out = {visible: true, customdata: ids2, hovertext: hover,
+                 lon: items.map(function (it) { return it.item.lon; }),
+                 lat: items.map(function (it) { return it.item.lat; }),
+                 'marker.opacity': items.map(function (it) { return trace.highlight ? 0.9 : it.item.opacity; })};
+    if (trace.text) { out.text = items.map(function (it) { return it.item.text; }); }
+    return out;
+  }
+
+  // A feature's item: from its own trace, or for a highlight from whichever
+  // trace of the same geometry holds it.
+  function lookup(data, trace, id) {
+    const sources = trace.highlight ? data.filter(function (t) { return !t.highlight && t.geom === trace.geom; }) : [trace];
+    for (const t of sources) {
+      if (t.items[id]) { return {id: id, item: t.items[id]}; }
+    }
+    return null;
   }
 
   function wrap(update) {
@@ -24,22 +76,38 @@ window.atlas = (function () {
     // or false when there is nothing to do.
     // The choropleth's colours (trace 0), or its outline widths.
     restyleChoropleth: function (state) {
-      const gd = graph();
-      if (!state || !gd) { return false; }
-      return enqueue(function () { return window.Plotly.restyle(gd, wrap(state), [0]); })
+      if (!state) { return false; }
+      return enqueue(async function () { return window.Plotly.restyle(await ready(), wrap(state), [0]); })
         .then(function () { counts.map += 1; return counts.map; });
     },
-    // The plan's places: restyle only the traces whose data changed.
-    restyleFeatures: function (updates, initial) {
-      const gd = graph();
-      if (!updates || !gd) { return false; }
-      for (const item of updates) {
-        const last = item.index in shown ? shown[item.index] : initial[item.index];
-        if (last === item.digest) { continue; }
-        shown[item.index] = item.digest;
-        enqueue(function () { return window.Plotly.restyle(gd, wrap(item.update), [item.index]); });
-      }
-      return enqueue(function () {}).then(function () { counts.features += 1; return counts.features; });
+    // The plan's places: draw exactly the visible ids, and the selected one
+    // highlighted, in one restyle of the traces that changed.
+    restyleFeatures: function (data, visibleIds, selected) {
+      if (!data) { return false; }
+      // Worked out inside the queue, so that updates apply in the order they came.
+      return enqueue(async function () {
+        const gd = await ready();
+        const visible = new Set(visibleIds || []);
+        const changed = [];
+        for (const trace of data) {
+          const ids = trace.highlight ? (selected ? [selected] : [])
+            : trace.order.filter(function (id) { return visible.has(id); });
+          const signature = ids.join('|');
+          if (shown[trace.index] === signature) { continue; }
+          shown[trace.index] = signature;
+          changed.push({index: trace.index, update: arrays(data, trace, ids)});
+        }
+        if (changed.length) {
+          const keys = new Set();
+          changed.forEach(function (c) { Object.keys(c.update).forEach(function (k) { keys.add(k); }); });
+          const update = {};
+          // undefined leaves that trace's attribute as it is
+          keys.forEach(function (k) { update[k] = changed.map(function (c) { return c.update[k]; }); });
+          await window.Plotly.restyle(gd, update, changed.map(function (c) { return c.index; }));
+        }
+        counts.features += 1;
+        return counts.features;
+      });
     },
     // Select a place's row in the table and scroll it into view.
     selectRow: function (fid) {
@@ -51,10 +119,9 @@ window.atlas = (function () {
       return true;
     },
     focus: function (view) {
-      const gd = graph();
-      if (!view || !gd) { return false; }
-      return enqueue(function () {
-        return window.Plotly.relayout(gd, {'map.center': view.center, 'map.zoom': view.zoom});
+      if (!view) { return false; }
+      return enqueue(async function () {
+        return window.Plotly.relayout(await ready(), {'map.center': view.center, 'map.zoom': view.zoom});
       }).then(function () { return true; });
     },
   };

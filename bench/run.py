@@ -49,11 +49,27 @@ def _start_server():
 
 def _payload(url: str) -> dict:
     sizes = {}
-    for layer in ("cities", "counties", "context"):
+    for layer in ("cities", "counties", "context", "zones"):
         body = urllib.request.urlopen(f"{url}/geo/{layer}.geojson").read()
         sizes[layer] = (len(body), len(gzip.compress(body)))
     sizes["total"] = tuple(sum(v[i] for v in sizes.values()) for i in (0, 1))
+    # The layout carries the first page's feature traces and table rows.
+    layout = urllib.request.urlopen(f"{url}/_dash-layout").read()
+    sizes["layout"] = (len(layout), len(gzip.compress(layout)))
     return sizes
+
+
+def _feature_step(page, responses, action) -> tuple[float, int]:
+    """Run an action on the plan layers; time from it to the map's update, and bytes."""
+    before = page.get_attribute("#feature-sync", "title") or ""
+    responses.clear()
+    start = page.evaluate("performance.now()")
+    action()
+    page.wait_for_function("b => document.querySelector('#feature-sync').title !== b",
+                           arg=before, polling=5)
+    elapsed = page.evaluate("performance.now()") - start
+    page.wait_for_timeout(200)
+    return elapsed, sum(len(r.body()) for r in responses)
 
 
 def main() -> None:
@@ -62,6 +78,7 @@ def main() -> None:
         payload = _payload(url)
         first_map, switch_ms, switch_bytes, switch_wire = [], [], [], []
         restyled_ms = []  # click -> new colours handed to the map (request, response, restyle)
+        search_ms, search_bytes, toggle_ms, toggle_bytes = [], [], [], []
         from layers.store import default_store
         defs = default_store().indicator_defs.set_index("indicator")
         for _ in range(RUNS):
@@ -94,6 +111,17 @@ def main() -> None:
                     switch_bytes.append(sum(len(r.body()) for r in responses))
                     switch_wire.append(sum(int(r.headers.get("content-length", len(r.body())))
                                            for r in responses))
+                # The plan layers: a search, and turning the corridors on and off again.
+                for text in ("港", ""):
+                    page.fill("#search", text)
+                    ms, size = _feature_step(page, responses, lambda: page.press("#search", "Enter"))
+                    search_ms.append(ms)
+                    search_bytes.append(size)
+                for _ in range(2):
+                    ms, size = _feature_step(
+                        page, responses, lambda: page.locator("#layers input[value='corridors']").click())
+                    toggle_ms.append(ms)
+                    toggle_bytes.append(size)
         result = {
             "runs": RUNS,
             "first_map_ms_median": round(statistics.median(first_map)),
@@ -102,7 +130,11 @@ def main() -> None:
             "switch_to_map_idle_ms_median": round(statistics.median(switch_ms)),
             "switch_response_bytes_median": statistics.median(switch_bytes),
             "switch_response_bytes_on_wire_median": statistics.median(switch_wire),
-            "boundary_payload_bytes_raw_gzip": payload,
+            "search_to_map_ms_median": round(statistics.median(search_ms)),
+            "search_response_bytes_median": statistics.median(search_bytes),
+            "layer_toggle_to_map_ms_median": round(statistics.median(toggle_ms)),
+            "layer_toggle_response_bytes_median": statistics.median(toggle_bytes),
+            "payload_bytes_raw_gzip": payload,
         }
         OUT.mkdir(exist_ok=True)
         (OUT / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import dash_ag_grid as dag
-from dash import Dash, Input, Output, ctx, dcc, html, no_update
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import Response, abort, request
 
@@ -68,9 +67,7 @@ def create_app(store: Store | None = None) -> Dash:
     labels = TEXT[lang]
     first = lf.Criteria()
     first_rows = lf.table_rows(feats[lf.matches(feats, first)], names, labels, lang)
-    first_ids = [r["id"] for r in first_rows]
-    feature_traces = fl.traces(feats, positions, first_ids, names, lang)
-    first_digests = {u["index"]: u["digest"] for u in fl.state(feats, positions, first_ids, None, names, lang)}
+    feature_data = fl.trace_data(feats, positions, names, lang)
     allowed = {"categories": tuple(feats["category"].unique()),
                "cities": tuple(store.cities["adcode"]),
                "chapters": tuple(sorted(int(c) for c in feats["chapter"].unique()))}
@@ -94,11 +91,12 @@ def create_app(store: Store | None = None) -> Dash:
             html.Section([
                 html.Div(title, id=ids.MAP_TITLE, className="map-title"),
                 dcc.Store(id=ids.MAP_STATE), html.Div(id=ids.MAP_SYNC, hidden=True),
-                dcc.Store(id=ids.FEATURE_STATE), dcc.Store(id=ids.FOCUS), dcc.Store(id=ids.SELECTED),
+                dcc.Store(id=ids.FEATURE_DATA, data=feature_data), dcc.Store(id=ids.FOCUS),
+                dcc.Store(id=ids.SELECTED),
                 html.Div(id=ids.FEATURE_SYNC, hidden=True), html.Div(id=ids.FOCUS_SYNC, hidden=True),
                 html.Div(id=ids.GRID_SYNC, hidden=True),
                 dcc.Graph(id=ids.MAP, figure=figures.map_figure(
-                    store.cities, store.context, state, lang, feature_traces),
+                    store.cities, store.context, state, lang, fl.traces()),
                           config={"displaylogo": False, "scrollZoom": True}, className="map"),
                 html.Div(t("filter.count", lang).format(n=len(first_rows), total=len(feats)),
                          id=ids.COUNT, className="feature-count"),
@@ -208,16 +206,6 @@ def create_app(store: Store | None = None) -> Dash:
     def clear_filters(_):
         return list(lf.DEFAULT_LAYERS), [], [], [], [], [], ""
 
-    # The map shows exactly the rows the table shows, including the table's own
-    # column filters, and highlights the selected row.
-    @app.callback(Output(ids.FEATURE_STATE, "data"),
-                  Input(ids.GRID, "virtualRowData"), Input(ids.SELECTED, "data"),
-                  prevent_initial_call=True)
-    def sync_map(visible, selected):
-        visible_ids = [r["id"] for r in visible or [] if isinstance(r, dict) and "id" in r]
-        chosen = selected if selected in by_id.index else None
-        return fl.state(feats, positions, visible_ids, chosen, names, lang)
-
     @app.callback(Output(ids.CITY_PANEL, "children", allow_duplicate=True),
                   Output(ids.FOCUS, "data", allow_duplicate=True),
                   Input(ids.SELECTED, "data"), prevent_initial_call=True)
@@ -230,13 +218,16 @@ def create_app(store: Store | None = None) -> Dash:
                  if row.geometry is not None else None)
         return panels.feature_panel({"id": fid, **row.to_dict()}, names, lang), focus or no_update
 
+    # The map shows exactly the rows the table shows (its own column filters
+    # included) and highlights the selected place: drawn in the browser.
     app.clientside_callback(
-        # The first page's traces, by digest: an identical update is skipped.
-        "async function(updates) {const n = await window.atlas.restyleFeatures(updates, "
-        + json.dumps(first_digests)
-        + "); return n ? String(n) : window.dash_clientside.no_update;}",
-        Output(ids.FEATURE_SYNC, "title"), Input(ids.FEATURE_STATE, "data"),
-        prevent_initial_call=True)
+        """async function(visible, selected, data) {
+            const ids = (visible || []).map(function (r) { return r && r.id; });
+            const n = await window.atlas.restyleFeatures(data, ids, selected);
+            return n === false ? window.dash_clientside.no_update : String(n);
+        }""",
+        Output(ids.FEATURE_SYNC, "title"), Input(ids.GRID, "virtualRowData"),
+        Input(ids.SELECTED, "data"), State(ids.FEATURE_DATA, "data"))
 
     app.clientside_callback(
         """function(fid) {

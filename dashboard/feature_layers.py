@@ -1,13 +1,11 @@
 """The plan's places on the map: one trace per drawable group, styled once here.
 
-`traces()` builds them for the first page; `state()` gives the per-trace
-updates the browser applies (Plotly.restyle) when the filters change, so the
-map never re-renders as a whole.
+`traces()` styles them once; `trace_data()` is what the browser fills them
+with, for whichever rows the table shows (assets/atlas.js), so filtering
+never asks the server for map data.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -72,96 +70,65 @@ def _hover(r, names: lf.Names, lang: str) -> str:
             f"<br>{r.plan_ref}")
 
 
-def _update(spec: Spec, members, positions, names, lang) -> dict:
-    """The data arrays of one trace for the given features. An empty trace is
-    hidden instead: plotly.js 4.1 fails ("Source already exists") when a map
-    trace that had points is given none and then some again."""
-    if members.empty:
-        return {"visible": False}
-    hover = [_hover(r, names, lang) for r in members.itertuples()]
-    ids = list(members["id"])
-    if spec.geom == "area":
-        return {"locations": ids, "z": [0] * len(ids), "customdata": ids, "hovertext": hover,
-                "visible": True}
+def _item(spec: Spec, r, positions, names, lang) -> dict:
+    """What one feature contributes to its trace."""
+    item = {"hover": _hover(r, names, lang)}
     if spec.geom == "line":
-        lon, lat, custom, text = [], [], [], []
-        for fid, geom, h in zip(ids, members.geometry, hover):
-            xs, ys = geom.xy
-            lon += [round(x, 4) for x in xs] + [None]
-            lat += [round(y, 4) for y in ys] + [None]
-            custom += [fid] * len(xs) + [None]
-            text += [h] * len(xs) + [None]
-        return {"lon": lon, "lat": lat, "customdata": custom, "hovertext": text, "visible": True}
-    pos = positions.loc[members.index]
-    update = {"visible": True, "lon": list(pos["lon"].round(5)), "lat": list(pos["lat"].round(5)),
-              "customdata": ids, "hovertext": hover,
-              "marker.opacity": [OPACITY[p] for p in members["precision"]]}
-    if spec.text:
-        update["text"] = list(members["name_zh" if lang == "zh" else "name_en"])
-    return update
+        xs, ys = r.geometry.xy
+        item.update(lon=[round(x, 4) for x in xs], lat=[round(y, 4) for y in ys])
+    elif spec.geom == "point":
+        item.update(lon=round(float(positions.loc[r.Index, "lon"]), 5),
+                    lat=round(float(positions.loc[r.Index, "lat"]), 5),
+                    opacity=OPACITY[r.precision])
+        if spec.text:
+            item["text"] = r.name_zh if lang == "zh" else r.name_en
+    return item
 
 
-def state(features, positions, visible_ids, selected: str | None, names: lf.Names,
-          lang: str = "zh") -> list[dict]:
-    """Per-trace updates: the visible features of each trace, and the highlight."""
-    shown = features[features["id"].isin(set(visible_ids))]
-    chosen = features[features["id"] == selected]
+def trace_data(features, positions, names: lf.Names, lang: str = "zh") -> list[dict]:
+    """Everything the browser needs to draw any subset of the places, per trace.
+
+    Sent once with the page; the browser shows the rows the table shows
+    (assets/atlas.js, restyleFeatures) without asking the server again.
+    """
     out = []
     for spec in SPECS:
+        entry = {"index": INDEX[spec.key], "geom": spec.geom, "text": spec.text}
         if spec.layer is None:
-            members = _members_any(chosen, spec.geom)
+            entry["highlight"] = True
         else:
-            members = _members(shown, spec)
-        update = _update(spec, members, positions, names, lang)
-        out.append({"index": INDEX[spec.key], "update": update, "digest": digest(update)})
+            members = _members(features, spec)
+            entry["order"] = list(members["id"])
+            entry["items"] = {r.id: _item(spec, r, positions, names, lang) for r in members.itertuples()}
+        out.append(entry)
     return out
 
 
-def digest(update: dict) -> str:
-    """A short fingerprint of a trace's data, so the browser restyles only what changed."""
-    text = json.dumps(update, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
-
-
-def _members_any(features, geom: str):
-    kind = {"line": "LineString", "point": "Point"}[geom]
-    return features[features.geom_type.fillna("").str.endswith(kind)]
-
-
-def traces(features, positions, visible_ids, names: lf.Names, lang: str = "zh") -> list:
-    """The feature traces of the first page, already filtered."""
-    updates = {u["index"]: u["update"] for u in state(features, positions, visible_ids, None, names, lang)}
+def traces() -> list:
+    """The feature traces, styled and empty: the browser fills them (see trace_data)."""
     out = []
     for spec in SPECS:
-        data = {"lon": [], "lat": [], "locations": [], "z": [], "customdata": [], "hovertext": [],
-                "text": [], **updates[INDEX[spec.key]]}
         hoverinfo = {"hoverinfo": "skip"} if spec.layer is None else {
             "hovertemplate": "%{hovertext}<extra></extra>"}
         if spec.geom == "area":
             out.append(go.Choroplethmap(
-                geojson=ZONES_URL, featureidkey="properties.id", locations=data["locations"],
-                z=data["z"], customdata=data["customdata"], hovertext=data["hovertext"],
+                geojson=ZONES_URL, featureidkey="properties.id", locations=[], z=[],
                 colorscale=[[0, spec.color], [1, spec.color]], showscale=False, zmin=0, zmax=1,
-                visible=data["visible"],
-                marker={"opacity": 0.35, "line": {"color": "#6a1b5a", "width": 2}}, **hoverinfo))
+                visible=False, marker={"opacity": 0.35, "line": {"color": "#6a1b5a", "width": 2}},
+                **hoverinfo))
         elif spec.geom == "line":
             out.append(go.Scattermap(
-                mode="lines", lon=data["lon"], lat=data["lat"], customdata=data["customdata"],
-                hovertext=data["hovertext"], line={"color": spec.color, "width": spec.size},
-                visible=data["visible"],
-                opacity=0.9 if spec.layer else 0.8, **hoverinfo))
+                mode="lines", lon=[], lat=[], line={"color": spec.color, "width": spec.size},
+                opacity=0.9 if spec.layer else 0.8, visible=False, **hoverinfo))
         else:
-            marker = {"size": spec.size, "color": spec.color,
-                      "opacity": data.get("marker.opacity", 0.85)}
             extra = {}
             if spec.text:
-                extra = {"mode": "markers+text", "text": data["text"], "textposition": "top right",
+                extra = {"mode": "markers+text", "textposition": "top right",
                          "textfont": {"size": 12, "color": spec.color}}
             if spec.cluster:
                 extra["cluster"] = {"enabled": True, "maxzoom": 9, "color": spec.color,
                                     "opacity": 0.85, "size": [16, 22, 30], "step": [10, 30]}
             out.append(go.Scattermap(
-                mode=extra.pop("mode", "markers"), lon=data["lon"], lat=data["lat"],
-                customdata=data["customdata"], hovertext=data["hovertext"], marker=marker,
-                visible=data["visible"], **extra, **hoverinfo))
+                mode=extra.pop("mode", "markers"), lon=[], lat=[], visible=False,
+                marker={"size": spec.size, "color": spec.color, "opacity": 0.85}, **extra, **hoverinfo))
     return out

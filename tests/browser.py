@@ -45,6 +45,13 @@ def wait_for_map(page, timeout_ms: int = 30000) -> None:
     page.wait_for_function(MAP_READY_JS, timeout=timeout_ms, polling=50)
 
 
+def wait_for_places(page, timeout_ms: int = 30000) -> None:
+    """Until the browser has drawn the plan's places for the table's rows."""
+    page.wait_for_function("() => !!document.querySelector('#feature-sync').title",
+                           timeout=timeout_ms, polling=50)
+    wait_for_map(page, timeout_ms)
+
+
 def lonlat_to_pixel(page, lon: float, lat: float) -> tuple[float, float]:
     """Page coordinates of a lon/lat on the map."""
     return tuple(page.evaluate("""([lon, lat]) => {

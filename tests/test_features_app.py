@@ -95,18 +95,18 @@ def test_a_city_level_place_is_not_zoomed_in_past_its_precision(app):
     assert json.loads(resp.data)["response"][ids.FOCUS]["data"]["zoom"] <= lf.MAX_ZOOM["city"]
 
 
-def test_map_state_follows_the_table_rows_and_highlights_the_selection(app, store):
-    visible = [{"id": "port-qingdao"}, {"id": "rail-weiyan"}, {"id": "pilot-jimo-longkou"}]
-    resp = _call(app, ids.FEATURE_STATE, {f"{ids.GRID}.virtualRowData": visible,
-                                          f"{ids.SELECTED}.data": "rail-weiyan"},
-                 f"{ids.GRID}.virtualRowData")
-    updates = {u["index"]: u["update"] for u in json.loads(resp.data)["response"][ids.FEATURE_STATE]["data"]}
-    assert updates[fl.INDEX["ports"]]["customdata"] == ["port-qingdao"]
-    assert updates[fl.INDEX["zones"]]["locations"] == ["pilot-jimo-longkou"]
-    assert set(updates[fl.INDEX["corridors-rail"]]["customdata"]) == {"rail-weiyan", None}
-    assert updates[fl.INDEX["projects"]] == {"visible": False}
-    assert updates[fl.INDEX["highlight-line"]]["visible"] is True
-    assert updates[fl.INDEX["highlight-point"]] == {"visible": False}
+def test_every_placed_feature_is_drawable_in_exactly_one_trace(store):
+    data = fl.trace_data(store.features, lf.display_points(store.features), lf.names_for(store))
+    held = [i for t in data if not t.get("highlight") for i in t["order"]]
+    placed = store.features.loc[store.features["precision"] != "unplaced", "id"]
+    assert sorted(held) == sorted(placed)
+    by_id = {i: (t, t["items"][i]) for t in data if not t.get("highlight") for i in t["order"]}
+    trace, item = by_id["rail-weiyan"]
+    assert trace["index"] == fl.INDEX["corridors-rail"] and len(item["lon"]) == 2
+    trace, item = by_id["port-qingdao"]
+    assert trace["text"] and item["opacity"] == fl.OPACITY["site"] and "精确位置" in item["hover"]
+    assert {t["index"] for t in data if t.get("highlight")} == {fl.INDEX["highlight-line"],
+                                                               fl.INDEX["highlight-point"]}
 
 
 def test_zones_geojson_is_served_with_ids(app):

@@ -10,6 +10,7 @@ from tests.browser import (
     lonlat_to_pixel,
     set_layers,
     wait_for_map,
+    wait_for_places,
 )
 
 SHOTS = Path(__file__).parent / "screenshots"
@@ -23,7 +24,7 @@ def page(server_url):
         page.errors = []
         page.on("pageerror", lambda e: page.errors.append(str(e)))
         page.goto(server_url)
-        wait_for_map(page)
+        wait_for_places(page)
         yield page
 
 

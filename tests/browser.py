@@ -47,7 +47,7 @@ def wait_for_map(page, timeout_ms: int = 30000) -> None:
 
 def wait_for_places(page, timeout_ms: int = 30000) -> None:
     """Until the browser has drawn the plan's places for the table's rows."""
-    page.wait_for_function("() => !!document.querySelector('#feature-sync').title",
+    page.wait_for_function("() => !!(document.querySelector('#feature-sync') || {}).title",
                            timeout=timeout_ms, polling=50)
     wait_for_map(page, timeout_ms)
 

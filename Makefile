@@ -1,6 +1,7 @@
 # Two commands on a fresh Debian machine with Python 3.11:
 #   make run   - set up and serve the dashboard on the embedded store
 #   make test  - set up (browser included) and run the whole suite
+#   make serve - the production server (gunicorn, WORKERS=3) on the same HOST and PORT
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -11,10 +12,13 @@ PORT   ?= 8050
 DEB_TEST := chromium fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build bench deb-test clean
+.PHONY: run serve test build bench load bench-peers deb-test clean
 
 run: $(VENV)/.app
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m dashboard
+
+serve: $(VENV)/.app
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c dashboard/gunicorn_conf.py dashboard.wsgi:server
 
 test: $(VENV)/.dev deb-test
 	$(BIN)/python -m pytest
@@ -24,6 +28,14 @@ build: $(VENV)/.dev
 
 bench: $(VENV)/.dev deb-test
 	$(BIN)/python -m bench.run
+
+load: $(VENV)/.dev
+	$(BIN)/python -m bench.load
+
+# Streamlit gets its own environment (bench/out/peers/venv); Leaflet comes from npm.
+bench-peers: $(VENV)/.dev deb-test
+	command -v npm >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y npm; }
+	$(BIN)/python -m bench.compare
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }

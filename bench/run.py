@@ -63,11 +63,11 @@ def _feature_step(page, responses, action) -> tuple[float, int]:
     """Run an action on the plan layers; time from it to the map's update, and bytes."""
     before = page.get_attribute("#feature-sync", "title") or ""
     responses.clear()
-    start = page.evaluate("performance.now()")
+    start = page.evaluate("() => performance.now()")
     action()
     page.wait_for_function("b => document.querySelector('#feature-sync').title !== b",
                            arg=before, polling=5)
-    elapsed = page.evaluate("performance.now()") - start
+    elapsed = page.evaluate("() => performance.now()") - start
     page.wait_for_timeout(200)
     return elapsed, sum(len(r.body()) for r in responses)
 
@@ -87,7 +87,7 @@ def main() -> None:
                 page.on("response", lambda r: "_dash-update-component" in r.url and responses.append(r))
                 page.goto(url)
                 wait_for_map(page)
-                first_map.append(page.evaluate("performance.now()"))
+                first_map.append(page.evaluate("() => performance.now()"))
                 # In-page clocks: when the option is clicked, when the new colours are applied.
                 page.evaluate("""() => {
                     document.addEventListener('click', () => { window.clickAt = performance.now(); }, true);
@@ -103,9 +103,9 @@ def main() -> None:
                     option.click()
                     page.wait_for_function("b => document.querySelector('#map-sync').title !== b",
                                            arg=before, polling=5)
-                    restyled_ms.append(page.evaluate("window.syncAt - window.clickAt"))
+                    restyled_ms.append(page.evaluate("() => window.syncAt - window.clickAt"))
                     wait_for_map(page)
-                    switch_ms.append(page.evaluate("performance.now() - window.clickAt"))
+                    switch_ms.append(page.evaluate("() => performance.now() - window.clickAt"))
                     page.keyboard.press("Escape")
                     page.wait_for_timeout(300)  # let the chart's response land too
                     switch_bytes.append(sum(len(r.body()) for r in responses))

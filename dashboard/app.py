@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 from flask import Response, abort, request
 
 from dashboard import feature_layers as fl
-from dashboard import figures, ids, panels
+from dashboard import figures, ids, panels, security
 from dashboard.i18n import TEXT, t
 from layers import features as lf
 from layers import indicators as ind
@@ -241,6 +241,7 @@ def create_app(store: Store | None = None) -> Dash:
         }""",
         Output(ids.FOCUS_SYNC, "title"), Input(ids.FOCUS, "data"), prevent_initial_call=True)
 
+    security.protect(app)  # last: the policy hashes the inline scripts registered above
     return app
 
 

@@ -26,6 +26,8 @@ def browser_page(base_url: str, width: int = 1600, height: int = 900):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": width, "height": height})
         page.requests, page.foreign = [], []
+        page.refused = []  # what the Content-Security-Policy blocked
+        page.on("console", lambda m: "Content Security Policy" in m.text and page.refused.append(m.text))
 
         def route(r):
             page.requests.append(r.request.url)

@@ -60,6 +60,7 @@ def page(server_url):
 
 def test_page_loads_offline_and_draws_the_map(page, store):
     assert page.foreign == [], f"requests to other hosts: {page.foreign}"
+    assert page.refused == [], f"blocked by the page's security policy: {page.refused}"
     assert any(u.endswith("/geo/counties.geojson") for u in page.requests)
     page.screenshot(path=SHOTS / "01-gdp-baseline.png")
     seen = _city_colours(page, store)
@@ -76,7 +77,7 @@ def test_switching_indicator_changes_the_colours(page, store):
     page.get_by_role("option", name="城区人口(万人)").click()
     page.keyboard.press("Escape")
     page.locator("#view").get_by_text("2025年目标", exact=True).click()
-    page.wait_for_function("document.querySelector('#map-title').textContent.includes('城区人口')")
+    page.wait_for_function("() => document.querySelector('#map-title').textContent.includes('城区人口')")
     page.wait_for_timeout(300)
     wait_for_map(page)
     page.screenshot(path=SHOTS / "02-urban-population-target.png")
@@ -91,7 +92,7 @@ def test_switching_indicator_changes_the_colours(page, store):
 
 def test_view_without_data_is_grey_not_zero(page, store):
     page.locator("#view").get_by_text("目标较基数变化", exact=True).click()
-    page.wait_for_function("document.querySelector('#map-title').textContent.includes('变化')")
+    page.wait_for_function("() => document.querySelector('#map-title').textContent.includes('变化')")
     page.wait_for_timeout(300)
     wait_for_map(page)
     seen = _city_colours(page, store)
@@ -107,6 +108,6 @@ def test_clicking_a_city_opens_its_plan_positioning(page, store):
     panel = page.inner_text("#city-panel")
     page.screenshot(path=SHOTS / "03-qingdao-panel.png")
     assert "青岛市" in panel and "全球海洋中心城市" in panel and "专栏1" in panel
-    widths = page.evaluate("document.querySelector('#map .js-plotly-plot').data[0].marker.line.width")
+    widths = page.evaluate("() => document.querySelector('#map .js-plotly-plot').data[0].marker.line.width")
     assert widths[0] > widths[1]  # Qingdao's outline drawn heavier
     assert page.foreign == []

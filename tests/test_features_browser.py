@@ -54,14 +54,14 @@ def test_default_layers_are_drawn_and_match_the_table(page, store):
     assert len(grid) > 150
     assert _map_ids(page, store) == _placed(store, grid)
     assert not feature_trace(page, "zones")["visible"]
-    assert page.foreign == [] and page.errors == []
+    assert page.foreign == [] and page.errors == [] and page.refused == []
 
 
 def test_search_filters_both_and_moves_the_map(page, store):
     page.fill("#search", "核电")
     page.press("#search", "Enter")
-    page.wait_for_function("document.querySelector('#feature-count').innerText.startsWith('显示 3')")
-    page.wait_for_function("document.querySelector('#focus-sync').title !== ''")
+    page.wait_for_function("() => document.querySelector('#feature-count').innerText.startsWith('显示 3')")
+    page.wait_for_function("() => document.querySelector('#focus-sync').title !== ''")
     wait_for_map(page)
     grid = _grid_ids(page)
     assert grid == {"nuclear-haiyang", "nuclear-rongcheng", "nuclear-rd-yantai"}
@@ -69,7 +69,7 @@ def test_search_filters_both_and_moves_the_map(page, store):
         const t = document.querySelector('#map .js-plotly-plot').data[n];
         return t.visible !== false && t.customdata.length === 3; }""", arg=INDEX["projects"])
     assert _map_ids(page, store) == grid
-    centre = page.evaluate("document.querySelector('#map .js-plotly-plot').layout.map.center")
+    centre = page.evaluate("() => document.querySelector('#map .js-plotly-plot').layout.map.center")
     assert 121 < centre["lon"] < 123
     page.screenshot(path=SHOTS / "05-search-nuclear.png")
 
@@ -78,7 +78,7 @@ def test_clicking_a_marker_opens_the_panel_and_selects_the_row(page, store):
     haiyang = store.features.set_index("id").loc["nuclear-haiyang"].geometry
     x, y = lonlat_to_pixel(page, haiyang.x, haiyang.y)
     page.mouse.click(x, y)
-    page.wait_for_function("document.querySelector('#city-panel h3') && "
+    page.wait_for_function("() => document.querySelector('#city-panel h3') && "
                            "document.querySelector('#city-panel h3').innerText === '海阳核电基地'")
     panel = page.inner_text("#city-panel")
     assert "稳步有序推进海阳、荣成等沿海核电基地建设" in panel and "第十章第二节" in panel
@@ -94,7 +94,7 @@ def test_clicking_a_marker_opens_the_panel_and_selects_the_row(page, store):
 
 def test_a_table_filter_filters_the_map(page, store):
     page.click("#clear-filters")
-    page.wait_for_function("!document.querySelector('#feature-count').innerText.startsWith('显示 3')")
+    page.wait_for_function("() => !document.querySelector('#feature-count').innerText.startsWith('显示 3')")
     page.evaluate("""() => dash_ag_grid.getApi('feature-grid').setFilterModel(
         {category: {filterType: 'text', type: 'contains', filter: '机场'}})""")
     page.wait_for_function("""(n) => {
@@ -112,11 +112,11 @@ def test_zones_layer_toggles_on_with_its_polygons(page, store):
     assert set(zones["ids"]) == set(store.features.loc[store.features["layer"] == "zones", "id"])
     assert feature_trace(page, "corridors-rail")["visible"]
     assert not feature_trace(page, "ports")["visible"]
-    page.evaluate("window.atlas.focus({center: {lon: 120.3, lat: 36.55}, zoom: 6.5})")
+    page.evaluate("() => window.atlas.focus({center: {lon: 120.3, lat: 36.55}, zoom: 6.5})")
     page.wait_for_timeout(300)
     wait_for_map(page)
     page.screenshot(path=SHOTS / "07-zones-and-corridors.png")
-    assert page.errors == [] and page.foreign == []
+    assert page.errors == [] and page.foreign == [] and page.refused == []
 
 
 def test_injected_markup_in_search_is_just_text(page):
@@ -124,5 +124,5 @@ def test_injected_markup_in_search_is_just_text(page):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.fill("#search", "<img src=x onerror=alert(1)>")
     page.press("#search", "Enter")
-    page.wait_for_function("document.querySelector('#feature-count').innerText.startsWith('显示 0')")
+    page.wait_for_function("() => document.querySelector('#feature-count').innerText.startsWith('显示 0')")
     assert dialogs == [] and page.errors == []

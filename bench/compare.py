@@ -1,0 +1,190 @@
+"""The same interaction in three apps, side by side (make bench-peers):
+
+- this atlas (python -m dashboard);
+- a naive Dash app that rebuilds the whole figure, full-resolution
+  boundaries inside, in every callback (bench/peers/naive_dash.py);
+- Streamlit + streamlit-folium (bench/peers/streamlit_folium_app.py).
+
+Each is opened in Chromium and switched between indicators five times, RUNS
+times. Reported: time to first map, time and bytes per switch (HTTP bodies,
+and for Streamlit the websocket frames), the server's memory; medians and
+ratios to this atlas. Nothing is asserted. Streamlit is run from its own
+virtual environment (bench/out/peers/venv) so that it does not change the
+app's pinned environment; Leaflet comes from the npm registry.
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.peers import data
+from bench.run import _free_port
+from tests.browser import MAP_READY_JS, browser_page
+
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+REPO = Path(__file__).resolve().parent.parent
+PEERS = data.OUT
+VENV = PEERS / "venv"
+STREAMLIT = ("streamlit==1.67.0", "streamlit-folium==0.27.4", "folium==0.20.0")
+SWITCHES = ["resident_population", "urbanization_rate", "urban_district_population", "gdp",
+            "resident_population"]
+
+
+def _streamlit_env() -> Path:
+    if not (VENV / "bin" / "streamlit").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([VENV / "bin" / "pip", "install", "--quiet", *STREAMLIT], check=True)
+    static = REPO / "bench" / "peers" / "static"
+    if not (static / "leaflet.js").exists():  # Leaflet for folium, from the npm registry
+        static.mkdir(exist_ok=True)
+        subprocess.run(["npm", "pack", "leaflet@1.9.4", "--silent"], cwd=PEERS, check=True)
+        subprocess.run(["tar", "xzf", "leaflet-1.9.4.tgz"], cwd=PEERS, check=True)
+        for name in ("leaflet.js", "leaflet.css"):
+            (static / name).write_bytes((PEERS / "package" / "dist" / name).read_bytes())
+    return VENV
+
+
+def _serve(cmd, port, env=None, probe="/"):
+    proc = subprocess.Popen(cmd, cwd=REPO, env=dict(os.environ, PORT=str(port), **(env or {})),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit(f"{cmd} did not start")
+
+
+def _rss_mb(pid: int) -> int:
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                total += next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) // 1024
+        except OSError:
+            pass
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True,
+                         check=False).stdout
+    return [int(p) for p in out.split()]
+
+
+def _dash_run(url: str, names: dict, atlas: bool) -> dict:
+    first, switch_ms, switch_bytes = [], [], []
+    for _ in range(RUNS):
+        with browser_page(url) as page:
+            bodies = []
+            page.on("response", lambda r: "_dash-update-component" in r.url and bodies.append(r))
+            page.goto(url)
+            page.wait_for_function(MAP_READY_JS, timeout=60000, polling=50)
+            first.append(page.evaluate("() => performance.now()"))
+            for indicator in SWITCHES:
+                page.click("#indicator")
+                # The atlas counts its map updates; the naive app's z values change.
+                probe = ("() => document.querySelector('#map-sync').title" if atlas else
+                         "() => JSON.stringify(document.querySelector('#map .js-plotly-plot').data[0].z)")
+                before = page.evaluate(probe)
+                bodies.clear()
+                start = page.evaluate("() => performance.now()")
+                page.get_by_role("option", name=names[indicator]).click()
+                page.wait_for_function(f"b => ({probe})() !== b", arg=before, timeout=60000, polling=10)
+                page.wait_for_function(MAP_READY_JS, timeout=60000, polling=10)
+                switch_ms.append(page.evaluate("() => performance.now()") - start)
+                page.wait_for_timeout(300)  # any later response (the atlas's chart)
+                switch_bytes.append(sum(len(r.body()) for r in bodies))
+                page.keyboard.press("Escape")
+    return {"first_map_ms": first, "switch_ms": switch_ms, "switch_bytes": switch_bytes}
+
+
+def _streamlit_run(url: str, names: dict) -> dict:
+    first, switch_ms, switch_bytes = [], [], []
+    for _ in range(RUNS):
+        with browser_page(url) as page:
+            frames = []
+            page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(
+                len(f) if isinstance(f, (bytes, str)) else 0)))
+            page.goto(url)
+            frame = page.frame_locator("iframe").first
+            frame.locator("path.leaflet-interactive").nth(4).wait_for(timeout=60000)
+            first.append(page.evaluate("() => performance.now()"))
+            # streamlit-folium restyles the map in place (and may reload its frame):
+            # poll the polygons' fill colours inside the component's frame.
+            fills = """() => { const f = document.querySelector('iframe'); const d = f && f.contentDocument;
+                return d ? Array.from(d.querySelectorAll('path.leaflet-interactive'))
+                    .map(p => p.getAttribute('fill')).join(',') : ''; }"""
+            for indicator in SWITCHES:
+                before = page.evaluate(fills)
+                frames.clear()
+                page.get_by_role("combobox").first.click()
+                start = page.evaluate("() => performance.now()")
+                page.get_by_role("option", name=names[indicator]).click()
+                page.wait_for_function(f"b => {{ const now = ({fills})(); return now && now !== b; }}",
+                                       arg=before, timeout=60000, polling=10)
+                switch_ms.append(page.evaluate("() => performance.now()") - start)
+                page.wait_for_timeout(300)
+                switch_bytes.append(sum(frames))
+    return {"first_map_ms": first, "switch_ms": switch_ms, "switch_bytes": switch_bytes}
+
+
+def main() -> None:
+    data.write()
+    values = json.loads((PEERS / "values.json").read_text())
+    names = {k: v["name"] for k, v in values.items()}
+    results = {}
+    port = _free_port()
+    proc = _serve([sys.executable, "-m", "dashboard"], port, probe="/geo/cities.geojson")
+    try:
+        results["atlas"] = _dash_run(f"http://127.0.0.1:{port}", names, atlas=True)
+        results["atlas"]["rss_mb"] = _rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+    port = _free_port()
+    proc = _serve([sys.executable, "-m", "bench.peers.naive_dash"], port)
+    try:
+        results["naive_dash"] = _dash_run(f"http://127.0.0.1:{port}", names, atlas=False)
+        results["naive_dash"]["rss_mb"] = _rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+    venv = _streamlit_env()
+    port = _free_port()
+    proc = _serve([str(venv / "bin" / "streamlit"), "run", "bench/peers/streamlit_folium_app.py",
+                   "--server.port", str(port), "--server.headless", "true",
+                   "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false",
+                   "--server.address", "127.0.0.1"], port,
+                  env={"PYTHONPATH": str(REPO)}, probe="/_stcore/health")
+    try:
+        results["streamlit_folium"] = _streamlit_run(f"http://127.0.0.1:{port}", names)
+        results["streamlit_folium"]["rss_mb"] = _rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+
+    summary = {}
+    for app, r in results.items():
+        summary[app] = {"first_map_ms_median": round(statistics.median(r["first_map_ms"])),
+                        "switch_ms_median": round(statistics.median(r["switch_ms"])),
+                        "switch_bytes_median": statistics.median(r["switch_bytes"]),
+                        "server_rss_mb": r["rss_mb"]}
+    base = summary["atlas"]
+    for app in ("naive_dash", "streamlit_folium"):
+        s = summary[app]
+        s["ratio_switch_bytes"] = round(s["switch_bytes_median"] / max(base["switch_bytes_median"], 1), 1)
+        s["ratio_switch_time"] = round(s["switch_ms_median"] / max(base["switch_ms_median"], 1), 2)
+        s["ratio_first_map"] = round(s["first_map_ms_median"] / max(base["first_map_ms_median"], 1), 2)
+    out = {"runs": RUNS, "summary": summary, "raw": results}
+    (REPO / "bench" / "out" / "peers.json").write_text(json.dumps(out, indent=2, ensure_ascii=False))
+    print(json.dumps(summary, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

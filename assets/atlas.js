@@ -4,6 +4,7 @@
 window.atlas = (function () {
   let queue = Promise.resolve();
   const shown = {};  // trace index -> the ids it shows, joined
+  const drawn = {};  // trace index -> whether it is visible now
   const counts = {map: 0, features: 0};
 
   function graph() { return document.querySelector('#map .js-plotly-plot'); }
@@ -89,13 +90,22 @@ window.atlas = (function () {
         const gd = await ready();
         const visible = new Set(visibleIds || []);
         const changed = [];
+        const reshown = [];  // clustered traces coming back into view
         for (const trace of data) {
           const ids = trace.highlight ? (selected ? [selected] : [])
             : trace.order.filter(function (id) { return visible.has(id); });
           const signature = ids.join('|');
           if (shown[trace.index] === signature) { continue; }
           shown[trace.index] = signature;
-          changed.push({index: trace.index, update: arrays(data, trace, ids)});
+          const update = arrays(data, trace, ids);
+          if (trace.cluster && update.visible && !drawn[trace.index]) {
+            // plotly.js 4.1 drops the clustering of a trace that is shown and given new
+            // points in one step: give it the points first, then show it.
+            delete update.visible;
+            reshown.push(trace.index);
+          }
+          drawn[trace.index] = !!(update.visible || reshown.includes(trace.index));
+          changed.push({index: trace.index, update: update});
         }
         if (changed.length) {
           const keys = new Set();
@@ -105,6 +115,8 @@ window.atlas = (function () {
           keys.forEach(function (k) { update[k] = changed.map(function (c) { return c.update[k]; }); });
           await window.Plotly.restyle(gd, update, changed.map(function (c) { return c.index; }));
         }
+        if (reshown.length) { await window.Plotly.restyle(gd, {visible: false}, reshown); }
+        if (reshown.length) { await window.Plotly.restyle(gd, {visible: true}, reshown); }
         counts.features += 1;
         return counts.features;
       });

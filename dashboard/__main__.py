@@ -1,7 +1,7 @@
 """python -m dashboard: serve the atlas.
 
 HOST and PORT override 127.0.0.1:8050; ATLAS_STORE names another store file.
-A missing or damaged store stops the server with a message that names the
+A missing or damaged store (or imported-figures file) stops the server with a message that names the
 file and what is wrong, rather than serving half the data.
 """
 import os
@@ -9,12 +9,14 @@ import sys
 
 from dashboard.app import create_app
 from layers.records import RecordError
+from layers import imports
 from layers.store import DEFAULT_STORE, StoreError, load
 
 
 def main() -> int:
     try:
         store = load(os.environ.get("ATLAS_STORE", DEFAULT_STORE))
+        imports.read_user_store()  # imported figures: readable, or say so now
     except (StoreError, RecordError) as exc:
         print(f"cannot start the atlas: {exc}", file=sys.stderr)
         return 2

@@ -1,6 +1,8 @@
 """The Dash app: layout and thin callbacks over layers/ and figures."""
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 from pathlib import Path
 
@@ -13,8 +15,9 @@ from dashboard import feature_layers as fl
 from dashboard import figures, ids, panels, security
 from dashboard.i18n import TEXT, t
 from layers import features as lf
+from layers import imports
 from layers import indicators as ind
-from layers.records import FEATURE_LAYERS, PRECISIONS, STATUSES
+from layers.records import FEATURE_LAYERS, PRECISIONS, STATUSES, RecordError
 from layers.store import Store, default_store
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -30,11 +33,17 @@ def _indicator(store: Store, indicator: str, lang: str):
     return defn, codes, names
 
 
+def _figures(store: Store):
+    """The embedded figures and those a user imported (marked), read afresh when they change."""
+    return imports.figures(store.indicators)
+
+
 def _map_view(store: Store, indicator: str, view: str, lang: str = "zh"):
     """The choropleth's colours and hover texts, its legend and its title."""
     defn, codes, names = _indicator(store, indicator, lang)
-    values = ind.city_view(store.indicators, indicator, view, codes)
-    breaks = ind.shared_breaks(store.indicators, indicator, view, codes)
+    figs = _figures(store)
+    values = ind.city_view(figs, indicator, view, codes)
+    breaks = ind.shared_breaks(figs, indicator, view, codes)
     state = figures.choropleth_state(values, breaks, view, names, defn, lang)
     title = f"{t(f'view.{view}', lang)} · {defn['name_zh'] if lang == 'zh' else defn['name_en']}"
     bounded = any(cv.comparator not in ("", "=") for cv in values)
@@ -44,7 +53,7 @@ def _map_view(store: Store, indicator: str, view: str, lang: str = "zh"):
 def _bar_view(store: Store, indicator: str, lang: str = "zh"):
     defn, codes, names = _indicator(store, indicator, lang)
     return figures.bar_figure(
-        {v: ind.city_view(store.indicators, indicator, v, codes) for v in ind.LEVEL_VIEWS},
+        {v: ind.city_view(_figures(store), indicator, v, codes) for v in ind.LEVEL_VIEWS},
         [names[c] for c in codes], defn, lang)
 
 
@@ -96,7 +105,7 @@ def create_app(store: Store | None = None) -> Dash:
                 html.Div(id=ids.FEATURE_SYNC, hidden=True), html.Div(id=ids.FOCUS_SYNC, hidden=True),
                 html.Div(id=ids.GRID_SYNC, hidden=True),
                 dcc.Graph(id=ids.MAP, figure=figures.map_figure(
-                    store.cities, store.context, state, lang, fl.traces()),
+                    store.cities, store.context, state, lang, fl.traces(feature_data)),
                           config={"displaylogo": False, "scrollZoom": True}, className="map"),
                 html.Div(t("filter.count", lang).format(n=len(first_rows), total=len(feats)),
                          id=ids.COUNT, className="feature-count"),
@@ -112,6 +121,7 @@ def create_app(store: Store | None = None) -> Dash:
             html.Aside([
                 html.H2(t("bar.title", lang)),
                 dcc.Graph(id=ids.BAR, figure=bars, config={"displayModeBar": False}),
+                *_import_controls(lang),
                 html.Div([html.P(t("city.hint", lang), className="hint"),
                           html.P(t("feature.hint", lang), className="hint")], id=ids.CITY_PANEL,
                          className="city-panel"),
@@ -161,7 +171,7 @@ def create_app(store: Store | None = None) -> Dash:
         match = store.cities[store.cities["adcode"] == code]
         if match.empty:
             raise PreventUpdate
-        return (panels.city_panel(match.iloc[0], store.indicators, defs, lang),
+        return (panels.city_panel(match.iloc[0], _figures(store), defs, lang),
                 figures.selection_state(list(store.cities["adcode"]), code))
 
     # One way to select a place: a click on it on the map, or on its row.
@@ -222,7 +232,8 @@ def create_app(store: Store | None = None) -> Dash:
     # included) and highlights the selected place: drawn in the browser.
     app.clientside_callback(
         """async function(visible, selected, data) {
-            const ids = (visible || []).map(function (r) { return r && r.id; });
+            if (!visible) { return window.dash_clientside.no_update; }  // the table is not ready yet
+            const ids = visible.map(function (r) { return r && r.id; });
             const n = await window.atlas.restyleFeatures(data, ids, selected);
             return n === false ? window.dash_clientside.no_update : String(n);
         }""",
@@ -240,6 +251,26 @@ def create_app(store: Store | None = None) -> Dash:
             return (await window.atlas.focus(focus)) ? JSON.stringify(focus) : window.dash_clientside.no_update;
         }""",
         Output(ids.FOCUS_SYNC, "title"), Input(ids.FOCUS, "data"), prevent_initial_call=True)
+
+    @app.callback(Output(ids.UPLOAD_STATUS, "children"),
+                  Output(ids.MAP_STATE, "data", allow_duplicate=True),
+                  Output(ids.LEGEND, "children", allow_duplicate=True),
+                  Output(ids.MAP_TITLE, "children", allow_duplicate=True),
+                  Output(ids.BAR, "figure", allow_duplicate=True),
+                  Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"),
+                  State(ids.INDICATOR, "value"), State(ids.VIEW, "value"), prevent_initial_call=True)
+    def import_figures(contents, filename, indicator, view):
+        """The same checker as `python -m geodata.indicators import`: all rows or none."""
+        name = Path(str(filename or "upload.csv")).name[:80]
+        status = _import(store, contents, name, lang)
+        if indicator not in known or view not in ind.VIEWS:
+            return status, no_update, no_update, no_update, no_update
+        return (status, *_map_view(store, indicator, view, lang), _bar_view(store, indicator, lang))
+
+    @app.server.route("/figures/template.csv")
+    def figures_template():
+        return Response(imports.template(), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=figures-template.csv"})
 
     security.protect(app)  # last: the policy hashes the inline scripts registered above
     return app
@@ -334,3 +365,36 @@ def _clicked(click) -> dict | None:
         return point
     except (TypeError, KeyError, IndexError, ValueError):
         return None
+
+
+def _import_controls(lang: str) -> list:
+    return [
+        html.H2(t("import.title", lang)),
+        dcc.Upload(html.Div(t("import.drop", lang)), id=ids.UPLOAD, accept=".csv,text/csv",
+                   max_size=imports.MAX_UPLOAD, className="upload"),
+        html.A(t("import.template", lang), href="/figures/template.csv", download="figures-template.csv",
+               className="template-link"),
+        html.Div(id=ids.UPLOAD_STATUS, className="upload-status", role="status"),
+    ]
+
+
+def _import(store: Store, contents, name: str, lang: str):
+    """Check an uploaded CSV and, if every row is good, keep it in the user store."""
+    try:
+        data = base64.b64decode(str(contents).split(",", 1)[1], validate=True)
+    except (IndexError, ValueError, binascii.Error):
+        return html.P(f"{name}: {t('import.unreadable', lang)}", className="bad")
+    try:
+        known = imports.figures(store.indicators)
+    except RecordError as exc:
+        return html.P(f"{t('import.store_error', lang)} {exc}", className="bad")
+    result = imports.check(data, name, store.indicator_defs, list(store.cities["adcode"]),
+                           known[imports.COLUMNS])
+    if not result.ok:
+        shown = result.errors[:20] + ([f"… ({len(result.errors) - 20})"] if len(result.errors) > 20 else [])
+        return [html.P(t("import.bad", lang).format(name=name, n=len(result.errors)), className="bad"),
+                html.Ul([html.Li(e) for e in shown])]
+    if result.rows.empty:
+        return html.P(t("import.none", lang), className="bad")
+    n = imports.add_to_user_store(result.rows, name)
+    return html.P(t("import.done", lang).format(n=n, name=name), className="good")

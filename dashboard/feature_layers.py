@@ -93,7 +93,7 @@ def trace_data(features, positions, names: lf.Names, lang: str = "zh") -> list[d
     """
     out = []
     for spec in SPECS:
-        entry = {"index": INDEX[spec.key], "geom": spec.geom, "text": spec.text}
+        entry = {"index": INDEX[spec.key], "geom": spec.geom, "text": spec.text, "cluster": spec.cluster}
         if spec.layer is None:
             entry["highlight"] = True
         else:
@@ -104,8 +104,11 @@ def trace_data(features, positions, names: lf.Names, lang: str = "zh") -> list[d
     return out
 
 
-def traces() -> list:
-    """The feature traces, styled and empty: the browser fills them (see trace_data)."""
+def traces(data: list[dict]) -> list:
+    """The feature traces, styled and empty: the browser fills them (see trace_data).
+    A clustered trace starts with all its points: plotly.js 4.1 sets up
+    clustering only for a trace that has points when it is first drawn."""
+    items = {d["index"]: d for d in data}
     out = []
     for spec in SPECS:
         hoverinfo = {"hoverinfo": "skip"} if spec.layer is None else {
@@ -125,10 +128,14 @@ def traces() -> list:
             if spec.text:
                 extra = {"mode": "markers+text", "textposition": "top right",
                          "textfont": {"size": 12, "color": spec.color}}
+            points = {"lon": [], "lat": [], "visible": False}
             if spec.cluster:
                 extra["cluster"] = {"enabled": True, "maxzoom": 9, "color": spec.color,
                                     "opacity": 0.85, "size": [16, 22, 30], "step": [10, 30]}
+                entry = items[INDEX[spec.key]]["items"].values()
+                points = {"lon": [i["lon"] for i in entry], "lat": [i["lat"] for i in entry],
+                          "visible": True}
             out.append(go.Scattermap(
-                mode=extra.pop("mode", "markers"), lon=[], lat=[], visible=False,
+                mode=extra.pop("mode", "markers"), **points,
                 marker={"size": spec.size, "color": spec.color, "opacity": 0.85}, **extra, **hoverinfo))
     return out

@@ -92,7 +92,8 @@ def source_line(rec, lang: str = "zh") -> str:
     src = rec["source"]
     if src.startswith("http"):
         src = urlparse(src).netloc
-    return f"{quality} · {src}"
+    imported = f"{t('imported', lang)} · " if rec.get("imported") else ""
+    return f"{imported}{quality} · {src}"
 
 
 def hover_texts(values: list[CityValue], names: dict, defn, view: str, lang="zh") -> list[str]:

@@ -25,3 +25,5 @@ FEATURE_SYNC = "feature-sync"  # counts applied feature updates, for tests to wa
 FOCUS_SYNC = "focus-sync"
 SELECTED = "selected-feature"  # id of the feature shown in the panel
 GRID_SYNC = "grid-sync"
+UPLOAD = "upload-figures"
+UPLOAD_STATUS = "upload-status"

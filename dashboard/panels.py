@@ -41,7 +41,7 @@ def city_panel(city, indicators, defs, lang="zh") -> list:
         d = defs.loc[rec.indicator]
         rows.append(html.Tr([
             html.Td(d["name_zh"] if lang == "zh" else d["name_en"]),
-            html.Td(t(f"view.{rec.kind}", lang)),
+            html.Td(f"{rec.year} {t(f'kind.{rec.kind}', lang)}"),
             html.Td(f"{fmt_with_cmp(rec.value, rec.comparator, int(d['decimals']), lang)} {d['unit']}"),
             html.Td(html.A(source_line(rec._asdict(), lang), href=rec.source, target="_blank",
                            rel="noreferrer", title=rec.source_quote)

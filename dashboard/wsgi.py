@@ -9,10 +9,12 @@ import sys
 
 from dashboard.app import create_app
 from layers.records import RecordError
+from layers import imports
 from layers.store import DEFAULT_STORE, StoreError, load
 
 try:
     _store = load(os.environ.get("ATLAS_STORE", DEFAULT_STORE))
+    imports.read_user_store()  # imported figures: readable, or say so now
 except (StoreError, RecordError) as exc:
     print(f"cannot start the atlas: {exc}", file=sys.stderr)
     raise SystemExit(2) from None

@@ -23,6 +23,7 @@ COLUMNS = records.INDICATOR_VALUES.names
 USER_COLUMNS = [*COLUMNS, "imported_from", "imported_at"]
 YEARS = (2000, 2035)
 MAX_ROWS = 5000
+MAX_UPLOAD = 600_000  # bytes of CSV: base64 makes the request about 800 KB, under the 1 MB limit
 DEFAULT_USER_STORE = Path.home() / ".local" / "share" / "jiaodong-atlas" / "user-figures.csv"
 # Other units a source may use, and the factor to the indicator's unit.
 CONVERSIONS = {
@@ -201,3 +202,23 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_cache: dict = {}
+
+
+def figures(embedded: pd.DataFrame, path: Path | None = None) -> pd.DataFrame:
+    """The embedded figures and the imported ones, each marked; re-read only when
+    the user store changes. A damaged user store raises, naming the file."""
+    path = path or user_store_path()
+    try:
+        stat = path.stat()
+        stamp = (str(path), stat.st_mtime_ns, stat.st_size)
+    except FileNotFoundError:
+        stamp = (str(path), None, None)
+    if _cache.get("stamp") != stamp or _cache.get("embedded") is not embedded:
+        user = read_user_store(path)
+        merged = pd.concat([embedded.assign(imported=False),
+                            user[COLUMNS].assign(imported=True)], ignore_index=True)
+        _cache.update(stamp=stamp, embedded=embedded, merged=merged)
+    return _cache["merged"]

@@ -1,9 +1,13 @@
+import os
+import tempfile
 import threading
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# Imported figures go to a throw-away place, never to the user's own store.
+os.environ["ATLAS_USER_FIGURES"] = str(Path(tempfile.mkdtemp(prefix="atlas-test-")) / "user-figures.csv")
 SEED = REPO.parent / "shared" / "seeds" / "jiaodong-plan-2021.txt"
 
 

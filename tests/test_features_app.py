@@ -25,8 +25,10 @@ def _call(app, output_id, values: dict, changed: str):
         outputs.append({"id": cid, "property": prop})
     inputs = [{"id": i["id"], "property": i["property"],
                "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]]
+    state = [{"id": i["id"], "property": i["property"],
+              "value": values.get(f"{i['id']}.{i['property']}")} for i in dep.get("state", [])]
     body = {"output": dep["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
-            "inputs": inputs, "changedPropIds": [changed], "state": []}
+            "inputs": inputs, "changedPropIds": [changed], "state": state}
     return app.server.test_client().post("/_dash-update-component", json=body)
 
 

@@ -126,3 +126,16 @@ def test_injected_markup_in_search_is_just_text(page):
     page.press("#search", "Enter")
     page.wait_for_function("() => document.querySelector('#feature-count').innerText.startsWith('显示 0')")
     assert dialogs == [] and page.errors == []
+
+
+CLUSTERED_SOURCES = """() => { const m = document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map;
+  return Object.values(m.getStyle().sources).filter(s => s.cluster).length; }"""
+
+
+def test_projects_stay_clustered_after_being_hidden_and_shown(page):
+    page.fill("#search", "")
+    page.press("#search", "Enter")
+    set_layers(page, {"ports"})
+    set_layers(page, {"ports", "projects"})
+    page.wait_for_function(CLUSTERED_SOURCES, timeout=15000)  # a count: truthy once clustered
+    assert page.evaluate(CLUSTERED_SOURCES) == 1

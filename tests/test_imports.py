@@ -146,3 +146,41 @@ def test_the_command_line_checks_imports_lists_and_removes(tmp_path):
     template = _cli(["template"], user).stdout
     assert template.strip() == HEADER
     assert pd.read_csv(good).columns.tolist() == template.strip().split(",")
+
+
+def _upload(app, text: str, filename="new.csv"):
+    import base64
+    import json
+
+    from tests.test_features_app import _call
+    contents = "data:text/csv;base64," + base64.b64encode(text.encode("utf-8")).decode()
+    resp = _call(app, "upload-status", {"upload-figures.contents": contents, "upload-figures.filename": filename,
+                                        "indicator.value": "resident_population", "view.value": "actual"},
+                 "upload-figures.contents")
+    return json.loads(resp.data)["response"]
+
+
+def test_upload_in_the_app_imports_and_marks_the_figures(app, store, tmp_path, monkeypatch):
+    monkeypatch.setenv("ATLAS_USER_FIGURES", str(tmp_path / "user.csv"))
+    row = GOOD.replace(",2026,", ",2025,")  # Weihai's 2025 population, as a test figure
+    out = _upload(app, f"{HEADER}\n{row}\n")
+    import json
+    text = json.dumps(out, ensure_ascii=False)
+    assert "已导入 1 条" in text
+    hover = out["map-state"]["data"]["customdata"][3]  # Weihai, fourth city
+    assert "291.5" in hover and "用户导入" in hover
+    assert len(imports.read_user_store(tmp_path / "user.csv")) == 1
+
+
+def test_a_bad_upload_lists_its_rows_and_imports_nothing(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("ATLAS_USER_FIGURES", str(tmp_path / "user.csv"))
+    out = _upload(app, f"{HEADER}\n{GOOD}\n{GOOD.replace(',万人,', ',kg,')}\n", "bad.csv")
+    import json
+    text = json.dumps(out, ensure_ascii=False)
+    assert "bad.csv 有 1 行有误" in text and "row 3, column 'unit'" in text
+    assert not (tmp_path / "user.csv").exists()
+
+
+def test_the_template_is_served(app):
+    resp = app.server.test_client().get("/figures/template.csv")
+    assert resp.status_code == 200 and resp.get_data(as_text=True).strip() == HEADER

@@ -38,12 +38,12 @@ def _figures(store: Store):
     return imports.figures(store.indicators)
 
 
-def _map_view(store: Store, indicator: str, view: str, lang: str = "zh"):
+def _map_view(store: Store, indicator: str, view: str, lang: str = "zh", scheme: str = "natural_breaks"):
     """The choropleth's colours and hover texts, its legend and its title."""
     defn, codes, names = _indicator(store, indicator, lang)
     figs = _figures(store)
     values = ind.city_view(figs, indicator, view, codes)
-    breaks = ind.shared_breaks(figs, indicator, view, codes)
+    breaks = ind.shared_breaks(figs, indicator, view, codes, scheme)
     state = figures.choropleth_state(values, breaks, view, names, defn, lang)
     title = f"{t(f'view.{view}', lang)} · {defn['name_zh'] if lang == 'zh' else defn['name_en']}"
     bounded = any(cv.comparator not in ("", "=") for cv in values)
@@ -93,6 +93,9 @@ def create_app(store: Store | None = None) -> Dash:
                 html.Label(t("view", lang)),
                 dcc.RadioItems([{"label": t(f"view.{v}", lang), "value": v} for v in ind.VIEWS],
                                DEFAULT["view"], id=ids.VIEW, className="views"),
+                html.Label(t("scheme", lang)),
+                dcc.RadioItems([{"label": t(f"scheme.{k}", lang), "value": k} for k in ind.SCHEMES],
+                               "natural_breaks", id=ids.SCHEME, className="views"),
                 html.Div(t("legend.title", lang), className="legend-head"),
                 html.Div(legend, id=ids.LEGEND, className="legend"),
                 *_feature_controls(store, names, allowed, lang),
@@ -107,16 +110,31 @@ def create_app(store: Store | None = None) -> Dash:
                 dcc.Graph(id=ids.MAP, figure=figures.map_figure(
                     store.cities, store.context, state, lang, fl.traces(feature_data)),
                           config={"displaylogo": False, "scrollZoom": True}, className="map"),
-                html.Div(t("filter.count", lang).format(n=len(first_rows), total=len(feats)),
-                         id=ids.COUNT, className="feature-count"),
-                dag.AgGrid(id=ids.GRID, rowData=first_rows, columnDefs=_grid_columns(lang),
-                           getRowId="params.data.id", className="feature-grid",
-                           defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                           dashGridOptions={"rowSelection": {"mode": "singleRow",
-                                                             "checkboxes": False,
-                                                             "enableClickSelection": True},
-                                            "animateRows": False, "rowHeight": 30},
-                           style={"height": "230px"}),
+                dcc.Tabs([
+                    dcc.Tab([
+                        html.Div(t("filter.count", lang).format(n=len(first_rows), total=len(feats)),
+                                 id=ids.COUNT, className="feature-count"),
+                        dag.AgGrid(id=ids.GRID, rowData=first_rows, columnDefs=_grid_columns(lang),
+                                   getRowId="params.data.id", className="feature-grid",
+                                   defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                                   dashGridOptions={"rowSelection": {"mode": "singleRow",
+                                                                     "checkboxes": False,
+                                                                     "enableClickSelection": True},
+                                                    "animateRows": False, "rowHeight": 30},
+                                   style={"height": "230px"}),
+                    ], label=t("tab.features", lang), value="features"),
+                    dcc.Tab([
+                        html.Div([t("sources.note", lang), " ",
+                                  html.A(t("sources.download", lang), href="/figures/all.csv",
+                                         download="jiaodong-figures.csv")], className="feature-count"),
+                        dag.AgGrid(id=ids.SOURCES, rowData=_source_rows(store, lang),
+                                   columnDefs=_source_columns(lang), className="feature-grid",
+                                   defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                                   dashGridOptions={"animateRows": False, "rowHeight": 30,
+                                                    "tooltipShowDelay": 300},
+                                   style={"height": "230px"}),
+                    ], label=t("tab.sources", lang), value="sources"),
+                ], value="features", className="bottom-tabs"),
             ], className="map-wrap"),
             html.Aside([
                 html.H2(t("bar.title", lang)),
@@ -135,12 +153,12 @@ def create_app(store: Store | None = None) -> Dash:
     @app.callback(
         Output(ids.MAP_STATE, "data"), Output(ids.LEGEND, "children"),
         Output(ids.MAP_TITLE, "children"),
-        Input(ids.INDICATOR, "value"), Input(ids.VIEW, "value"),
+        Input(ids.INDICATOR, "value"), Input(ids.VIEW, "value"), Input(ids.SCHEME, "value"),
         prevent_initial_call=True)
-    def switch_map(indicator, view):
-        if indicator not in known or view not in ind.VIEWS:
+    def switch_map(indicator, view, scheme):
+        if indicator not in known or view not in ind.VIEWS or scheme not in ind.SCHEMES:
             raise PreventUpdate  # a stale or forged value: keep what is shown
-        return _map_view(store, indicator, view, lang)  # colours and texts, never geometry
+        return _map_view(store, indicator, view, lang, scheme)  # colours and texts, never geometry
 
     @app.callback(Output(ids.BAR, "figure"), Input(ids.INDICATOR, "value"),
                   prevent_initial_call=True)
@@ -257,15 +275,28 @@ def create_app(store: Store | None = None) -> Dash:
                   Output(ids.LEGEND, "children", allow_duplicate=True),
                   Output(ids.MAP_TITLE, "children", allow_duplicate=True),
                   Output(ids.BAR, "figure", allow_duplicate=True),
+                  Output(ids.SOURCES, "rowData"),
                   Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"),
-                  State(ids.INDICATOR, "value"), State(ids.VIEW, "value"), prevent_initial_call=True)
-    def import_figures(contents, filename, indicator, view):
+                  State(ids.INDICATOR, "value"), State(ids.VIEW, "value"), State(ids.SCHEME, "value"),
+                  prevent_initial_call=True)
+    def import_figures(contents, filename, indicator, view, scheme):
         """The same checker as `python -m geodata.indicators import`: all rows or none."""
         name = Path(str(filename or "upload.csv")).name[:80]
         status = _import(store, contents, name, lang)
-        if indicator not in known or view not in ind.VIEWS:
-            return status, no_update, no_update, no_update, no_update
-        return (status, *_map_view(store, indicator, view, lang), _bar_view(store, indicator, lang))
+        rows = _source_rows(store, lang)
+        if indicator not in known or view not in ind.VIEWS or scheme not in ind.SCHEMES:
+            return status, no_update, no_update, no_update, no_update, rows
+        return (status, *_map_view(store, indicator, view, lang, scheme), _bar_view(store, indicator, lang),
+                rows)
+
+    @app.server.route("/figures/all.csv")
+    def figures_csv():
+        """Every figure the atlas shows, embedded and imported, with its source."""
+        names = store.indicator_defs.set_index("indicator")
+        table = _figures(store).assign(indicator_name=lambda d: d["indicator"].map(names["name_zh"]))
+        body = "\ufeff" + table.to_csv(index=False, lineterminator="\n")  # BOM: Excel reads UTF-8
+        return Response(body, mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=jiaodong-figures.csv"})
 
     @app.server.route("/figures/template.csv")
     def figures_template():
@@ -398,3 +429,36 @@ def _import(store: Store, contents, name: str, lang: str):
         return html.P(t("import.none", lang), className="bad")
     n = imports.add_to_user_store(result.rows, name)
     return html.P(t("import.done", lang).format(n=n, name=name), className="good")
+
+
+def _source_rows(store: Store, lang: str) -> list[dict]:
+    """Every figure with its source, for the sources table."""
+    defs = store.indicator_defs.set_index("indicator")
+    areas = dict(zip(store.cities["adcode"], store.cities["name_zh" if lang == "zh" else "name_en"]))
+    areas["jiaodong"] = t("circle", lang)
+    rows = []
+    for r in _figures(store).itertuples(index=False):
+        d = defs.loc[r.indicator]
+        rows.append({
+            "indicator": d["name_zh"] if lang == "zh" else d["name_en"],
+            "area": areas.get(r.area_code, r.area_code),
+            "year": int(r.year), "kind": t(f"kind.{r.kind}", lang),
+            "value": f"{figures.fmt_with_cmp(r.value, r.comparator, int(d['decimals']), lang)} {r.unit}",
+            "quality": t(f"quality.{r.quality}", lang),
+            "source": r.source, "quote": r.source_quote,
+            "imported": t("imported", lang) if r.imported else "",
+        })
+    return rows
+
+
+def _source_columns(lang: str) -> list[dict]:
+    return [
+        {"field": "indicator", "headerName": t("table.indicator", lang), "flex": 2},
+        {"field": "area", "headerName": t("table.area", lang), "flex": 1.2},
+        {"field": "year", "headerName": t("table.year", lang), "flex": 0.8},
+        {"field": "kind", "headerName": t("table.kind", lang), "flex": 0.8},
+        {"field": "value", "headerName": t("table.value", lang), "flex": 1.4},
+        {"field": "quality", "headerName": t("quality", lang), "flex": 1.2},
+        {"field": "source", "headerName": t("source", lang), "flex": 2.4, "tooltipField": "quote"},
+        {"field": "imported", "headerName": t("imported", lang), "flex": 1},
+    ]

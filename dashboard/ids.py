@@ -27,3 +27,5 @@ SELECTED = "selected-feature"  # id of the feature shown in the panel
 GRID_SYNC = "grid-sync"
 UPLOAD = "upload-figures"
 UPLOAD_STATUS = "upload-status"
+SCHEME = "scheme"
+SOURCES = "sources-grid"

@@ -21,6 +21,9 @@ DERIVED_VIEWS = ("change", "growth")
 VIEWS = LEVEL_VIEWS + DERIVED_VIEWS
 YEARS = {"baseline": 2020, "target": 2025, "actual": 2025}
 MAX_CLASSES = 5
+# How values are put into classes (mapclassify), natural breaks by default.
+SCHEMES = {"natural_breaks": mapclassify.FisherJenks, "quantiles": mapclassify.Quantiles,
+           "equal_interval": mapclassify.EqualInterval}
 
 
 @dataclass(frozen=True)
@@ -89,27 +92,27 @@ def city_view(indicators: pd.DataFrame, indicator: str, view: str,
     return out
 
 
-def class_breaks(values) -> list[float]:
-    """Upper bounds of the classes (Fisher-Jenks natural breaks).
-
-    Fewer classes when there are fewer distinct values; none without data.
-    """
+def class_breaks(values, scheme: str = "natural_breaks") -> list[float]:
+    """Upper bounds of the classes, by the scheme (natural breaks, quantiles or
+    equal intervals). Fewer classes when there are fewer distinct values; none
+    without data."""
     vals = np.array([v for v in values if v is not None and np.isfinite(v)], dtype=float)
     distinct = np.unique(vals)
     if len(distinct) == 0:
         return []
     if len(distinct) <= MAX_CLASSES:
         return [float(v) for v in distinct]
-    return [float(b) for b in mapclassify.FisherJenks(vals, k=MAX_CLASSES).bins]
+    bins = SCHEMES[scheme](vals, k=MAX_CLASSES).bins
+    return [float(b) for b in np.unique(bins)]
 
 
 def shared_breaks(indicators: pd.DataFrame, indicator: str, view: str,
-                  adcodes: list[str]) -> list[float]:
+                  adcodes: list[str], scheme: str = "natural_breaks") -> list[float]:
     """Breaks for a view. The level views of one indicator share them, so a
     colour means the same value in 2020, in the 2025 target and in 2025."""
     views = LEVEL_VIEWS if view in LEVEL_VIEWS else (view,)
     pooled = [cv.value for v in views for cv in city_view(indicators, indicator, v, adcodes)]
-    return class_breaks(pooled)
+    return class_breaks(pooled, scheme)
 
 
 def class_of(value: float | None, breaks: list[float]) -> int:

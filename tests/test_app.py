@@ -6,12 +6,13 @@ from dashboard import figures, ids
 OUTPUTS = [(ids.MAP_STATE, "data"), (ids.LEGEND, "children"), (ids.MAP_TITLE, "children")]
 
 
-def switch(client, indicator, view):
+def switch(client, indicator, view, scheme="natural_breaks"):
     body = {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in OUTPUTS) + "..",
         "outputs": [{"id": i, "property": p} for i, p in OUTPUTS],
         "inputs": [{"id": ids.INDICATOR, "property": "value", "value": indicator},
-                   {"id": ids.VIEW, "property": "value", "value": view}],
+                   {"id": ids.VIEW, "property": "value", "value": view},
+                   {"id": ids.SCHEME, "property": "value", "value": scheme}],
         "changedPropIds": [f"{ids.VIEW}.value"], "state": [],
     }
     return client.post("/_dash-update-component", json=body)
@@ -106,3 +107,11 @@ def test_server_refuses_to_start_on_a_damaged_store(tmp_path):
                          text=True, timeout=60)
     assert run.returncode == 2
     assert str(bad) in run.stderr and "Traceback" not in run.stderr
+
+
+def test_the_classification_scheme_changes_the_classes_and_bad_ones_are_ignored(app):
+    client = app.server.test_client()
+    z = {s: json.loads(switch(client, "gdp", "baseline", s).data)["response"][ids.MAP_STATE]["data"]["z"]
+         for s in ("natural_breaks", "quantiles", "equal_interval")}
+    assert len({tuple(v) for v in z.values()}) >= 2  # the schemes do not all agree
+    assert switch(client, "gdp", "baseline", "<script>").status_code == 204

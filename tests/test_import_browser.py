@@ -27,4 +27,9 @@ def test_upload_a_bad_then_a_good_file(server_url, tmp_path, monkeypatch):
         page.wait_for_selector("#upload-status .good")
         assert "已导入 1 条" in page.inner_text("#upload-status")
         page.screenshot(path=SHOTS / "09-upload-imported.png")
+        page.get_by_text("数据来源", exact=True).click()
+        page.wait_for_function("""() => { const api = dash_ag_grid.getApi('sources-grid');
+            let n = 0; api.forEachNode(r => { if (r.data.imported) n++; }); return n === 1; }""")
+        page.wait_for_timeout(300)
+        page.screenshot(path=SHOTS / "10-sources.png")
         assert page.foreign == [] and page.refused == []

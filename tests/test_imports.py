@@ -155,7 +155,8 @@ def _upload(app, text: str, filename="new.csv"):
     from tests.test_features_app import _call
     contents = "data:text/csv;base64," + base64.b64encode(text.encode("utf-8")).decode()
     resp = _call(app, "upload-status", {"upload-figures.contents": contents, "upload-figures.filename": filename,
-                                        "indicator.value": "resident_population", "view.value": "actual"},
+                                        "indicator.value": "resident_population", "view.value": "actual",
+                                        "scheme.value": "natural_breaks"},
                  "upload-figures.contents")
     return json.loads(resp.data)["response"]
 
@@ -170,6 +171,10 @@ def test_upload_in_the_app_imports_and_marks_the_figures(app, store, tmp_path, m
     hover = out["map-state"]["data"]["customdata"][3]  # Weihai, fourth city
     assert "291.5" in hover and "用户导入" in hover
     assert len(imports.read_user_store(tmp_path / "user.csv")) == 1
+    sources = out["sources-grid"]["rowData"]
+    assert any(r["imported"] == "用户导入" and r["area"] == "威海市" for r in sources)
+    csv_text = app.server.test_client().get("/figures/all.csv").get_data(as_text=True)
+    assert "常住人口291.5万人" in csv_text and ",True," in csv_text
 
 
 def test_a_bad_upload_lists_its_rows_and_imports_nothing(app, tmp_path, monkeypatch):

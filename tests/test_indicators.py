@@ -109,3 +109,12 @@ def test_growth_view_uses_the_five_year_span(store):
     ])
     (cv,) = ind.city_view(rows, "gdp", "growth", ["370200"])
     assert math.isclose(cv.value, 10.0, abs_tol=1e-9) and cv.comparator == ">"
+
+
+def test_schemes_give_their_own_breaks():
+    vals = [1, 2, 3, 4, 5, 10, 20, 40, 80, 160, 320, 640]
+    natural, quant, equal = (ind.class_breaks(vals, s) for s in ("natural_breaks", "quantiles", "equal_interval"))
+    assert len(equal) == 5 and equal == sorted(equal)
+    assert abs((equal[1] - equal[0]) - (equal[2] - equal[1])) < 1e-9  # equal widths
+    assert quant != equal and natural != equal
+    assert all(b[-1] == 640 for b in (natural, quant, equal))

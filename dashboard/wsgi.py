@@ -8,8 +8,8 @@ import os
 import sys
 
 from dashboard.app import create_app
-from layers.records import RecordError
 from layers import imports
+from layers.records import RecordError
 from layers.store import DEFAULT_STORE, StoreError, load
 
 try:

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboard.i18n import t
-from layers.indicators import LEVEL_VIEWS, CityValue, class_of
+from layers.indicators import LEVEL_VIEWS, PIVOT, CityValue, class_of
 
 # One place for colours. ColorBrewer schemes, colour-blind safe.
 SEA = "#d4e6f1"
@@ -46,8 +46,9 @@ def class_colors(breaks: list[float], view: str) -> list[str]:
     if view in LEVEL_VIEWS:
         idx = np.round(np.linspace(0, len(SEQUENTIAL) - 1, k)).astype(int) if k > 1 else [2]
         return [SEQUENTIAL[i] for i in idx]
-    neg = [i for i, b in enumerate(breaks) if b <= 0]
-    pos = [i for i, b in enumerate(breaks) if b > 0]
+    pivot = PIVOT.get(view, 0.0)
+    neg = [i for i, b in enumerate(breaks) if b <= pivot]
+    pos = [i for i, b in enumerate(breaks) if b > pivot]
     colors = [""] * k
     for rank, i in enumerate(reversed(neg)):
         colors[i] = DIVERGING_NEG[::-1][min(rank, 2)]
@@ -82,8 +83,8 @@ def fmt_with_cmp(cv_value, comparator, decimals, lang="zh") -> str:
 
 
 def view_unit(defn, view: str, lang: str = "zh") -> str:
-    if view == "growth":
-        return t("unit.growth", lang)
+    if view in ("growth", "progress"):
+        return t(f"unit.{view}", lang)
     return defn["unit"] if lang == "zh" else defn["unit_en"]
 
 
@@ -98,7 +99,7 @@ def source_line(rec, lang: str = "zh") -> str:
 
 def hover_texts(values: list[CityValue], names: dict, defn, view: str, lang="zh") -> list[str]:
     unit = view_unit(defn, view, lang)
-    decimals = 1 if view == "growth" else int(defn["decimals"])
+    decimals = 1 if view in ("growth", "progress") else int(defn["decimals"])
     label = t(f"view.{view}", lang)
     out = []
     for cv in values:
@@ -174,7 +175,7 @@ def map_figure(cities, context, state: dict, lang: str = "zh", extra=()) -> go.F
 def legend(breaks: list[float], view: str, defn, lang="zh", bounded: bool = False) -> list:
     """Class ranges, the no-data swatch, and a word on bounds where any value is one."""
     colors = class_colors(breaks, view)
-    decimals = 1 if view == "growth" else int(defn["decimals"])
+    decimals = 1 if view in ("growth", "progress") else int(defn["decimals"])
     items, lower = [], None
     for b, c in zip(breaks, colors):
         text = fmt(b, decimals) if lower is None else f"{fmt(lower, decimals)} – {fmt(b, decimals)}"

@@ -17,7 +17,8 @@ import pandas as pd
 warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
 
 LEVEL_VIEWS = ("baseline", "target", "actual")
-DERIVED_VIEWS = ("change", "growth")
+DERIVED_VIEWS = ("change", "growth", "progress")
+PIVOT = {"progress": 100.0}  # where a diverging view changes colour (0 unless named)
 VIEWS = LEVEL_VIEWS + DERIVED_VIEWS
 YEARS = {"baseline": 2020, "target": 2025, "actual": 2025}
 MAX_CLASSES = 5
@@ -77,12 +78,16 @@ def city_view(indicators: pd.DataFrame, indicator: str, view: str,
         return out
     base = stored(indicators, indicator, "baseline")
     target = stored(indicators, indicator, "target")
+    actual = stored(indicators, indicator, "actual")
     out = []
     for code in adcodes:
         if code not in base.index or code not in target.index:
             out.append(CityValue(code, None, "", ()))
             continue
         b, t = base.loc[code], target.loc[code]
+        if view == "progress":
+            out.append(_progress(code, b, t, actual.loc[code] if code in actual.index else None))
+            continue
         if view == "change":
             value = float(t["value"]) - float(b["value"])
         else:
@@ -90,6 +95,18 @@ def city_view(indicators: pd.DataFrame, indicator: str, view: str,
                                     YEARS["target"] - YEARS["baseline"])
         out.append(CityValue(code, value, derived_comparator(t["comparator"], b["comparator"]), (b, t)))
     return out
+
+
+def _progress(code, b, t, a) -> CityValue:
+    """How much of the planned change the 2025 result achieved, in percent
+    (100 = the target reached). Any bound or estimate among the inputs makes
+    the result approximate; no result, or no planned change, gives no data."""
+    planned = float(t["value"]) - float(b["value"])
+    if a is None or planned == 0:
+        return CityValue(code, None, "", ())
+    value = (float(a["value"]) - float(b["value"])) / planned * 100.0
+    exact = all(r["comparator"] == "=" for r in (a, b, t))
+    return CityValue(code, value, "=" if exact else "≈", (b, t, a))
 
 
 def class_breaks(values, scheme: str = "natural_breaks") -> list[float]:

@@ -118,3 +118,30 @@ def test_schemes_give_their_own_breaks():
     assert abs((equal[1] - equal[0]) - (equal[2] - equal[1])) < 1e-9  # equal widths
     assert quant != equal and natural != equal
     assert all(b[-1] == 640 for b in (natural, quant, equal))
+
+
+def _records(rows):
+    import pandas as pd
+    cols = ["plan", "indicator", "scope", "area_code", "year", "kind", "value", "comparator"]
+    return pd.DataFrame([("jiaodong-2021", "gdp", "city", code, year, kind, value, cmp)
+                         for code, year, kind, value, cmp in rows], columns=cols)
+
+
+def test_progress_is_the_share_of_the_planned_change_achieved():
+    recs = _records([("370200", 2020, "baseline", 100, "="), ("370200", 2025, "target", 200, "="),
+                     ("370200", 2025, "actual", 150, "="),
+                     ("370600", 2020, "baseline", 100, "="), ("370600", 2025, "target", 200, "≥"),
+                     ("370600", 2025, "actual", 230, ">"),
+                     ("370700", 2020, "baseline", 100, "="), ("370700", 2025, "target", 200, "=")])
+    out = {cv.adcode: cv for cv in ind.city_view(recs, "gdp", "progress", CITIES)}
+    assert out["370200"].value == 50 and out["370200"].comparator == "="
+    assert out["370600"].value == pytest.approx(130) and out["370600"].comparator == "≈"
+    assert out["370700"].value is None  # no 2025 result yet: no data, not zero
+    assert out["371000"].value is None
+
+
+def test_progress_colours_turn_at_one_hundred_percent():
+    from dashboard import figures
+    colours = figures.class_colors([50.0, 99.0, 130.0], "progress")
+    assert colours[0] in figures.DIVERGING_NEG and colours[1] in figures.DIVERGING_NEG
+    assert colours[2] in figures.DIVERGING_POS

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard.figures import fmt_with_cmp, source_line
+from dashboard.figures import fmt, fmt_with_cmp, source_line
 from dashboard.i18n import t
+from layers import indicators as ind
 
 
 def circle_cards(indicators, defs, lang="zh") -> list:
@@ -51,6 +52,8 @@ def city_panel(city, indicators, defs, lang="zh") -> list:
         html.H3(name),
         html.H4(f"{t('city.positioning', lang)} ({city['positioning_ref']})"),
         html.P(city["positioning_zh"], className="quote"),
+        html.H4(t("city.cards", lang)),
+        html.Div(target_cards(city["adcode"], indicators, defs.reset_index(), lang), className="city-cards"),
         html.H4(t("city.figures", lang)),
         html.Table([html.Tbody(rows)], className="figures") if rows else html.P(t("no_data", lang)),
     ]
@@ -85,3 +88,30 @@ def feature_panel(row, names, lang="zh") -> list:
     if row["note"]:
         body += [html.H4(t("feature.note", lang)), html.P(row["note"], className="note")]
     return body
+
+
+def target_cards(adcode: str, indicators, defs, lang="zh") -> list:
+    """Per indicator on the city map: 2020, the 2025 target, the 2025 result, how far
+    the result is from the target, and whether it reached it."""
+    cards = []
+    for d in defs[defs["city_map"] == "yes"].itertuples():
+        views = {v: ind.city_view(indicators, d.indicator, v, [adcode])[0] for v in ind.LEVEL_VIEWS}
+        base, target, actual = views["baseline"], views["target"], views["actual"]
+        status = ind.target_status(target, actual)
+        decimals = int(d.decimals)
+        unit = d.unit if lang == "zh" else d.unit_en
+        rows = [html.Tr([html.Td(t(f"view.{v}", lang)),
+                         html.Td(fmt_with_cmp(cv.value, cv.comparator, decimals, lang))])
+                for v, cv in views.items()]
+        if status in ("met", "short") and actual.comparator == "=" and target.comparator in ("=", ">", "≥"):
+            gap = actual.value - target.value
+            rows.append(html.Tr([html.Td(t("card.gap", lang)),
+                                 html.Td(f"{'+' if gap >= 0 else ''}{fmt(gap, decimals)} "
+                                         f"({fmt(actual.value / target.value * 100, 1)}%)")]))
+        cards.append(html.Div([
+            html.Div([html.Span(d.name_zh if lang == "zh" else d.name_en), html.Span(f" {unit}", className="card-unit")],
+                     className="card-name"),
+            html.Table(html.Tbody(rows), className="figures"),
+            html.Div(t(f"status.{status}", lang), className=f"status status-{status}"),
+        ], className="target-card"))
+    return cards

@@ -137,3 +137,24 @@ def class_of(value: float | None, breaks: list[float]) -> int:
     if value is None or not breaks:
         return -1
     return int(min(np.searchsorted(breaks, value, side="left"), len(breaks) - 1))
+
+
+def target_status(target: CityValue, actual: CityValue, margin: float = 0.05) -> str:
+    """Whether a 2025 result reached its target: met, short, unclear or no_data.
+
+    Targets are read as floors ("超过600万" is > 600). A result given as a bound
+    or an estimate decides only when it clears the target by itself (a bound at
+    or above the target) or by the margin (an estimate); otherwise "unclear".
+    """
+    if target.value is None or actual.value is None:
+        return "no_data"
+    t, a = target.value, actual.value
+    if actual.comparator in (">", "≥"):
+        return "met" if a >= t else "unclear"
+    if actual.comparator == "≈" or target.comparator == "≈":
+        if a >= t * (1 + margin):
+            return "met"
+        return "short" if a <= t * (1 - margin) else "unclear"
+    if target.comparator == ">":
+        return "met" if a > t else "short"
+    return "met" if a >= t else "short"

@@ -108,6 +108,8 @@ def test_clicking_a_city_opens_its_plan_positioning(page, store):
     panel = page.inner_text("#city-panel")
     page.screenshot(path=SHOTS / "03-qingdao-panel.png")
     assert "青岛市" in panel and "全球海洋中心城市" in panel and "专栏1" in panel
+    # Target cards: the 城区人口 target "> 600" has no 2025 result yet, and says so.
+    assert "> 600" in panel and "目标或实际无数据" in panel and "已达到目标" not in panel
     widths = page.evaluate("() => document.querySelector('#map .js-plotly-plot').data[0].marker.line.width")
     assert widths[0] > widths[1]  # Qingdao's outline drawn heavier
     assert page.foreign == []

@@ -145,3 +145,21 @@ def test_progress_colours_turn_at_one_hundred_percent():
     colours = figures.class_colors([50.0, 99.0, 130.0], "progress")
     assert colours[0] in figures.DIVERGING_NEG and colours[1] in figures.DIVERGING_NEG
     assert colours[2] in figures.DIVERGING_POS
+
+
+@pytest.mark.parametrize("target,actual,status", [
+    ((600, ">"), (612, "="), "met"),
+    ((600, ">"), (600, "="), "short"),
+    ((600, "≥"), (600, "="), "met"),
+    ((600, ">"), (650, ">"), "met"),
+    ((600, ">"), (550, ">"), "unclear"),  # "more than 550" may or may not exceed 600
+    ((600, ">"), (700, "≈"), "met"),
+    ((600, ">"), (610, "≈"), "unclear"),
+    ((600, "≈"), (500, "="), "short"),
+    ((None, ""), (500, "="), "no_data"),
+    ((600, ">"), (None, ""), "no_data"),
+])
+def test_target_status_reads_bounds_honestly(target, actual, status):
+    t = ind.CityValue("370200", target[0], target[1], ())
+    a = ind.CityValue("370200", actual[0], actual[1], ())
+    assert ind.target_status(t, a) == status

@@ -96,7 +96,7 @@ def target_cards(adcode: str, indicators, defs, lang="zh") -> list:
     cards = []
     for d in defs[defs["city_map"] == "yes"].itertuples():
         views = {v: ind.city_view(indicators, d.indicator, v, [adcode])[0] for v in ind.LEVEL_VIEWS}
-        base, target, actual = views["baseline"], views["target"], views["actual"]
+        target, actual = views["target"], views["actual"]
         status = ind.target_status(target, actual)
         decimals = int(d.decimals)
         unit = d.unit if lang == "zh" else d.unit_en

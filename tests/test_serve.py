@@ -31,7 +31,7 @@ def _start(env_extra, wait=True):
                             stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     if wait:
-        for _ in range(150):
+        for _ in range(600):  # a cold machine takes a while to import the stack
             try:
                 urllib.request.urlopen(url + "/geo/cities.geojson", timeout=2)
                 break

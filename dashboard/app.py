@@ -51,10 +51,13 @@ def _map_view(store: Store, indicator: str, view: str, lang: str = "zh", scheme:
 
 
 def _bar_view(store: Store, indicator: str, lang: str = "zh"):
+    """The cities side by side, and the circle's own figures beside their sum."""
     defn, codes, names = _indicator(store, indicator, lang)
-    return figures.bar_figure(
-        {v: ind.city_view(_figures(store), indicator, v, codes) for v in ind.LEVEL_VIEWS},
-        [names[c] for c in codes], defn, lang)
+    figs = _figures(store)
+    bars = figures.bar_figure({v: ind.city_view(figs, indicator, v, codes) for v in ind.LEVEL_VIEWS},
+                              [names[c] for c in codes], defn, lang)
+    totals = ind.circle_totals(figs, indicator, codes, additive=defn["unit"] != "%")
+    return bars, panels.circle_summary(totals, defn, names, lang)
 
 
 def create_app(store: Store | None = None) -> Dash:
@@ -67,7 +70,7 @@ def create_app(store: Store | None = None) -> Dash:
     options = [{"label": f"{r.name_zh}({r.unit})", "value": r.indicator}
                for r in defs[defs["city_map"] == "yes"].itertuples()]
     state, legend, title = _map_view(store, DEFAULT["indicator"], DEFAULT["view"], lang)
-    bars = _bar_view(store, DEFAULT["indicator"], lang)
+    bars, summary = _bar_view(store, DEFAULT["indicator"], lang)
     known = {o["value"] for o in options}  # only what the dropdown offers
 
     feats = store.features
@@ -139,6 +142,7 @@ def create_app(store: Store | None = None) -> Dash:
             html.Aside([
                 html.H2(t("bar.title", lang)),
                 dcc.Graph(id=ids.BAR, figure=bars, config={"displayModeBar": False}),
+                html.Div(summary, id=ids.CIRCLE_SUMMARY, className="circle-summary"),
                 *_import_controls(lang),
                 html.Div([html.P(t("city.hint", lang), className="hint"),
                           html.P(t("feature.hint", lang), className="hint")], id=ids.CITY_PANEL,
@@ -160,8 +164,8 @@ def create_app(store: Store | None = None) -> Dash:
             raise PreventUpdate  # a stale or forged value: keep what is shown
         return _map_view(store, indicator, view, lang, scheme)  # colours and texts, never geometry
 
-    @app.callback(Output(ids.BAR, "figure"), Input(ids.INDICATOR, "value"),
-                  prevent_initial_call=True)
+    @app.callback(Output(ids.BAR, "figure"), Output(ids.CIRCLE_SUMMARY, "children"),
+                  Input(ids.INDICATOR, "value"), prevent_initial_call=True)
     def switch_bar(indicator):
         if indicator not in known:
             raise PreventUpdate
@@ -275,6 +279,7 @@ def create_app(store: Store | None = None) -> Dash:
                   Output(ids.LEGEND, "children", allow_duplicate=True),
                   Output(ids.MAP_TITLE, "children", allow_duplicate=True),
                   Output(ids.BAR, "figure", allow_duplicate=True),
+                  Output(ids.CIRCLE_SUMMARY, "children", allow_duplicate=True),
                   Output(ids.SOURCES, "rowData"),
                   Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"),
                   State(ids.INDICATOR, "value"), State(ids.VIEW, "value"), State(ids.SCHEME, "value"),
@@ -285,8 +290,8 @@ def create_app(store: Store | None = None) -> Dash:
         status = _import(store, contents, name, lang)
         rows = _source_rows(store, lang)
         if indicator not in known or view not in ind.VIEWS or scheme not in ind.SCHEMES:
-            return status, no_update, no_update, no_update, no_update, rows
-        return (status, *_map_view(store, indicator, view, lang, scheme), _bar_view(store, indicator, lang),
+            return status, no_update, no_update, no_update, no_update, no_update, rows
+        return (status, *_map_view(store, indicator, view, lang, scheme), *_bar_view(store, indicator, lang),
                 rows)
 
     @app.server.route("/figures/all.csv")

@@ -115,3 +115,24 @@ def target_cards(adcode: str, indicators, defs, lang="zh") -> list:
             html.Div(t(f"status.{status}", lang), className=f"status status-{status}"),
         ], className="target-card"))
     return cards
+
+
+def circle_summary(totals, defn, city_names: dict, lang="zh") -> list:
+    """The circle's own figures (the plan's) beside what the five cities add up to."""
+    decimals = int(defn["decimals"])
+    unit = defn["unit"] if lang == "zh" else defn["unit_en"]
+    rows = []
+    for total in totals:
+        plan = (fmt_with_cmp(total.plan.value, total.plan.comparator, decimals, lang) if total.plan
+                else t("no_data", lang))
+        if total.cities_sum is not None:
+            summed = fmt_with_cmp(total.cities_sum, total.sum_comparator, decimals, lang)
+        elif total.missing and len(total.missing) < len(city_names):
+            summed = t("circle.missing", lang).format(
+                cities="、".join(city_names[c] for c in total.missing))
+        else:
+            summed = t("circle.not_summed", lang) if defn["unit"] == "%" else t("no_data", lang)
+        rows.append(html.Tr([html.Td(t(f"view.{total.kind}", lang)), html.Td(plan), html.Td(summed)]))
+    head = html.Tr([html.Th(""), html.Th(t("circle.plan", lang)), html.Th(t("circle.sum", lang))])
+    return [html.H4(f"{t('circle.summary', lang)} ({unit})"),
+            html.Table([html.Thead(head), html.Tbody(rows)], className="figures")]

@@ -158,3 +158,31 @@ def target_status(target: CityValue, actual: CityValue, margin: float = 0.05) ->
     if target.comparator == ">":
         return "met" if a > t else "short"
     return "met" if a >= t else "short"
+
+
+@dataclass(frozen=True)
+class CircleTotal:
+    kind: str
+    plan: CityValue | None      # the circle's own figure (the plan's), if any
+    cities_sum: float | None    # the five cities added up, if all five have the figure
+    sum_comparator: str         # = if every part is exact; > if all are floors; else ≈
+    missing: tuple              # cities without the figure
+
+
+def circle_totals(indicators: pd.DataFrame, indicator: str, adcodes: list[str],
+                  additive: bool) -> list[CircleTotal]:
+    """The circle's own figure beside the cities' sum, per kind. Rates are not
+    summed; a sum over fewer than all cities is not given."""
+    out = []
+    for kind in LEVEL_VIEWS:
+        circle = indicators[(indicators["scope"] == "circle") & (indicators["indicator"] == indicator)
+                            & (indicators["kind"] == kind) & (indicators["year"] == YEARS[kind])]
+        plan = (CityValue("jiaodong", float(circle.iloc[0]["value"]), circle.iloc[0]["comparator"],
+                          (circle.iloc[0],)) if len(circle) else None)
+        values = city_view(indicators, indicator, kind, adcodes)
+        missing = tuple(cv.adcode for cv in values if cv.value is None)
+        total = sum(cv.value for cv in values) if additive and not missing else None
+        cmps = {cv.comparator for cv in values}
+        cmp = "=" if cmps == {"="} else ">" if cmps <= {">", "≥", "="} and cmps & {">", "≥"} else "≈"
+        out.append(CircleTotal(kind, plan, total, cmp, missing))
+    return out

@@ -62,13 +62,27 @@ def test_baseline_and_target_colours_mean_the_same_value(app):
 
 
 def test_bar_chart_follows_the_indicator(app):
-    body = {"output": f"{ids.BAR}.figure", "outputs": {"id": ids.BAR, "property": "figure"},
-            "inputs": [{"id": ids.INDICATOR, "property": "value", "value": "urban_district_population"}],
-            "changedPropIds": [f"{ids.INDICATOR}.value"], "state": []}
-    fig = json.loads(app.server.test_client().post("/_dash-update-component", json=body).data)
+    fig = _bars(app, "urban_district_population")
     bars = {b["name"]: b for b in fig["response"][ids.BAR]["figure"]["data"]}
     assert bars["2025年目标"]["text"] == ["> 600", "> 350", "> 200", "> 100", "> 100"]
     assert all(v is None for v in bars["2020年基数"]["y"])  # no source: no bar, not zero
+
+
+def _bars(app, indicator):
+    outputs = [{"id": ids.BAR, "property": "figure"}, {"id": ids.CIRCLE_SUMMARY, "property": "children"}]
+    body = {"output": f"..{ids.BAR}.figure...{ids.CIRCLE_SUMMARY}.children..", "outputs": outputs,
+            "inputs": [{"id": ids.INDICATOR, "property": "value", "value": indicator}],
+            "changedPropIds": [f"{ids.INDICATOR}.value"], "state": []}
+    return json.loads(app.server.test_client().post("/_dash-update-component", json=body).data)
+
+
+def test_the_circle_summary_sets_the_plan_beside_the_cities_sum(app):
+    text = json.dumps(_bars(app, "gdp")["response"][ids.CIRCLE_SUMMARY], ensure_ascii=False)
+    # 2020: the plan's 31,000 beside the five cities' sum, approximate (Weihai's ≈ 3,000).
+    assert "31,000" in text and "≈ 31,096" in text
+    assert "> 40,000" in text and "缺威海市、日照市" in text  # no 2025 sum without all five
+    rate = json.dumps(_bars(app, "urbanization_rate")["response"][ids.CIRCLE_SUMMARY], ensure_ascii=False)
+    assert "比率,不合计" in rate
 
 
 def test_unknown_indicator_changes_nothing(app):

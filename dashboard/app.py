@@ -123,7 +123,8 @@ def create_app(store: Store | None = None) -> Dash:
                                    dashGridOptions={"rowSelection": {"mode": "singleRow",
                                                                      "checkboxes": False,
                                                                      "enableClickSelection": True},
-                                                    "animateRows": False, "rowHeight": 30},
+                                                    "animateRows": False, "rowHeight": 30,
+                                                    "localeText": {"noRowsToShow": t("filter.none", lang)}},
                                    style={"height": "230px"}),
                     ], label=t("tab.features", lang), value="features"),
                     dcc.Tab([
@@ -143,10 +144,10 @@ def create_app(store: Store | None = None) -> Dash:
                 html.H2(t("bar.title", lang)),
                 dcc.Graph(id=ids.BAR, figure=bars, config={"displayModeBar": False}),
                 html.Div(summary, id=ids.CIRCLE_SUMMARY, className="circle-summary"),
-                *_import_controls(lang),
                 html.Div([html.P(t("city.hint", lang), className="hint"),
                           html.P(t("feature.hint", lang), className="hint")], id=ids.CITY_PANEL,
                          className="city-panel"),
+                *_import_controls(lang),  # below the panel: reading comes before importing
             ], className="side"),
         ]),
         html.Footer(t("footer", lang)),

@@ -78,7 +78,10 @@ window.atlas = (function () {
     // The choropleth's colours (trace 0), or its outline widths.
     restyleChoropleth: function (state) {
       if (!state) { return false; }
-      return enqueue(async function () { return window.Plotly.restyle(await ready(), wrap(state), [0]); })
+      return enqueue(async function () {
+        const gd = await ready();  // before naming window.Plotly: it loads lazily
+        return window.Plotly.restyle(gd, wrap(state), [0]);
+      })
         .then(function () { counts.map += 1; return counts.map; });
     },
     // The plan's places: draw exactly the visible ids, and the selected one
@@ -133,7 +136,8 @@ window.atlas = (function () {
     focus: function (view) {
       if (!view) { return false; }
       return enqueue(async function () {
-        return window.Plotly.relayout(await ready(), {'map.center': view.center, 'map.zoom': view.zoom});
+        const gd = await ready();
+        return window.Plotly.relayout(gd, {'map.center': view.center, 'map.zoom': view.zoom});
       }).then(function () { return true; });
     },
   };

@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 from flask import Response, abort, request
 
 from dashboard import feature_layers as fl
-from dashboard import figures, ids, panels, security
+from dashboard import figures, ids, panels, security, url_state
 from dashboard.i18n import TEXT, t
 from layers import features as lf
 from layers import imports
@@ -86,6 +86,7 @@ def create_app(store: Store | None = None) -> Dash:
     by_id = feats.set_index("id")
 
     app.layout = html.Div([
+        dcc.Location(id=ids.URL, refresh=False), dcc.Store(id=ids.URL_READ, data=False),
         html.Header([html.H1(t("title", lang)), html.P(t("subtitle", lang))]),
         html.Div(panels.circle_cards(store.indicators, defs, lang), id=ids.CIRCLE_CARDS,
                  className="cards"),
@@ -105,6 +106,7 @@ def create_app(store: Store | None = None) -> Dash:
             ], className="controls"),
             html.Section([
                 html.Div(title, id=ids.MAP_TITLE, className="map-title"),
+                html.Div(id=ids.URL_NOTICE, className="url-notice", role="status"),
                 dcc.Store(id=ids.MAP_STATE), html.Div(id=ids.MAP_SYNC, hidden=True),
                 dcc.Store(id=ids.FEATURE_DATA, data=feature_data), dcc.Store(id=ids.FOCUS),
                 dcc.Store(id=ids.SELECTED),
@@ -309,6 +311,7 @@ def create_app(store: Store | None = None) -> Dash:
         return Response(imports.template(), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=figures-template.csv"})
 
+    _url_callbacks(app, known, allowed, set(feats["id"]), lang)
     security.protect(app)  # last: the policy hashes the inline scripts registered above
     return app
 
@@ -468,3 +471,72 @@ def _source_columns(lang: str) -> list[dict]:
         {"field": "source", "headerName": t("source", lang), "flex": 2.4, "tooltipField": "quote"},
         {"field": "imported", "headerName": t("imported", lang), "flex": 1},
     ]
+
+
+# The controls a URL can set, in the order of url_state.KEYS' first part.
+URL_CONTROLS = (("indicator", ids.INDICATOR), ("view", ids.VIEW), ("scheme", ids.SCHEME),
+                ("layers", ids.LAYERS), ("category", ids.CATEGORY), ("city", ids.CITY),
+                ("chapter", ids.CHAPTER), ("precision", ids.PRECISION), ("status", ids.STATUS),
+                ("q", ids.SEARCH))
+URL_DEFAULTS = {"indicator": DEFAULT["indicator"], "view": DEFAULT["view"], "scheme": "natural_breaks",
+                "layers": list(lf.DEFAULT_LAYERS)}
+
+
+def _url_callbacks(app: Dash, known: set, allowed: dict, feature_ids: set, lang: str) -> None:
+    """Everything a user sets lives in the URL: opening the URL restores the view."""
+    allowed_url = {**allowed, "indicators": tuple(known), "features": feature_ids}
+
+    @app.callback(*[Output(cid, "value", allow_duplicate=True) for _, cid in URL_CONTROLS],
+                  Output(ids.SELECTED, "data", allow_duplicate=True),
+                  Output(ids.FOCUS, "data", allow_duplicate=True),
+                  Output(ids.URL_NOTICE, "children"), Output(ids.URL_READ, "data"),
+                  Input(ids.URL, "search"),
+                  *[State(cid, "value") for _, cid in URL_CONTROLS], State(ids.SELECTED, "data"),
+                  State(ids.URL_READ, "data"), prevent_initial_call="initial_duplicate")
+    def read_url(search, *current):
+        current, opened = current[:-1], current[-1]
+        state = url_state.parse(search, allowed_url)
+        now = dict(zip([k for k, _ in URL_CONTROLS], current[:-1]))
+        out = [state.values[k] if k in state.values and state.values[k] != now[k] else no_update
+               for k, _ in URL_CONTROLS]
+        sel = state.values.get("sel")
+        out.append(sel if sel and sel != current[-1] else no_update)
+        # The extent is restored when the page opens, not each time the URL follows the map.
+        out.append(state.values.get("focus", no_update) if not opened else no_update)
+        notice = (f"{t('url.dropped', lang)} {'; '.join(state.dropped)}" if state.dropped else no_update)
+        out.append(notice)
+        if all(v is no_update for v in out):
+            raise PreventUpdate
+        return [*out, True]
+
+    @app.callback(Output(ids.URL, "search"),
+                  *[Input(cid, "value") for _, cid in URL_CONTROLS], Input(ids.SELECTED, "data"),
+                  Input(ids.MAP, "relayoutData"), State(ids.URL, "search"), prevent_initial_call=True)
+    def write_url(*args):
+        *controls, selected, relayout, search = args
+        values = {}
+        for (key, _), value in zip(URL_CONTROLS, controls):
+            if value not in (None, "", []) and value != URL_DEFAULTS.get(key):
+                values[key] = value
+        if isinstance(selected, str):
+            values["sel"] = selected
+        extent = _extent(relayout) or url_state.parse(search, allowed_url).values.get("focus")
+        if extent:
+            values.update(lon=extent["center"]["lon"], lat=extent["center"]["lat"], z=extent["zoom"])
+        new = url_state.encode(values)
+        if new == (search or ""):
+            raise PreventUpdate
+        return new
+
+
+def _extent(relayout) -> dict | None:
+    """Centre and zoom from the map's relayout event, when it carries them."""
+    if not isinstance(relayout, dict):
+        return None
+    center, zoom = relayout.get("map.center"), relayout.get("map.zoom")
+    if isinstance(center, dict) and isinstance(zoom, (int, float)):
+        try:
+            return {"center": {"lon": float(center["lon"]), "lat": float(center["lat"])}, "zoom": float(zoom)}
+        except (KeyError, TypeError, ValueError):
+            return None
+    return None

@@ -30,3 +30,6 @@ UPLOAD_STATUS = "upload-status"
 SCHEME = "scheme"
 SOURCES = "sources-grid"
 CIRCLE_SUMMARY = "circle-summary"
+URL = "url"
+URL_NOTICE = "url-notice"
+URL_READ = "url-read"  # true once the opening URL has been applied

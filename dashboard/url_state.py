@@ -1,0 +1,97 @@
+"""The view in the URL: what a user sets, as a query string, and back.
+
+`parse` never trusts what it reads: unknown keys, values of the wrong type,
+extents outside the map and markup are dropped, each with a word in `dropped`
+so that the page can say what was ignored; the rest is kept.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode
+
+from layers import indicators as ind
+from layers.records import FEATURE_LAYERS, PRECISIONS, STATUSES
+
+LIST_KEYS = ("layers", "category", "city", "chapter", "precision", "status")
+KEYS = ("indicator", "view", "scheme", *LIST_KEYS, "q", "sel", "lon", "lat", "z")
+BOUNDS = {"lon": (114.5, 127.0), "lat": (32.5, 40.5), "z": (4.0, 14.0)}
+
+
+@dataclass
+class ViewState:
+    values: dict = field(default_factory=dict)  # only the keys the URL set, validated
+    dropped: list = field(default_factory=list)  # what was ignored, for the notice
+
+
+def parse(search: str, allowed: dict) -> ViewState:
+    """`allowed` maps indicator, categories, cities, chapters and features to their known values."""
+    state = ViewState()
+    pairs = parse_qsl((search or "").lstrip("?"), keep_blank_values=True)[:50]
+    raw: dict[str, str] = {}
+    for key, value in pairs:
+        if key not in KEYS:
+            state.dropped.append(_short(key))
+        else:
+            raw[key] = value[:300]
+    one = {"indicator": allowed.get("indicators", ()), "view": ind.VIEWS, "scheme": tuple(ind.SCHEMES)}
+    for key, choices in one.items():
+        if key in raw:
+            _keep(state, key, raw[key], raw[key] in choices)
+    lists = {"layers": FEATURE_LAYERS, "category": allowed.get("categories", ()),
+             "city": allowed.get("cities", ()), "precision": PRECISIONS, "status": STATUSES,
+             "chapter": tuple(str(c) for c in allowed.get("chapters", ()))}
+    for key, choices in lists.items():
+        if key not in raw:
+            continue
+        items = [v for v in raw[key].split(",") if v]
+        good = [v for v in items if v in choices]
+        if len(good) < len(items):
+            state.dropped.append(f"{key}={_short(','.join(v for v in items if v not in choices))}")
+        state.values[key] = [int(v) for v in good] if key == "chapter" else good
+    if "q" in raw:
+        state.values["q"] = raw["q"][:100]
+    if "sel" in raw:
+        _keep(state, "sel", raw["sel"], raw["sel"] in allowed.get("features", ()))
+    view = {}
+    for key, (low, high) in BOUNDS.items():
+        if key in raw:
+            try:
+                number = float(raw[key])
+            except ValueError:
+                number = math.nan
+            if math.isfinite(number) and low <= number <= high:
+                view[key] = number
+            else:
+                state.dropped.append(f"{key}={_short(raw[key])}")
+    if {"lon", "lat", "z"} <= view.keys():
+        state.values["focus"] = {"center": {"lon": view["lon"], "lat": view["lat"]}, "zoom": view["z"]}
+    elif view:
+        state.dropped.append("lon/lat/z (all three are needed)")
+    return state
+
+
+def encode(values: dict) -> str:
+    """The query string for a view; empty lists and defaults are left out by the caller."""
+    pairs = []
+    for key in KEYS:
+        value = values.get(key)
+        if value in (None, "", []):
+            continue
+        if isinstance(value, (list, tuple)):
+            value = ",".join(str(v) for v in value)
+        elif isinstance(value, float):
+            value = f"{value:.4f}".rstrip("0").rstrip(".")
+        pairs.append((key, value))
+    return "?" + urlencode(pairs, safe=",") if pairs else ""
+
+
+def _keep(state: ViewState, key: str, value: str, ok: bool) -> None:
+    if ok:
+        state.values[key] = value
+    else:
+        state.dropped.append(f"{key}={_short(value)}")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "…"

@@ -24,7 +24,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.peers import data
-from bench.run import _free_port
+from bench.run import _free_port, children, rss_mb
 from tests.browser import MAP_READY_JS, browser_page
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
@@ -63,21 +63,12 @@ def _serve(cmd, port, env=None, probe="/"):
     raise SystemExit(f"{cmd} did not start")
 
 
-def _rss_mb(pid: int) -> int:
-    total = 0
-    for p in [pid, *_children(pid)]:
-        try:
-            with open(f"/proc/{p}/status") as fh:
-                total += next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) // 1024
-        except OSError:
-            pass
-    return total
-
-
-def _children(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True,
-                         check=False).stdout
-    return [int(p) for p in out.split()]
+def _size(response) -> int:
+    """Bytes of a response body (decompressed); Chromium sometimes no longer has it."""
+    try:
+        return len(response.body())
+    except Exception:  # Playwright raises a bare protocol Error
+        return int(response.headers.get("content-length", 0))
 
 
 def _dash_run(url: str, names: dict, atlas: bool) -> dict:
@@ -102,7 +93,7 @@ def _dash_run(url: str, names: dict, atlas: bool) -> dict:
                 page.wait_for_function(MAP_READY_JS, timeout=60000, polling=10)
                 switch_ms.append(page.evaluate("() => performance.now()") - start)
                 page.wait_for_timeout(300)  # any later response (the atlas's chart)
-                switch_bytes.append(sum(len(r.body()) for r in bodies))
+                switch_bytes.append(sum(_size(r) for r in bodies))
                 page.keyboard.press("Escape")
     return {"first_map_ms": first, "switch_ms": switch_ms, "switch_bytes": switch_bytes}
 
@@ -141,33 +132,27 @@ def main() -> None:
     data.write()
     values = json.loads((PEERS / "values.json").read_text())
     names = {k: v["name"] for k, v in values.items()}
-    results = {}
-    port = _free_port()
-    proc = _serve([sys.executable, "-m", "dashboard"], port, probe="/geo/cities.geojson")
-    try:
-        results["atlas"] = _dash_run(f"http://127.0.0.1:{port}", names, atlas=True)
-        results["atlas"]["rss_mb"] = _rss_mb(proc.pid)
-    finally:
-        proc.terminate()
-    port = _free_port()
-    proc = _serve([sys.executable, "-m", "bench.peers.naive_dash"], port)
-    try:
-        results["naive_dash"] = _dash_run(f"http://127.0.0.1:{port}", names, atlas=False)
-        results["naive_dash"]["rss_mb"] = _rss_mb(proc.pid)
-    finally:
-        proc.terminate()
     venv = _streamlit_env()
-    port = _free_port()
-    proc = _serve([str(venv / "bin" / "streamlit"), "run", "bench/peers/streamlit_folium_app.py",
-                   "--server.port", str(port), "--server.headless", "true",
-                   "--server.enableStaticServing", "true", "--browser.gatherUsageStats", "false",
-                   "--server.address", "127.0.0.1"], port,
-                  env={"PYTHONPATH": str(REPO)}, probe="/_stcore/health")
-    try:
-        results["streamlit_folium"] = _streamlit_run(f"http://127.0.0.1:{port}", names)
-        results["streamlit_folium"]["rss_mb"] = _rss_mb(proc.pid)
-    finally:
-        proc.terminate()
+    streamlit = [str(venv / "bin" / "streamlit"), "run", "bench/peers/streamlit_folium_app.py",
+                 "--server.headless", "true", "--server.enableStaticServing", "true",
+                 "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1", "--server.port"]
+    peers = {  # name: (command (the port is added to streamlit's), readiness probe, how to drive it)
+        "atlas": ([sys.executable, "-m", "dashboard"], "/geo/cities.geojson",
+                  lambda url: _dash_run(url, names, atlas=True)),
+        "naive_dash": ([sys.executable, "-m", "bench.peers.naive_dash"], "/",
+                       lambda url: _dash_run(url, names, atlas=False)),
+        "streamlit_folium": (streamlit, "/_stcore/health", lambda url: _streamlit_run(url, names)),
+    }
+    results = {}
+    for name, (cmd, probe, drive) in peers.items():
+        port = _free_port()
+        cmd = [*cmd, str(port)] if cmd is streamlit else cmd
+        proc = _serve(cmd, port, env={"PYTHONPATH": str(REPO)}, probe=probe)
+        try:
+            results[name] = drive(f"http://127.0.0.1:{port}")
+            results[name]["rss_mb"] = sum(rss_mb([proc.pid, *children(proc.pid)]).values())
+        finally:
+            proc.terminate()
 
     summary = {}
     for app, r in results.items():

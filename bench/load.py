@@ -23,7 +23,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from bench.run import _free_port
+from bench.run import _free_port, children, rss_mb
 
 VIEWERS = int(os.environ.get("VIEWERS", "50"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "120"))
@@ -122,12 +122,6 @@ def _bundles(port: int) -> list[str]:
     return paths + ["/_dash-component-suites/plotly/package_data/plotly.min.js"]
 
 
-def _workers(master: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True,
-                         text=True, check=False).stdout
-    return sorted(int(p) for p in out.split())
-
-
 def main() -> None:
     port = _free_port()
     env = dict(os.environ, PORT=str(port), WORKERS=WORKERS)
@@ -170,15 +164,12 @@ def main() -> None:
         killed = None
         if KILL_AT:
             time.sleep(KILL_AT)
-            killed = _workers(server.pid)[0]
+            killed = children(server.pid)[0]
             os.kill(killed, signal.SIGKILL)
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - start
-        rss = {}
-        for pid in _workers(server.pid):
-            with open(f"/proc/{pid}/status") as fh:
-                rss[pid] = next(int(line.split()[1]) // 1024 for line in fh if line.startswith("VmRSS"))
+        rss = rss_mb(children(server.pid))
 
         def pct(values, q):
             return round(1000 * statistics.quantiles(values, n=100)[q - 1], 1) if len(values) > 1 else None

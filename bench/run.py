@@ -31,6 +31,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def children(pid: int) -> list[int]:
+    """The child processes of pid (gunicorn's workers, for example), sorted."""
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True,
+                         check=False).stdout
+    return sorted(int(p) for p in out.split())
+
+
+def rss_mb(pids) -> dict[int, int]:
+    """Resident memory of each process, in MB (processes gone meanwhile are left out)."""
+    out = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                out[pid] = next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) // 1024
+        except OSError:
+            pass
+    return out
+
+
 def _start_server():
     port = _free_port()
     env = dict(os.environ, PORT=str(port))

@@ -119,26 +119,17 @@ def create_app(store: Store | None = None) -> Dash:
                     dcc.Tab([
                         html.Div(t("filter.count", lang).format(n=len(first_rows), total=len(feats)),
                                  id=ids.COUNT, className="feature-count"),
-                        dag.AgGrid(id=ids.GRID, rowData=first_rows, columnDefs=_grid_columns(lang),
-                                   getRowId="params.data.id", className="feature-grid",
-                                   defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                                   dashGridOptions={"rowSelection": {"mode": "singleRow",
-                                                                     "checkboxes": False,
-                                                                     "enableClickSelection": True},
-                                                    "animateRows": False, "rowHeight": 30,
-                                                    "localeText": {"noRowsToShow": t("filter.none", lang)}},
-                                   style={"height": "230px"}),
+                        _grid(ids.GRID, first_rows, _grid_columns(lang), getRowId="params.data.id",
+                              rowSelection={"mode": "singleRow", "checkboxes": False,
+                                            "enableClickSelection": True},
+                              localeText={"noRowsToShow": t("filter.none", lang)}),
                     ], label=t("tab.features", lang), value="features"),
                     dcc.Tab([
                         html.Div([t("sources.note", lang), " ",
                                   html.A(t("sources.download", lang), href="/figures/all.csv",
                                          download="jiaodong-figures.csv")], className="feature-count"),
-                        dag.AgGrid(id=ids.SOURCES, rowData=_source_rows(store, lang),
-                                   columnDefs=_source_columns(lang), className="feature-grid",
-                                   defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                                   dashGridOptions={"animateRows": False, "rowHeight": 30,
-                                                    "tooltipShowDelay": 300},
-                                   style={"height": "230px"}),
+                        _grid(ids.SOURCES, _source_rows(store, lang), _source_columns(lang),
+                              tooltipShowDelay=300),
                     ], label=t("tab.sources", lang), value="sources"),
                 ], value="features", className="bottom-tabs"),
             ], className="map-wrap"),
@@ -342,17 +333,28 @@ def _serve_geojson(app: Dash, store: Store) -> None:
         return resp
 
 
+def _grid(grid_id: str, rows: list[dict], columns: list[dict], getRowId=None, **options):
+    """A sortable, filterable table under the map; `options` are AG Grid options."""
+    extra = {"getRowId": getRowId} if getRowId else {}
+    return dag.AgGrid(id=grid_id, rowData=rows, columnDefs=columns, className="feature-grid",
+                      defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                      dashGridOptions={"animateRows": False, "rowHeight": 30, **options},
+                      style={"height": "230px"}, **extra)
+
+
+def _columns(spec, lang: str) -> list[dict]:
+    """Column definitions from (field, header text key, flex, extra options)."""
+    return [{"field": field, "headerName": t(key, lang), "flex": flex, **extra}
+            for field, key, flex, extra in spec]
+
+
 def _grid_columns(lang: str) -> list[dict]:
-    return [
-        {"field": "name", "headerName": t("table.name", lang), "flex": 3, "minWidth": 220,
-         "tooltipField": "name_en"},
-        {"field": "layer", "headerName": t("table.layer", lang), "flex": 1.2},
-        {"field": "category", "headerName": t("table.category", lang), "flex": 1.6},
-        {"field": "cities", "headerName": t("table.cities", lang), "flex": 1.2},
-        {"field": "precision", "headerName": t("table.precision", lang), "flex": 1.6},
-        {"field": "status", "headerName": t("table.status", lang), "flex": 1},
-        {"field": "plan_ref", "headerName": t("table.plan_ref", lang), "flex": 2.2},
-    ]
+    return _columns([
+        ("name", "table.name", 3, {"minWidth": 220, "tooltipField": "name_en"}),
+        ("layer", "table.layer", 1.2, {}), ("category", "table.category", 1.6, {}),
+        ("cities", "table.cities", 1.2, {}), ("precision", "table.precision", 1.6, {}),
+        ("status", "table.status", 1, {}), ("plan_ref", "table.plan_ref", 2.2, {}),
+    ], lang)
 
 
 def _feature_controls(store: Store, names: lf.Names, allowed: dict, lang: str) -> list:
@@ -461,16 +463,12 @@ def _source_rows(store: Store, lang: str) -> list[dict]:
 
 
 def _source_columns(lang: str) -> list[dict]:
-    return [
-        {"field": "indicator", "headerName": t("table.indicator", lang), "flex": 2},
-        {"field": "area", "headerName": t("table.area", lang), "flex": 1.2},
-        {"field": "year", "headerName": t("table.year", lang), "flex": 0.8},
-        {"field": "kind", "headerName": t("table.kind", lang), "flex": 0.8},
-        {"field": "value", "headerName": t("table.value", lang), "flex": 1.4},
-        {"field": "quality", "headerName": t("quality", lang), "flex": 1.2},
-        {"field": "source", "headerName": t("source", lang), "flex": 2.4, "tooltipField": "quote"},
-        {"field": "imported", "headerName": t("imported", lang), "flex": 1},
-    ]
+    return _columns([
+        ("indicator", "table.indicator", 2, {}), ("area", "table.area", 1.2, {}),
+        ("year", "table.year", 0.8, {}), ("kind", "table.kind", 0.8, {}),
+        ("value", "table.value", 1.4, {}), ("quality", "quality", 1.2, {}),
+        ("source", "source", 2.4, {"tooltipField": "quote"}), ("imported", "imported", 1, {}),
+    ], lang)
 
 
 # The controls a URL can set, in the order of url_state.KEYS' first part.

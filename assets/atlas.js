@@ -3,18 +3,25 @@
    add the same source twice ("Source already exists"). */
 window.atlas = (function () {
   let queue = Promise.resolve();
-  const shown = {};  // trace index -> the ids it shows, joined
-  const drawn = {};  // trace index -> whether it is visible now
+  let shown = {};  // trace index -> the ids it shows, joined
+  let drawn = {};  // trace index -> whether it is visible now
+  let current = null;  // the graph those describe (a new language makes a new one)
   const counts = {map: 0, features: 0};
 
   function graph() { return document.querySelector('#map .js-plotly-plot'); }
 
-  // The map graph is loaded lazily: wait for it (and its map) to exist.
+  // The map graph is loaded lazily: wait for it, and for a new one's map to
+  // load its style. A restyle that reaches a map still loading its style
+  // leaves MapLibre's layers out of step with the traces (plotly.js 4.1).
   function ready() {
     return new Promise(function (resolve) {
       (function check() {
         const gd = graph();
-        if (gd && gd._fullLayout && gd._fullLayout.map && window.Plotly) { resolve(gd); }
+        const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+        if (sub && sub.map && window.Plotly && (gd === current || sub.map.isStyleLoaded())) {
+          if (gd !== current) { current = gd; shown = {}; drawn = {}; }
+          resolve(gd);
+        }
         else { setTimeout(check, 50); }
       })();
     });
@@ -142,3 +149,17 @@ window.atlas = (function () {
     },
   };
 })();
+
+/* A clicker or the arrow keys step through a briefing; Esc leaves the
+   presentation. Each presses the button a mouse would. */
+document.addEventListener('keydown', function (event) {
+  const tag = (event.target && event.target.tagName) || '';
+  if (/^(INPUT|TEXTAREA|SELECT)$/.test(tag) || event.target.isContentEditable) { return; }
+  const keys = {ArrowRight: 'slide-next', PageDown: 'slide-next', ArrowLeft: 'slide-prev',
+                PageUp: 'slide-prev', Escape: 'present-exit'};
+  const id = keys[event.key];
+  if (!id || !document.querySelector('.app.present')) { return; }
+  const button = document.getElementById(id);
+  if (button) { event.preventDefault(); button.click(); }
+});
+

@@ -12,8 +12,10 @@ from dash.exceptions import PreventUpdate
 from flask import Response, abort, request
 
 from dashboard import feature_layers as fl
-from dashboard import figures, ids, panels, security, url_state
-from dashboard.i18n import TEXT, t
+from dashboard import export, figures, ids, panels, security, slides, url_state
+from dashboard.i18n import LANG_NAMES, LANGS, TEXT, t
+from dashboard.page import (URL_CONTROLS, URL_DEFAULTS, Page, all_figures, bar_view,
+                            map_view)
 from layers import features as lf
 from layers import imports
 from layers import indicators as ind
@@ -21,149 +23,49 @@ from layers.records import FEATURE_LAYERS, PRECISIONS, STATUSES, RecordError
 from layers.store import Store, default_store
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-DEFAULT = {"indicator": "gdp", "view": "baseline"}
 GEOJSON_LAYERS = ("cities", "counties", "context", "zones")  # fetched once by the map, cached
-
-
-def _indicator(store: Store, indicator: str, lang: str):
-    """An indicator's definition, the city codes in map order, and their names."""
-    defn = store.indicator_defs.set_index("indicator").loc[indicator]
-    codes = list(store.cities["adcode"])
-    names = dict(zip(codes, store.cities["name_zh" if lang == "zh" else "name_en"]))
-    return defn, codes, names
-
-
-def _figures(store: Store):
-    """The embedded figures and those a user imported (marked), read afresh when they change."""
-    return imports.figures(store.indicators)
-
-
-def _map_view(store: Store, indicator: str, view: str, lang: str = "zh", scheme: str = "natural_breaks"):
-    """The choropleth's colours and hover texts, its legend and its title."""
-    defn, codes, names = _indicator(store, indicator, lang)
-    figs = _figures(store)
-    values = ind.city_view(figs, indicator, view, codes)
-    breaks = ind.shared_breaks(figs, indicator, view, codes, scheme)
-    state = figures.choropleth_state(values, breaks, view, names, defn, lang)
-    title = f"{t(f'view.{view}', lang)} · {defn['name_zh'] if lang == 'zh' else defn['name_en']}"
-    bounded = any(cv.comparator not in ("", "=") for cv in values)
-    return state, figures.legend(breaks, view, defn, lang, bounded), title
-
-
-def _bar_view(store: Store, indicator: str, lang: str = "zh"):
-    """The cities side by side, and the circle's own figures beside their sum."""
-    defn, codes, names = _indicator(store, indicator, lang)
-    figs = _figures(store)
-    bars = figures.bar_figure({v: ind.city_view(figs, indicator, v, codes) for v in ind.LEVEL_VIEWS},
-                              [names[c] for c in codes], defn, lang)
-    totals = ind.circle_totals(figs, indicator, codes, additive=defn["unit"] != "%")
-    return bars, panels.circle_summary(totals, defn, names, lang)
 
 
 def create_app(store: Store | None = None) -> Dash:
     store = store or default_store()
-    app = Dash(__name__, compress=True, assets_folder=str(ASSETS),
+    app = Dash(__name__, compress=True, assets_folder=str(ASSETS), assets_ignore=r"vendor/.*",
                title=t("title"), update_title=None)
     _serve_geojson(app, store)
-    lang = "zh"
-    defs = store.indicator_defs
-    options = [{"label": f"{r.name_zh}({r.unit})", "value": r.indicator}
-               for r in defs[defs["city_map"] == "yes"].itertuples()]
-    state, legend, title = _map_view(store, DEFAULT["indicator"], DEFAULT["view"], lang)
-    bars, summary = _bar_view(store, DEFAULT["indicator"], lang)
-    known = {o["value"] for o in options}  # only what the dropdown offers
-
-    feats = store.features
-    names = lf.names_for(store, lang)
-    positions = lf.display_points(feats)
-    labels = TEXT[lang]
-    first = lf.Criteria()
-    first_rows = lf.table_rows(feats[lf.matches(feats, first)], names, labels, lang)
-    feature_data = fl.trace_data(feats, positions, names, lang)
-    allowed = {"categories": tuple(feats["category"].unique()),
-               "cities": tuple(store.cities["adcode"]),
-               "chapters": tuple(sorted(int(c) for c in feats["chapter"].unique()))}
-    by_id = feats.set_index("id")
-
+    page = Page.make(store)
+    feats, defs, known, by_id = store.features, store.indicator_defs, page.known, page.by_id
+    export.register(app, page)
     app.layout = html.Div([
         dcc.Location(id=ids.URL, refresh=False), dcc.Store(id=ids.URL_READ, data=False),
-        html.Header([html.H1(t("title", lang)), html.P(t("subtitle", lang))]),
-        html.Div(panels.circle_cards(store.indicators, defs, lang), id=ids.CIRCLE_CARDS,
-                 className="cards"),
-        html.Main([
-            html.Aside([
-                html.Label(t("indicator", lang), htmlFor=ids.INDICATOR),
-                dcc.Dropdown(options, DEFAULT["indicator"], id=ids.INDICATOR, clearable=False),
-                html.Label(t("view", lang)),
-                dcc.RadioItems([{"label": t(f"view.{v}", lang), "value": v} for v in ind.VIEWS],
-                               DEFAULT["view"], id=ids.VIEW, className="views"),
-                html.Label(t("scheme", lang)),
-                dcc.RadioItems([{"label": t(f"scheme.{k}", lang), "value": k} for k in ind.SCHEMES],
-                               "natural_breaks", id=ids.SCHEME, className="views"),
-                html.Div(t("legend.title", lang), className="legend-head"),
-                html.Div(legend, id=ids.LEGEND, className="legend"),
-                *_feature_controls(store, names, allowed, lang),
-            ], className="controls"),
-            html.Section([
-                html.Div(title, id=ids.MAP_TITLE, className="map-title"),
-                html.Div(id=ids.URL_NOTICE, className="url-notice", role="status"),
-                dcc.Store(id=ids.MAP_STATE), html.Div(id=ids.MAP_SYNC, hidden=True),
-                dcc.Store(id=ids.FEATURE_DATA, data=feature_data), dcc.Store(id=ids.FOCUS),
-                dcc.Store(id=ids.SELECTED),
-                html.Div(id=ids.FEATURE_SYNC, hidden=True), html.Div(id=ids.FOCUS_SYNC, hidden=True),
-                html.Div(id=ids.GRID_SYNC, hidden=True),
-                dcc.Graph(id=ids.MAP, figure=figures.map_figure(
-                    store.cities, store.context, state, lang, fl.traces(feature_data)),
-                          config={"displaylogo": False, "scrollZoom": True}, className="map"),
-                dcc.Tabs([
-                    dcc.Tab([
-                        html.Div(t("filter.count", lang).format(n=len(first_rows), total=len(feats)),
-                                 id=ids.COUNT, className="feature-count"),
-                        _grid(ids.GRID, first_rows, _grid_columns(lang), getRowId="params.data.id",
-                              rowSelection={"mode": "singleRow", "checkboxes": False,
-                                            "enableClickSelection": True},
-                              localeText={"noRowsToShow": t("filter.none", lang)}),
-                    ], label=t("tab.features", lang), value="features"),
-                    dcc.Tab([
-                        html.Div([t("sources.note", lang), " ",
-                                  html.A(t("sources.download", lang), href="/figures/all.csv",
-                                         download="jiaodong-figures.csv")], className="feature-count"),
-                        _grid(ids.SOURCES, _source_rows(store, lang), _source_columns(lang),
-                              tooltipShowDelay=300),
-                    ], label=t("tab.sources", lang), value="sources"),
-                ], value="features", className="bottom-tabs"),
-            ], className="map-wrap"),
-            html.Aside([
-                html.H2(t("bar.title", lang)),
-                dcc.Graph(id=ids.BAR, figure=bars, config={"displayModeBar": False}),
-                html.Div(summary, id=ids.CIRCLE_SUMMARY, className="circle-summary"),
-                html.Div([html.P(t("city.hint", lang), className="hint"),
-                          html.P(t("feature.hint", lang), className="hint")], id=ids.CITY_PANEL,
-                         className="city-panel"),
-                *_import_controls(lang),  # below the panel: reading comes before importing
-            ], className="side"),
-        ]),
-        html.Footer(t("footer", lang)),
-    ], className="app")
+        html.Div(_body(page, "zh", {}), id=ids.BODY),
+    ], id=ids.ROOT, className="app")
+
+    # A new language rebuilds the page's contents from the view in the URL, so
+    # nothing the user set is lost and nothing reloads.
+    @app.callback(Output(ids.BODY, "children"), Input(ids.LANG, "value"), State(ids.URL, "search"),
+                  prevent_initial_call=True)
+    def switch_language(lang, search):
+        if lang not in LANGS:
+            raise PreventUpdate
+        return _body(page, lang, url_state.parse(search, page.url_allowed()).values)
 
     # Map and chart update in two requests, so the map's colours do not wait
     # for the chart.
     @app.callback(
         Output(ids.MAP_STATE, "data"), Output(ids.LEGEND, "children"),
-        Output(ids.MAP_TITLE, "children"),
+        Output(ids.MAP_TITLE, "children"), Output(ids.SOURCE_LINE, "children"),
         Input(ids.INDICATOR, "value"), Input(ids.VIEW, "value"), Input(ids.SCHEME, "value"),
-        prevent_initial_call=True)
-    def switch_map(indicator, view, scheme):
-        if indicator not in known or view not in ind.VIEWS or scheme not in ind.SCHEMES:
+        State(ids.LANG, "value"), prevent_initial_call=True)
+    def switch_map(indicator, view, scheme, lang):
+        if indicator not in known or view not in ind.VIEWS or scheme not in ind.SCHEMES or lang not in LANGS:
             raise PreventUpdate  # a stale or forged value: keep what is shown
-        return _map_view(store, indicator, view, lang, scheme)  # colours and texts, never geometry
+        return map_view(store, indicator, view, lang, scheme)  # colours and texts, never geometry
 
     @app.callback(Output(ids.BAR, "figure"), Output(ids.CIRCLE_SUMMARY, "children"),
-                  Input(ids.INDICATOR, "value"), prevent_initial_call=True)
-    def switch_bar(indicator):
-        if indicator not in known:
+                  Input(ids.INDICATOR, "value"), State(ids.LANG, "value"), prevent_initial_call=True)
+    def switch_bar(indicator, lang):
+        if indicator not in known or lang not in LANGS:
             raise PreventUpdate
-        return _bar_view(store, indicator, lang)
+        return bar_view(store, indicator, lang)
 
     # plotly.js repaints a map trace on Plotly.restyle but not when dcc.Graph
     # re-renders it from a patched figure (Dash 4.4 / plotly.js 4.1), so the
@@ -178,16 +80,16 @@ def create_app(store: Store | None = None) -> Dash:
 
     @app.callback(Output(ids.CITY_PANEL, "children"),
                   Output(ids.MAP_STATE, "data", allow_duplicate=True),
-                  Input(ids.MAP, "clickData"), prevent_initial_call=True)
-    def show_city(click):
+                  Input(ids.MAP, "clickData"), State(ids.LANG, "value"), prevent_initial_call=True)
+    def show_city(click, lang):
         point = _clicked(click)
-        if point is None or point["curveNumber"] != 0:
+        if point is None or point["curveNumber"] != 0 or lang not in LANGS:
             raise PreventUpdate  # not the choropleth: a place, handled below
         code = str(point.get("location"))
         match = store.cities[store.cities["adcode"] == code]
         if match.empty:
             raise PreventUpdate
-        return (panels.city_panel(match.iloc[0], _figures(store), defs, lang),
+        return (panels.city_panel(match.iloc[0], all_figures(store), defs, lang),
                 figures.selection_state(list(store.cities["adcode"]), code))
 
     # One way to select a place: a click on it on the map, or on its row.
@@ -212,12 +114,15 @@ def create_app(store: Store | None = None) -> Dash:
                   Output(ids.FOCUS, "data"),
                   Input(ids.LAYERS, "value"), Input(ids.CATEGORY, "value"), Input(ids.CITY, "value"),
                   Input(ids.CHAPTER, "value"), Input(ids.PRECISION, "value"),
-                  Input(ids.STATUS, "value"), Input(ids.SEARCH, "value"), prevent_initial_call=True)
-    def filter_features(layers, categories, cities, chapters, precisions, statuses, text):
+                  Input(ids.STATUS, "value"), Input(ids.SEARCH, "value"), State(ids.LANG, "value"),
+                  prevent_initial_call=True)
+    def filter_features(layers, categories, cities, chapters, precisions, statuses, text, lang):
+        if lang not in LANGS:
+            raise PreventUpdate
         c = lf.Criteria.parse(layers, categories, cities, chapters, precisions, statuses, text,
-                              known=allowed)
+                              known=page.allowed)
         hits = feats[lf.matches(feats, c)]
-        rows = lf.table_rows(hits, names, labels, lang)
+        rows = lf.table_rows(hits, page.names[lang], TEXT[lang], lang)
         count = t("filter.count", lang).format(n=len(rows), total=len(feats))
         # A search moves the map to what it found, as a search box on a map should.
         focus = (lf.focus_view(hits.geometry, max_zoom=min(lf.MAX_ZOOM[p] for p in hits["precision"]))
@@ -229,20 +134,22 @@ def create_app(store: Store | None = None) -> Dash:
                   Output(ids.PRECISION, "value"), Output(ids.STATUS, "value"),
                   Output(ids.SEARCH, "value"), Input(ids.CLEAR, "n_clicks"),
                   prevent_initial_call=True)
-    def clear_filters(_):
+    def clear_filters(clicks):
+        if not clicks:
+            raise PreventUpdate  # a rebuilt page, nothing clicked
         return list(lf.DEFAULT_LAYERS), [], [], [], [], [], ""
 
     @app.callback(Output(ids.CITY_PANEL, "children", allow_duplicate=True),
                   Output(ids.FOCUS, "data", allow_duplicate=True),
-                  Input(ids.SELECTED, "data"), prevent_initial_call=True)
-    def show_feature(fid):
-        if not isinstance(fid, str) or fid not in by_id.index:
+                  Input(ids.SELECTED, "data"), State(ids.LANG, "value"), prevent_initial_call=True)
+    def show_feature(fid, lang):
+        if not isinstance(fid, str) or fid not in by_id.index or lang not in LANGS:
             raise PreventUpdate
         row = by_id.loc[fid]
         # Zoom no closer than the position is known.
         focus = (lf.focus_view([row.geometry], max_zoom=lf.MAX_ZOOM[row["precision"]])
                  if row.geometry is not None else None)
-        return panels.feature_panel({"id": fid, **row.to_dict()}, names, lang), focus or no_update
+        return panels.feature_panel({"id": fid, **row.to_dict()}, page.names[lang], lang), focus or no_update
 
     # The map shows exactly the rows the table shows (its own column filters
     # included) and highlights the selected place: drawn in the browser.
@@ -272,27 +179,31 @@ def create_app(store: Store | None = None) -> Dash:
                   Output(ids.MAP_STATE, "data", allow_duplicate=True),
                   Output(ids.LEGEND, "children", allow_duplicate=True),
                   Output(ids.MAP_TITLE, "children", allow_duplicate=True),
+                  Output(ids.SOURCE_LINE, "children", allow_duplicate=True),
                   Output(ids.BAR, "figure", allow_duplicate=True),
                   Output(ids.CIRCLE_SUMMARY, "children", allow_duplicate=True),
                   Output(ids.SOURCES, "rowData"),
                   Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"),
                   State(ids.INDICATOR, "value"), State(ids.VIEW, "value"), State(ids.SCHEME, "value"),
-                  prevent_initial_call=True)
-    def import_figures(contents, filename, indicator, view, scheme):
+                  State(ids.LANG, "value"), prevent_initial_call=True)
+    def import_figures(contents, filename, indicator, view, scheme, lang):
         """The same checker as `python -m geodata.indicators import`: all rows or none."""
+        if contents is None:
+            raise PreventUpdate  # a rebuilt page, nothing uploaded
+        lang = lang if lang in LANGS else "zh"
         name = Path(str(filename or "upload.csv")).name[:80]
         status = _import(store, contents, name, lang)
         rows = _source_rows(store, lang)
         if indicator not in known or view not in ind.VIEWS or scheme not in ind.SCHEMES:
-            return status, no_update, no_update, no_update, no_update, no_update, rows
-        return (status, *_map_view(store, indicator, view, lang, scheme), *_bar_view(store, indicator, lang),
+            return status, *[no_update] * 6, rows
+        return (status, *map_view(store, indicator, view, lang, scheme), *bar_view(store, indicator, lang),
                 rows)
 
     @app.server.route("/figures/all.csv")
     def figures_csv():
         """Every figure the atlas shows, embedded and imported, with its source."""
         names = store.indicator_defs.set_index("indicator")
-        table = _figures(store).assign(indicator_name=lambda d: d["indicator"].map(names["name_zh"]))
+        table = all_figures(store).assign(indicator_name=lambda d: d["indicator"].map(names["name_zh"]))
         body = "\ufeff" + table.to_csv(index=False, lineterminator="\n")  # BOM: Excel reads UTF-8
         return Response(body, mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=jiaodong-figures.csv"})
@@ -302,10 +213,107 @@ def create_app(store: Store | None = None) -> Dash:
         return Response(imports.template(), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=figures-template.csv"})
 
-    _url_callbacks(app, known, allowed, set(feats["id"]), lang)
+    _url_callbacks(app, page)
+    slides.register(app, page)
     security.protect(app)  # last: the policy hashes the inline scripts registered above
     return app
 
+
+def _body(page: Page, lang: str, values: dict) -> list:
+    """The page's contents in one language, set to a view (`values` as
+    url_state.parse gives them; what is missing takes its default)."""
+    store, feats = page.store, page.store.features
+    v = {**URL_DEFAULTS, **values}
+    indicator, view, scheme = v["indicator"], v["view"], v["scheme"]
+    defs = store.indicator_defs
+    options = [{"label": f"{r.name_zh}({r.unit})" if lang == "zh"
+                else f"{r.name_en} ({figures.unit_label(r.unit, r.unit_en, lang)})", "value": r.indicator}
+               for r in defs[defs["city_map"] == "yes"].itertuples()]
+    state, legend, title, sources = map_view(store, indicator, view, lang, scheme)
+    bars, summary = bar_view(store, indicator, lang)
+    names = page.names[lang]
+    rows = page.rows(page.criteria(values), lang)
+    sel = values.get("sel")
+    panel = (panels.feature_panel({"id": sel, **page.by_id.loc[sel].to_dict()}, names, lang) if sel
+             else [html.P(t("city.hint", lang), className="hint"),
+                   html.P(t("feature.hint", lang), className="hint")])
+    focus = values.get("focus") or {}
+    return [
+        html.Header([
+            html.Div([html.H1(t("title", lang)), html.P(t("subtitle", lang))]),
+            html.Div([
+                dcc.RadioItems([{"label": name, "value": code} for code, name in LANG_NAMES.items()],
+                               lang, id=ids.LANG, className="lang", inline=True),
+                *slides.controls(page.briefings, lang),
+            ], className="header-tools"),
+        ]),
+        html.Div(panels.circle_cards(store.indicators, defs, lang), id=ids.CIRCLE_CARDS,
+                 className="cards"),
+        html.Main([
+            html.Aside([
+                html.Label(t("indicator", lang), htmlFor=ids.INDICATOR),
+                dcc.Dropdown(options, indicator, id=ids.INDICATOR, clearable=False),
+                html.Label(t("view", lang)),
+                dcc.RadioItems([{"label": t(f"view.{k}", lang), "value": k} for k in ind.VIEWS],
+                               view, id=ids.VIEW, className="views"),
+                html.Label(t("scheme", lang)),
+                dcc.RadioItems([{"label": t(f"scheme.{k}", lang), "value": k} for k in ind.SCHEMES],
+                               scheme, id=ids.SCHEME, className="views"),
+                html.Div([
+                    html.Div(t("legend.title", lang), className="legend-head"),
+                    html.Div(legend, id=ids.LEGEND, className="legend"),
+                    *_layer_controls(store, names, v["layers"], lang),
+                ], className="legend-block"),
+                *_filter_controls(store, names, page.allowed, v, lang),
+                *export.controls(lang),
+            ], className="controls"),
+            html.Section([
+                html.Div(title, id=ids.MAP_TITLE, className="map-title"),
+                *slides.caption(),
+                html.Div(id=ids.URL_NOTICE, className="url-notice", role="status"),
+                dcc.Store(id=ids.MAP_STATE), html.Div(id=ids.MAP_SYNC, hidden=True),
+                dcc.Store(id=ids.FEATURE_DATA, data=page.feature_data[lang]), dcc.Store(id=ids.FOCUS),
+                # (A Store given data=None reports a change when it mounts.)
+                dcc.Store(id=ids.SELECTED, **({"data": sel} if sel else {})),
+                html.Div(id=ids.FEATURE_SYNC, hidden=True), html.Div(id=ids.FOCUS_SYNC, hidden=True),
+                html.Div(id=ids.GRID_SYNC, hidden=True),
+                # A wrapper named per language, so that a new language mounts a new map:
+                # plotly.js 4.1 does not repaint map traces given a whole new figure.
+                html.Div(dcc.Graph(id=ids.MAP, figure=figures.map_figure(
+                    store.cities, store.context, state, lang,
+                    fl.filled_traces(page.feature_data[lang], {r["id"] for r in rows}),
+                    center=focus.get("center"), zoom=focus.get("zoom")),
+                    config={"displaylogo": False, "scrollZoom": True}, className="map"),
+                    id=f"{ids.MAP}-{lang}", className="map-box"),
+                html.Div(sources, id=ids.SOURCE_LINE, className="source-line"),
+                dcc.Tabs([
+                    dcc.Tab([
+                        html.Div(t("filter.count", lang).format(n=len(rows), total=len(feats)),
+                                 id=ids.COUNT, className="feature-count"),
+                        _grid(ids.GRID, rows, _grid_columns(lang), getRowId="params.data.id",
+                              rowSelection={"mode": "singleRow", "checkboxes": False,
+                                            "enableClickSelection": True},
+                              localeText={"noRowsToShow": t("filter.none", lang)}),
+                    ], label=t("tab.features", lang), value="features"),
+                    dcc.Tab([
+                        html.Div([t("sources.note", lang), " ",
+                                  html.A(t("sources.download", lang), href="/figures/all.csv",
+                                         download="jiaodong-figures.csv")], className="feature-count"),
+                        _grid(ids.SOURCES, _source_rows(store, lang), _source_columns(lang),
+                              tooltipShowDelay=300),
+                    ], label=t("tab.sources", lang), value="sources"),
+                ], value="features", className="bottom-tabs", parent_className="bottom-panel"),
+            ], className="map-wrap"),
+            html.Aside([
+                html.H2(t("bar.title", lang)),
+                dcc.Graph(id=ids.BAR, figure=bars, config={"displayModeBar": False}),
+                html.Div(summary, id=ids.CIRCLE_SUMMARY, className="circle-summary"),
+                html.Div(panel, id=ids.CITY_PANEL, className="city-panel"),
+                *_import_controls(lang),  # below the panel: reading comes before importing
+            ], className="side"),
+        ]),
+        html.Footer([t("footer", lang), " ", t("lang.note", lang) if lang != "zh" else ""]),
+    ]
 
 def _serve_geojson(app: Dash, store: Store) -> None:
     """Boundaries as static, cacheable GeoJSON: made once, fetched once."""
@@ -357,44 +365,49 @@ def _grid_columns(lang: str) -> list[dict]:
     ], lang)
 
 
-def _feature_controls(store: Store, names: lf.Names, allowed: dict, lang: str) -> list:
-    """Layer toggles (with their legend swatches and counts) and the filters."""
-    feats = store.features
-    counts = feats["layer"].value_counts()
+def _layer_controls(store: Store, names: lf.Names, layers: list, lang: str) -> list:
+    """Layer toggles with their legend swatches and counts: the plan layers' legend."""
+    counts = store.features["layer"].value_counts()
     layer_options = [{"label": html.Span([
         html.Span(className="swatch", style={"background": fl.LAYER_COLORS[layer]}),
         f"{t(f'layer.{layer}', lang)} ({counts.get(layer, 0)})"]), "value": layer}
         for layer in FEATURE_LAYERS]
-    cats = store.feature_categories
-    category_options = [{"label": f"{t(f'layer.{r.layer}', lang)} · {names.categories[(r.layer, r.category)]}",
-                         "value": r.category} for r in cats.itertuples()
-                        if r.category in allowed["categories"]]
-    city_options = [{"label": names.cities[c], "value": c} for c in allowed["cities"]]
-    chapter_options = [{"label": t("chapter.n", lang).format(n=n) if n else "前言", "value": n}
-                       for n in allowed["chapters"]]
-    precision_options = [{"label": t(f"precision.{p}", lang), "value": p} for p in PRECISIONS]
-    status_options = [{"label": t(f"status.{s}", lang), "value": s} for s in STATUSES]
-
-    def multi(id_, label, options):
-        return [html.Label(label, htmlFor=id_),
-                dcc.Dropdown(options, [], id=id_, multi=True, placeholder="—")]
-
     return [
         html.Div(t("layers.title", lang), className="legend-head"),
-        dcc.Checklist(layer_options, list(lf.DEFAULT_LAYERS), id=ids.LAYERS, className="layer-toggles"),
+        dcc.Checklist(layer_options, layers, id=ids.LAYERS, className="layer-toggles"),
         html.Div([html.Div([html.Span(className="line-swatch", style={"background": spec.color}),
                             names.categories[(spec.layer, spec.categories[0])] if spec.categories
                             else t(f"layer.{spec.layer}", lang)], className="legend-row")
                   for spec in fl.SPECS if spec.geom == "line" and spec.layer], className="line-legend"),
         html.Div(t("legend.precision", lang), className="legend-note"),
+    ]
+
+
+def _filter_controls(store: Store, names: lf.Names, allowed: dict, v: dict, lang: str) -> list:
+    """Search and the filters, set to the view `v`."""
+    cats = store.feature_categories
+    category_options = [{"label": f"{t(f'layer.{r.layer}', lang)} · {names.categories[(r.layer, r.category)]}",
+                         "value": r.category} for r in cats.itertuples()
+                        if r.category in allowed["categories"]]
+    city_options = [{"label": names.cities[c], "value": c} for c in allowed["cities"]]
+    chapter_options = [{"label": t("chapter.n", lang).format(n=n) if n else t("preface", lang), "value": n}
+                       for n in allowed["chapters"]]
+    precision_options = [{"label": t(f"precision.{p}", lang), "value": p} for p in PRECISIONS]
+    status_options = [{"label": t(f"status.{s}", lang), "value": s} for s in STATUSES]
+
+    def multi(id_, key, label, options):
+        return [html.Label(label, htmlFor=id_),
+                dcc.Dropdown(options, v.get(key, []), id=id_, multi=True, placeholder="—")]
+
+    return [
         html.Div(t("filter.title", lang), className="legend-head"),
         dcc.Input(id=ids.SEARCH, type="search", placeholder=t("filter.search", lang), debounce=True,
-                  maxLength=100, className="search"),
-        *multi(ids.CATEGORY, t("filter.category", lang), category_options),
-        *multi(ids.CITY, t("filter.city", lang), city_options),
-        *multi(ids.CHAPTER, t("filter.chapter", lang), chapter_options),
-        *multi(ids.PRECISION, t("filter.precision", lang), precision_options),
-        *multi(ids.STATUS, t("filter.status", lang), status_options),
+                  maxLength=100, className="search", value=v.get("q", "")),
+        *multi(ids.CATEGORY, "category", t("filter.category", lang), category_options),
+        *multi(ids.CITY, "city", t("filter.city", lang), city_options),
+        *multi(ids.CHAPTER, "chapter", t("filter.chapter", lang), chapter_options),
+        *multi(ids.PRECISION, "precision", t("filter.precision", lang), precision_options),
+        *multi(ids.STATUS, "status", t("filter.status", lang), status_options),
         html.Button(t("filter.clear", lang), id=ids.CLEAR, className="clear"),
     ]
 
@@ -448,7 +461,7 @@ def _source_rows(store: Store, lang: str) -> list[dict]:
     areas = dict(zip(store.cities["adcode"], store.cities["name_zh" if lang == "zh" else "name_en"]))
     areas["jiaodong"] = t("circle", lang)
     rows = []
-    for r in _figures(store).itertuples(index=False):
+    for r in all_figures(store).itertuples(index=False):
         d = defs.loc[r.indicator]
         rows.append({
             "indicator": d["name_zh"] if lang == "zh" else d["name_en"],
@@ -471,18 +484,8 @@ def _source_columns(lang: str) -> list[dict]:
     ], lang)
 
 
-# The controls a URL can set, in the order of url_state.KEYS' first part.
-URL_CONTROLS = (("indicator", ids.INDICATOR), ("view", ids.VIEW), ("scheme", ids.SCHEME),
-                ("layers", ids.LAYERS), ("category", ids.CATEGORY), ("city", ids.CITY),
-                ("chapter", ids.CHAPTER), ("precision", ids.PRECISION), ("status", ids.STATUS),
-                ("q", ids.SEARCH))
-URL_DEFAULTS = {"indicator": DEFAULT["indicator"], "view": DEFAULT["view"], "scheme": "natural_breaks",
-                "layers": list(lf.DEFAULT_LAYERS)}
-
-
-def _url_callbacks(app: Dash, known: set, allowed: dict, feature_ids: set, lang: str) -> None:
+def _url_callbacks(app: Dash, page: Page) -> None:
     """Everything a user sets lives in the URL: opening the URL restores the view."""
-    allowed_url = {**allowed, "indicators": tuple(known), "features": feature_ids}
 
     @app.callback(*[Output(cid, "value", allow_duplicate=True) for _, cid in URL_CONTROLS],
                   Output(ids.SELECTED, "data", allow_duplicate=True),
@@ -493,15 +496,20 @@ def _url_callbacks(app: Dash, known: set, allowed: dict, feature_ids: set, lang:
                   State(ids.URL_READ, "data"), prevent_initial_call="initial_duplicate")
     def read_url(search, *current):
         current, opened = current[:-1], current[-1]
-        state = url_state.parse(search, allowed_url)
+        state = url_state.parse(search, page.url_allowed())
         now = dict(zip([k for k, _ in URL_CONTROLS], current[:-1]))
+        lang = now["lang"] if now["lang"] in LANGS else "zh"
+        notice = (f"{t('url.dropped', lang)} {'; '.join(state.dropped)}" if state.dropped else no_update)
+        if state.values.get("lang", "zh") != lang:
+            # A new language rebuilds the page from the URL: nothing else to set.
+            return [*[no_update] * (len(URL_CONTROLS) - 1), state.values.get("lang", "zh"),
+                    no_update, no_update, notice, True]
         out = [state.values[k] if k in state.values and state.values[k] != now[k] else no_update
                for k, _ in URL_CONTROLS]
         sel = state.values.get("sel")
         out.append(sel if sel and sel != current[-1] else no_update)
         # The extent is restored when the page opens, not each time the URL follows the map.
         out.append(state.values.get("focus", no_update) if not opened else no_update)
-        notice = (f"{t('url.dropped', lang)} {'; '.join(state.dropped)}" if state.dropped else no_update)
         out.append(notice)
         if all(v is no_update for v in out):
             raise PreventUpdate
@@ -512,13 +520,15 @@ def _url_callbacks(app: Dash, known: set, allowed: dict, feature_ids: set, lang:
                   Input(ids.MAP, "relayoutData"), State(ids.URL, "search"), prevent_initial_call=True)
     def write_url(*args):
         *controls, selected, relayout, search = args
-        values = {}
+        before = url_state.parse(search, page.url_allowed()).values
+        # The briefing and the presentation are the presenter's, not the controls'.
+        values = {k: before[k] for k in ("brief", "slide", "mode") if k in before}
         for (key, _), value in zip(URL_CONTROLS, controls):
-            if value not in (None, "", []) and value != URL_DEFAULTS.get(key):
+            if value != URL_DEFAULTS.get(key) and (value not in (None, "", []) or key == "layers"):
                 values[key] = value
         if isinstance(selected, str):
             values["sel"] = selected
-        extent = _extent(relayout) or url_state.parse(search, allowed_url).values.get("focus")
+        extent = _extent(relayout) or before.get("focus")
         if extent:
             values.update(lon=extent["center"]["lon"], lat=extent["center"]["lat"], z=extent["zoom"])
         new = url_state.encode(values)

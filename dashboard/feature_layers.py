@@ -139,3 +139,31 @@ def traces(data: list[dict]) -> list:
                 mode=extra.pop("mode", "markers"), **points,
                 marker={"size": spec.size, "color": spec.color, "opacity": 0.85}, **extra, **hoverinfo))
     return out
+
+
+def filled_traces(data: list[dict], visible: set, zones_geojson=None) -> list:
+    """The feature traces with the `visible` places drawn in them, for static
+    exports, which have no browser to fill them (as assets/atlas.js does)."""
+    out = traces(data)
+    for spec, trace, entry in zip(SPECS, out, data):
+        ids_ = [] if spec.layer is None else [i for i in entry["order"] if i in visible]
+        items = [entry["items"][i] for i in ids_]
+        if not items:
+            # (A clustered trace keeps its points: see traces().)
+            trace.update(visible=False)
+            continue
+        hover = [it["hover"] for it in items]
+        if spec.geom == "area":
+            trace.update(visible=True, locations=ids_, z=[0] * len(ids_), hovertext=hover,
+                         geojson=zones_geojson or ZONES_URL)
+        elif spec.geom == "line":
+            lon, lat = [], []
+            for it in items:
+                lon += [*it["lon"], None]
+                lat += [*it["lat"], None]
+            trace.update(visible=True, lon=lon, lat=lat)
+        else:
+            trace.update(visible=True, lon=[it["lon"] for it in items], lat=[it["lat"] for it in items],
+                         hovertext=hover, marker={"opacity": [it["opacity"] for it in items]},
+                         **({"text": [it["text"] for it in items]} if spec.text else {}))
+    return out

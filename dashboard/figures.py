@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from dash import html
 
-from dashboard.i18n import t
+from dashboard.i18n import EN_UNITS, t
 from layers.indicators import LEVEL_VIEWS, PIVOT, CityValue, class_of
 
 # One place for colours. ColorBrewer schemes, colour-blind safe.
@@ -75,17 +75,39 @@ def fmt(value: float, decimals: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def fmt_with_cmp(cv_value, comparator, decimals, lang="zh") -> str:
+def scaled(value: float | None, decimals: int, unit: str | None, lang: str = "zh") -> tuple:
+    """A stored value and its decimals in the reader's unit: 万 and 亿 stay in
+    Chinese; English gets millions and billions."""
+    if lang == "zh" or unit not in EN_UNITS or value is None:
+        return value, decimals
+    _, factor, extra = EN_UNITS[unit]
+    return value * factor, max(decimals + extra, 0)
+
+
+def unit_label(unit: str, unit_en: str, lang: str = "zh") -> str:
+    if lang == "zh":
+        return unit
+    return EN_UNITS[unit][0] if unit in EN_UNITS else unit_en
+
+
+def fmt_with_cmp(cv_value, comparator, decimals, lang="zh", unit: str | None = None) -> str:
+    """A value with its comparator (>, ≥, ≈); `unit` (stored) converts it for the reader."""
     if cv_value is None:
         return t("no_data", lang)
+    value, decimals = scaled(cv_value, decimals, unit, lang)
     prefix = "" if comparator in ("", "=") else comparator + " "
-    return prefix + fmt(cv_value, decimals)
+    return prefix + fmt(value, decimals)
 
 
 def view_unit(defn, view: str, lang: str = "zh") -> str:
     if view in ("growth", "progress"):
         return t(f"unit.{view}", lang)
-    return defn["unit"] if lang == "zh" else defn["unit_en"]
+    return unit_label(defn["unit"], defn["unit_en"], lang)
+
+
+def level_unit(defn, view: str) -> str | None:
+    """The stored unit a view's values are in (None for rates of change)."""
+    return None if view in ("growth", "progress") else defn["unit"]
 
 
 def source_line(rec, lang: str = "zh") -> str:
@@ -97,13 +119,27 @@ def source_line(rec, lang: str = "zh") -> str:
     return f"{imported}{quality} · {src}"
 
 
+def source_summary(records, lang: str = "zh") -> str:
+    """One line naming where what the map shows comes from, for screens and exports."""
+    parts = []
+    for rec in records:
+        src = rec["source"]
+        label = (t("sourceline.plan", lang) if rec["quality"] == "plan"
+                 else urlparse(src).netloc if src.startswith("http") else src)
+        if label not in parts:
+            parts.append(label)
+    parts.append(t("sourceline.boundaries", lang))
+    return t("sourceline", lang).format(sources="; ".join(parts))
+
+
 def hover_texts(values: list[CityValue], names: dict, defn, view: str, lang="zh") -> list[str]:
     unit = view_unit(defn, view, lang)
     decimals = 1 if view in ("growth", "progress") else int(defn["decimals"])
     label = t(f"view.{view}", lang)
     out = []
     for cv in values:
-        lines = [f"<b>{names[cv.adcode]}</b>", f"{label}: {fmt_with_cmp(cv.value, cv.comparator, decimals, lang)}"
+        shown = fmt_with_cmp(cv.value, cv.comparator, decimals, lang, level_unit(defn, view))
+        lines = [f"<b>{names[cv.adcode]}</b>", f"{label}: {shown}"
                  + ("" if cv.value is None else f" {unit}")]
         for rec in cv.inputs:
             lines.append(f"{t('source', lang)} ({rec['year']}): {source_line(rec, lang)}")
@@ -135,7 +171,8 @@ def selection_state(adcodes: list[str], selected: str | None) -> dict:
     return {"marker.line.width": [OUTLINE_SELECTED if c == selected else OUTLINE for c in adcodes]}
 
 
-def map_figure(cities, context, state: dict, lang: str = "zh", extra=()) -> go.Figure:
+def map_figure(cities, context, state: dict, lang: str = "zh", extra=(), center=None,
+               zoom=None) -> go.Figure:
     """The whole map, built once for the first page; later the colours are
     restyled in the browser. Every boundary is fetched by URL and cached."""
     names = list(cities["name_zh"] if lang == "zh" else cities["name_en"])
@@ -163,7 +200,7 @@ def map_figure(cities, context, state: dict, lang: str = "zh", extra=()) -> go.F
     fig = go.Figure([choropleth, around, *extra, labels])
     fig.update_layout(
         template="none", margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
-        map={"style": MAP_STYLE, "center": CENTER, "zoom": ZOOM, "layers": layers,
+        map={"style": MAP_STYLE, "center": center or CENTER, "zoom": zoom or ZOOM, "layers": layers,
              # No panning past the edge of the backdrop.
              "bounds": dict(zip(("west", "south", "east", "north"), context.total_bounds.round(2)))},
         hoverlabel={"bgcolor": "white", "font": {"size": 13}, "align": "left"},
@@ -176,6 +213,9 @@ def legend(breaks: list[float], view: str, defn, lang="zh", bounded: bool = Fals
     """Class ranges, the no-data swatch, and a word on bounds where any value is one."""
     colors = class_colors(breaks, view)
     decimals = 1 if view in ("growth", "progress") else int(defn["decimals"])
+    unit = level_unit(defn, view)
+    breaks = [scaled(b, decimals, unit, lang)[0] for b in breaks]
+    decimals = scaled(0.0, decimals, unit, lang)[1]
     items, lower = [], None
     for b, c in zip(breaks, colors):
         text = fmt(b, decimals) if lower is None else f"{fmt(lower, decimals)} – {fmt(b, decimals)}"
@@ -198,8 +238,8 @@ def bar_figure(series: dict[str, list[CityValue]], names: list[str], defn, lang=
     for view, values in series.items():
         fig.add_bar(
             name=t(f"view.{view}", lang), x=names,
-            y=[cv.value for cv in values],
-            text=[fmt_with_cmp(cv.value, cv.comparator, decimals, lang) if cv.value is not None else ""
+            y=[scaled(cv.value, decimals, defn["unit"], lang)[0] for cv in values],
+            text=[fmt_with_cmp(cv.value, cv.comparator, decimals, lang, defn["unit"]) if cv.value is not None else ""
                   for cv in values],
             textposition="outside", cliponaxis=False, marker_color=BAR_COLORS[view],
             textfont={"size": 11},

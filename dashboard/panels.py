@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard.figures import fmt, fmt_with_cmp, source_line
+from dashboard.figures import fmt, fmt_with_cmp, scaled, source_line, unit_label
 from dashboard.i18n import t
 from layers import indicators as ind
 
@@ -17,13 +17,13 @@ def circle_cards(indicators, defs, lang="zh") -> list:
         d = defs.loc[rec.indicator]
         base = circle[(circle["indicator"] == rec.indicator) & (circle["kind"] == "baseline")]
         decimals = int(d["decimals"])
-        unit = d["unit"] if lang == "zh" else d["unit_en"]
-        base_text = (fmt_with_cmp(base.iloc[0]["value"], base.iloc[0]["comparator"], decimals, lang)
+        unit = unit_label(d["unit"], d["unit_en"], lang)
+        base_text = (fmt_with_cmp(base.iloc[0]["value"], base.iloc[0]["comparator"], decimals, lang, d["unit"])
                      if len(base) else t("no_data", lang))
         cards.append(html.Div([
             html.Div(d["name_zh"] if lang == "zh" else d["name_en"], className="card-name"),
             html.Div([html.Span(base_text, className="card-base"), html.Span(" → "),
-                      html.Span(fmt_with_cmp(rec.value, rec.comparator, decimals, lang),
+                      html.Span(fmt_with_cmp(rec.value, rec.comparator, decimals, lang, d["unit"]),
                                 className="card-target"),
                       html.Span(f" {unit}", className="card-unit")]),
             html.Div(f"2020 → 2025 · {rec.source.replace('规划 ', '')}", className="card-src",
@@ -43,7 +43,8 @@ def city_panel(city, indicators, defs, lang="zh") -> list:
         rows.append(html.Tr([
             html.Td(d["name_zh"] if lang == "zh" else d["name_en"]),
             html.Td(f"{rec.year} {t(f'kind.{rec.kind}', lang)}"),
-            html.Td(f"{fmt_with_cmp(rec.value, rec.comparator, int(d['decimals']), lang)} {d['unit']}"),
+            html.Td(f"{fmt_with_cmp(rec.value, rec.comparator, int(d['decimals']), lang, d['unit'])} "
+                    f"{unit_label(d['unit'], d['unit_en'], lang)}"),
             html.Td(html.A(source_line(rec._asdict(), lang), href=rec.source, target="_blank",
                            rel="noreferrer", title=rec.source_quote)
                     if rec.source.startswith("http") else source_line(rec._asdict(), lang)),
@@ -99,14 +100,14 @@ def target_cards(adcode: str, indicators, defs, lang="zh") -> list:
         target, actual = views["target"], views["actual"]
         status = ind.target_status(target, actual)
         decimals = int(d.decimals)
-        unit = d.unit if lang == "zh" else d.unit_en
+        unit = unit_label(d.unit, d.unit_en, lang)
         rows = [html.Tr([html.Td(t(f"view.{v}", lang)),
-                         html.Td(fmt_with_cmp(cv.value, cv.comparator, decimals, lang))])
+                         html.Td(fmt_with_cmp(cv.value, cv.comparator, decimals, lang, d.unit))])
                 for v, cv in views.items()]
         if status in ("met", "short") and actual.comparator == "=" and target.comparator in ("=", ">", "≥"):
-            gap = actual.value - target.value
+            gap, gap_decimals = scaled(actual.value - target.value, decimals, d.unit, lang)
             rows.append(html.Tr([html.Td(t("card.gap", lang)),
-                                 html.Td(f"{'+' if gap >= 0 else ''}{fmt(gap, decimals)} "
+                                 html.Td(f"{'+' if gap >= 0 else ''}{fmt(gap, gap_decimals)} "
                                          f"({fmt(actual.value / target.value * 100, 1)}%)")]))
         cards.append(html.Div([
             html.Div([html.Span(d.name_zh if lang == "zh" else d.name_en), html.Span(f" {unit}", className="card-unit")],
@@ -120,13 +121,13 @@ def target_cards(adcode: str, indicators, defs, lang="zh") -> list:
 def circle_summary(totals, defn, city_names: dict, lang="zh") -> list:
     """The circle's own figures (the plan's) beside what the five cities add up to."""
     decimals = int(defn["decimals"])
-    unit = defn["unit"] if lang == "zh" else defn["unit_en"]
+    unit = unit_label(defn["unit"], defn["unit_en"], lang)
     rows = []
     for total in totals:
-        plan = (fmt_with_cmp(total.plan.value, total.plan.comparator, decimals, lang) if total.plan
+        plan = (fmt_with_cmp(total.plan.value, total.plan.comparator, decimals, lang, defn["unit"]) if total.plan
                 else t("no_data", lang))
         if total.cities_sum is not None:
-            summed = fmt_with_cmp(total.cities_sum, total.sum_comparator, decimals, lang)
+            summed = fmt_with_cmp(total.cities_sum, total.sum_comparator, decimals, lang, defn["unit"])
         elif total.missing and len(total.missing) < len(city_names):
             summed = t("circle.missing", lang).format(
                 cities="、".join(city_names[c] for c in total.missing))

@@ -10,11 +10,14 @@ import math
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode
 
+from dashboard.i18n import LANGS
 from layers import indicators as ind
 from layers.records import FEATURE_LAYERS, PRECISIONS, STATUSES
 
 LIST_KEYS = ("layers", "category", "city", "chapter", "precision", "status")
-KEYS = ("indicator", "view", "scheme", *LIST_KEYS, "q", "sel", "lon", "lat", "z")
+KEYS = ("indicator", "view", "scheme", *LIST_KEYS, "q", "sel", "lon", "lat", "z",
+        "lang", "brief", "slide", "mode")
+MODES = ("present",)
 BOUNDS = {"lon": (114.5, 127.0), "lat": (32.5, 40.5), "z": (4.0, 14.0)}
 
 
@@ -25,7 +28,8 @@ class ViewState:
 
 
 def parse(search: str, allowed: dict) -> ViewState:
-    """`allowed` maps indicator, categories, cities, chapters and features to their known values."""
+    """`allowed` maps indicators, categories, cities, chapters and features to their known
+    values, and briefings to their number of slides."""
     state = ViewState()
     pairs = parse_qsl((search or "").lstrip("?"), keep_blank_values=True)[:50]
     raw: dict[str, str] = {}
@@ -34,7 +38,8 @@ def parse(search: str, allowed: dict) -> ViewState:
             state.dropped.append(_short(key))
         else:
             raw[key] = value[:300]
-    one = {"indicator": allowed.get("indicators", ()), "view": ind.VIEWS, "scheme": tuple(ind.SCHEMES)}
+    one = {"indicator": allowed.get("indicators", ()), "view": ind.VIEWS, "scheme": tuple(ind.SCHEMES),
+           "lang": LANGS, "mode": MODES, "brief": tuple(allowed.get("briefings", {}))}
     for key, choices in one.items():
         if key in raw:
             _keep(state, key, raw[key], raw[key] in choices)
@@ -51,6 +56,13 @@ def parse(search: str, allowed: dict) -> ViewState:
         state.values[key] = [int(v) for v in good] if key == "chapter" else good
     if "q" in raw:
         state.values["q"] = raw["q"][:100]
+    if "slide" in raw and "brief" in state.values:
+        count = allowed["briefings"][state.values["brief"]]
+        _keep(state, "slide", raw["slide"], raw["slide"].isascii() and raw["slide"].isdigit() and 1 <= int(raw["slide"]) <= count)
+        if "slide" in state.values:
+            state.values["slide"] = int(state.values["slide"])
+    elif "slide" in raw:
+        state.dropped.append(f"slide={_short(raw['slide'])}")
     if "sel" in raw:
         _keep(state, "sel", raw["sel"], raw["sel"] in allowed.get("features", ()))
     view = {}
@@ -76,7 +88,7 @@ def encode(values: dict) -> str:
     pairs = []
     for key in KEYS:
         value = values.get(key)
-        if value in (None, "", []):
+        if value in (None, "") or (value == [] and key != "layers"):  # no layers at all is a view
             continue
         if isinstance(value, (list, tuple)):
             value = ",".join(str(v) for v in value)

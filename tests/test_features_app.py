@@ -6,37 +6,14 @@ import pytest
 from dashboard import feature_layers as fl
 from dashboard import ids
 from layers import features as lf
-
-
-def _dependency(app, output_id, input_id):
-    client = app.server.test_client()
-    for dep in json.loads(client.get("/_dash-dependencies").data):
-        if output_id in dep["output"] and any(i["id"] == input_id for i in dep["inputs"]):
-            return dep
-    raise AssertionError(f"no callback from {input_id} to {output_id}")
-
-
-def _call(app, output_id, values: dict, changed: str):
-    """POST a callback as the browser does; `values` maps 'id.prop' to the input value."""
-    dep = _dependency(app, output_id, changed.split(".")[0])
-    outputs = []
-    for part in dep["output"].strip(".").split("..."):
-        cid, prop = part.rsplit(".", 1)
-        outputs.append({"id": cid, "property": prop})
-    inputs = [{"id": i["id"], "property": i["property"],
-               "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]]
-    state = [{"id": i["id"], "property": i["property"],
-              "value": values.get(f"{i['id']}.{i['property']}")} for i in dep.get("state", [])]
-    body = {"output": dep["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
-            "inputs": inputs, "changedPropIds": [changed], "state": state}
-    return app.server.test_client().post("/_dash-update-component", json=body)
+from tests.dash_calls import call
 
 
 def _filter(app, **values):
     full = {f"{ids.LAYERS}.value": list(lf.DEFAULT_LAYERS)}
     full.update({f"{k}.value": v for k, v in values.items()})
     changed = f"{ids.SEARCH}.value" if "search" in values else f"{ids.LAYERS}.value"
-    return _call(app, ids.GRID, full, changed)
+    return call(app, ids.GRID, full, changed)
 
 
 def test_filter_by_city_and_layer_returns_only_matching_rows(app, store):
@@ -70,7 +47,7 @@ def test_malformed_filter_values_are_dropped_not_trusted(app, values):
 
 def test_clicking_a_feature_on_the_map_selects_it(app):
     click = {"points": [{"curveNumber": fl.INDEX["ports"], "customdata": "port-qingdao"}]}
-    resp = _call(app, ids.SELECTED, {f"{ids.MAP}.clickData": click}, f"{ids.MAP}.clickData")
+    resp = call(app, ids.SELECTED, {f"{ids.MAP}.clickData": click}, f"{ids.MAP}.clickData")
     assert json.loads(resp.data)["response"][ids.SELECTED]["data"] == "port-qingdao"
 
 
@@ -79,12 +56,12 @@ def test_clicking_a_feature_on_the_map_selects_it(app):
     {"points": [{"curveNumber": "x"}]}, {"points": []}, "nonsense", None,
 ])
 def test_bad_clicks_change_nothing(app, click):
-    resp = _call(app, ids.SELECTED, {f"{ids.MAP}.clickData": click}, f"{ids.MAP}.clickData")
+    resp = call(app, ids.SELECTED, {f"{ids.MAP}.clickData": click}, f"{ids.MAP}.clickData")
     assert resp.status_code == 204
 
 
 def test_selecting_a_feature_opens_its_panel_with_quote_and_source(app, store):
-    resp = _call(app, ids.CITY_PANEL, {f"{ids.SELECTED}.data": "nuclear-haiyang"}, f"{ids.SELECTED}.data")
+    resp = call(app, ids.CITY_PANEL, {f"{ids.SELECTED}.data": "nuclear-haiyang"}, f"{ids.SELECTED}.data")
     data = json.loads(resp.data)["response"]
     text = json.dumps(data, ensure_ascii=False)
     assert "海阳核电基地" in text and "稳步有序推进海阳、荣成等沿海核电基地建设" in text
@@ -93,7 +70,7 @@ def test_selecting_a_feature_opens_its_panel_with_quote_and_source(app, store):
 
 
 def test_a_city_level_place_is_not_zoomed_in_past_its_precision(app):
-    resp = _call(app, ids.CITY_PANEL, {f"{ids.SELECTED}.data": "port-yantai"}, f"{ids.SELECTED}.data")
+    resp = call(app, ids.CITY_PANEL, {f"{ids.SELECTED}.data": "port-yantai"}, f"{ids.SELECTED}.data")
     assert json.loads(resp.data)["response"][ids.FOCUS]["data"]["zoom"] <= lf.MAX_ZOOM["city"]
 
 

@@ -152,9 +152,9 @@ def _upload(app, text: str, filename="new.csv"):
     import base64
     import json
 
-    from tests.test_features_app import _call
+    from tests.dash_calls import call
     contents = "data:text/csv;base64," + base64.b64encode(text.encode("utf-8")).decode()
-    resp = _call(app, "upload-status", {"upload-figures.contents": contents, "upload-figures.filename": filename,
+    resp = call(app, "upload-status", {"upload-figures.contents": contents, "upload-figures.filename": filename,
                                         "indicator.value": "resident_population", "view.value": "actual",
                                         "scheme.value": "natural_breaks"},
                  "upload-figures.contents")

@@ -1,0 +1,387 @@
+"""Exports of a view: a slide-sized PNG, an offline HTML map, the places as
+GeoPackage or GeoJSON and the figures as CSV, each with its sources.
+
+One module serves the app's download links (/export/view.<kind>?<view>) and
+the command line, for a whole briefing at once:
+
+    python -m dashboard.export --view "?indicator=gdp&view=target" --png out.png --html out.html
+    python -m dashboard.export --briefing ports-and-sea --out exports/ [--lang en]
+"""
+from __future__ import annotations
+
+import argparse
+import html as html_text
+import json
+import sys
+import tempfile
+import textwrap
+import threading
+import warnings
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from dash import Dash, Input, Output, html
+from flask import Response, request
+
+from dashboard import feature_layers as fl
+from dashboard import figures, ids, url_state
+from dashboard.i18n import LANGS, t
+from dashboard.page import URL_DEFAULTS, Page, all_figures, indicator_of, map_view
+from layers import features as lf
+
+KINDS = {"png": "image/png", "html": "text/html; charset=utf-8",
+         "gpkg": "application/geopackage+sqlite3", "geojson": "application/geo+json",
+         "csv": "text/csv; charset=utf-8"}
+SIZE = (1920, 1080)  # a 16:9 slide
+PNG_ZOOM = 7.0  # the opening view at slide width shows the five cities and the sea between
+LEAFLET = Path(__file__).resolve().parent.parent / "assets" / "vendor" / "leaflet-1.9.4"
+PLACE_COLUMNS = ("id", "plan", "layer", "category", "name_zh", "name_en", "city_adcodes",
+                 "county_adcode", "status", "precision", "plan_ref", "quote", "coord_source",
+                 "coord_quote", "note")
+_png_lock = threading.Lock()  # one headless Chromium at a time per process
+
+
+@dataclass(frozen=True)
+class View:
+    values: dict  # as url_state.parse gives them
+    lang: str
+    dropped: tuple  # what the query string had that the atlas does not know
+    title: str = ""  # a slide's title, when the view is one
+
+    @classmethod
+    def parse(cls, page: Page, query: str, lang: str | None = None, title: str = "") -> View:
+        state = url_state.parse(query, page.url_allowed())
+        lang = lang if lang in LANGS else state.values.get("lang", "zh")
+        return cls(state.values, lang, tuple(state.dropped), title)
+
+    def get(self, key: str):
+        return self.values.get(key, URL_DEFAULTS.get(key))
+
+    @property
+    def name(self) -> str:
+        return f"jiaodong-{self.get('indicator')}-{self.get('view')}"
+
+
+def places(page: Page, view: View) -> gpd.GeoDataFrame:
+    """The places the view shows (its layers and filters), with their sources."""
+    feats = page.store.features
+    return feats[lf.matches(feats, page.criteria(view.values))][[*PLACE_COLUMNS, "geometry"]]
+
+
+def figures_table(page: Page, view: View) -> pd.DataFrame:
+    """Every figure of the view's indicator, with its source and the source's words."""
+    figs = all_figures(page.store)
+    return figs[figs["indicator"] == view.get("indicator")].reset_index(drop=True)
+
+
+def to_csv(page: Page, view: View) -> bytes:
+    return ("\ufeff" + figures_table(page, view).to_csv(index=False, lineterminator="\n")).encode("utf-8")
+
+
+def to_geojson(page: Page, view: View) -> bytes:
+    return places(page, view).to_json(ensure_ascii=False, drop_id=True).encode("utf-8")
+
+
+def to_gpkg(page: Page, view: View) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "places.gpkg"
+        places(page, view).to_file(path, layer="places", driver="GPKG")
+        return path.read_bytes()
+
+
+def static_figure(page: Page, view: View):
+    """The map as the app draws it, self-contained (boundaries inline, places
+    drawn in), framed for a slide: title, legend, source line and date."""
+    store, lang = page.store, view.lang
+    state, _, map_title, sources = map_view(store, view.get("indicator"), view.get("view"), lang,
+                                            view.get("scheme"))
+    shown = set(places(page, view)["id"])
+    zones = json.loads(store.geojson("zones"))
+    extra = fl.filled_traces(page.feature_data[lang], shown, zones)
+    focus = view.values.get("focus") or {"center": figures.CENTER, "zoom": PNG_ZOOM}
+    fig = figures.map_figure(store.cities, store.context, state, lang, extra,
+                             center=focus["center"], zoom=focus["zoom"])
+    fig.data[0].geojson = json.loads(store.geojson("cities"))
+    for layer in fig.layout.map.layers:  # URLs the app serves -> the data itself
+        layer.source = json.loads(store.geojson(layer.source.split("/")[-1].split(".")[0]))
+    width, height = SIZE
+    top, bottom = 104, 46  # bands for the titles and for the source line
+    heading = view.title or map_title
+    sub = map_title if view.title else t("title", lang)
+    fig.update_layout(width=width, height=height, margin={"l": 0, "r": 0, "t": top, "b": bottom},
+                      paper_bgcolor="#ffffff",
+                      font={"family": "Noto Sans CJK SC, sans-serif", "color": "#1d232b"})
+    for text, size, shift in ((heading, 38, 42), (sub, 22, 8)):  # in the band above the map
+        fig.add_annotation(text=html_text.escape(text), xref="paper", yref="paper", x=0, y=1,
+                           xanchor="left", yanchor="bottom", xshift=24, yshift=shift, showarrow=False,
+                           font={"size": size, "color": "#1d232b" if size > 30 else "#4a5868"})
+    _draw_legend(fig, page, view, height - top - bottom)
+    fig.add_annotation(text=html_text.escape(sources), xref="paper", yref="paper", x=0, y=0,
+                       xanchor="left", yanchor="top", xshift=24, yshift=-10, showarrow=False,
+                       font={"size": 16, "color": "#4a5868"})
+    fig.add_annotation(text=t("made", lang).format(date=date.today().isoformat()), xref="paper",
+                       yref="paper", x=1, y=0, xanchor="right", yanchor="top", xshift=-24, yshift=-10,
+                       showarrow=False, font={"size": 16, "color": "#4a5868"})
+    return fig
+
+
+def legend_entries(page: Page, view: View) -> tuple[str, list[tuple[str, str]]]:
+    """The legend's heading and its (colour, text) rows: the classes, no data,
+    then the plan layers shown with how many places each has in the view."""
+    store, lang = page.store, view.lang
+    indicator, kind, scheme = view.get("indicator"), view.get("view"), view.get("scheme")
+    defn = indicator_of(store, indicator, lang)[0]
+    legend = map_view(store, indicator, kind, lang, scheme)[1]
+    rows = []
+    for item in legend[1:]:  # the first is the unit; a note (on bounds) has no swatch
+        parts = item.children
+        if isinstance(parts, list) and len(parts) == 2 and "background" in (parts[0].style or {}):
+            rows.append((parts[0].style["background"], parts[1].children))
+        elif isinstance(parts, str):
+            rows.append((None, parts))
+    counts = places(page, view)["layer"].value_counts()
+    for layer, n in counts.items():
+        rows.append((fl.LAYER_COLORS[layer], f"{t(f'layer.{layer}', lang)} ({n})"))
+    name = defn["name_zh"] if lang == "zh" else defn["name_en"]
+    return f"{name} · {figures.view_unit(defn, kind, lang)}", rows
+
+
+def _draw_legend(fig, page: Page, view: View, plot_height: int) -> None:
+    """A legend box in the map's top right corner, in pixels of the plot area."""
+    heading, entries = legend_entries(page, view)
+    rows = []
+    for color, text in entries:  # a note wraps to the box's width
+        width = 30 if view.lang == "zh" else 58
+        rows += [(color, text)] if color else [(None, line) for line in textwrap.wrap(str(text), width)]
+    row_px, pad, box_w = 34, 14, 430
+    box_h = pad * 2 + 40 + row_px * len(rows)
+    x0, y1 = 1 - (box_w + 16) / SIZE[0], 1 - 16 / plot_height
+    y0 = y1 - box_h / plot_height
+    fig.add_shape(type="rect", xref="paper", yref="paper", x0=x0, x1=1 - 16 / SIZE[0], y0=y0, y1=y1,
+                  fillcolor="rgba(255,255,255,0.94)", line={"color": "#c3cad3", "width": 1})
+    px_x = lambda px: x0 + px / SIZE[0]  # noqa: E731 - pixels from the box's left edge
+    px_y = lambda px: y1 - px / plot_height  # noqa: E731 - pixels down from its top
+    fig.add_annotation(text=f"<b>{html_text.escape(heading)}</b>", xref="paper", yref="paper",
+                       x=px_x(pad), y=px_y(pad), xanchor="left", yanchor="top", showarrow=False,
+                       font={"size": 19})
+    for i, (color, text) in enumerate(rows):
+        top = pad + 44 + i * row_px
+        if color is None:  # a note, in small type across the box
+            fig.add_annotation(text=html_text.escape(str(text)), xref="paper", yref="paper",
+                               x=px_x(pad), y=px_y(top + 11), xanchor="left", yanchor="middle",
+                               showarrow=False, font={"size": 13, "color": "#4a5868"})
+            continue
+        fig.add_shape(type="rect", xref="paper", yref="paper", x0=px_x(pad), x1=px_x(pad + 40),
+                      y0=px_y(top + 22), y1=px_y(top), fillcolor=color, line={"color": "#888888", "width": 1})
+        fig.add_annotation(text=html_text.escape(str(text)), xref="paper", yref="paper",
+                           x=px_x(pad + 54), y=px_y(top + 11), xanchor="left", yanchor="middle",
+                           showarrow=False, font={"size": 18})
+
+
+def to_png(page: Page, view: View) -> bytes:
+    """Rendered by the installed Chromium through kaleido, with nothing fetched
+    from the network (plotly.js comes from the plotly package; no MathJax)."""
+    import kaleido
+    fig = static_figure(page, view)
+    with _png_lock, warnings.catch_warnings():
+        # In a batch a running kaleido server already has these options.
+        warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+        return kaleido.calc_fig_sync(fig.to_dict(), opts={"format": "png", "width": SIZE[0],
+                                                          "height": SIZE[1], "scale": 1},
+                                     kopts={"mathjax": False})
+
+
+def to_html(page: Page, view: View) -> bytes:
+    """A standalone Leaflet map (folium) with Leaflet inlined: it opens offline."""
+    import folium
+    store, lang = page.store, view.lang
+    state, _, map_title, sources = map_view(store, view.get("indicator"), view.get("view"), lang,
+                                            view.get("scheme"))
+    focus = view.values.get("focus") or {"center": figures.CENTER, "zoom": figures.ZOOM}
+    # Leaflet's zoom counts 256-pixel tiles, MapLibre's 512: one level apart.
+    m = folium.Map(location=[focus["center"]["lat"], focus["center"]["lon"]],
+                   zoom_start=focus["zoom"] + 1, zoom_snap=0.25, tiles=None, prefer_canvas=True,
+                   control_scale=True)
+    m.default_js, m.default_css = [], []  # no CDN: Leaflet goes inline below
+    root = m.get_root()
+    root.header.add_child(folium.Element(
+        f"<style>{(LEAFLET / 'leaflet.css').read_text('utf-8')}</style>"
+        f"<script>{(LEAFLET / 'leaflet.js').read_text('utf-8')}</script>"
+        f"<style>.leaflet-container {{ background: {figures.SEA}; font-family: 'Noto Sans CJK SC', sans-serif; }}"
+        "body { font-family: 'Noto Sans CJK SC', sans-serif; }"
+        ".atlas-box { position: fixed; z-index: 1000; background: rgba(255,255,255,.95); padding: 8px 12px;"
+        " border-radius: 6px; box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 13px; }"
+        ".atlas-box .sw { display: inline-block; width: 18px; height: 12px; border: 1px solid #888;"
+        " margin-right: 6px; vertical-align: middle; }"
+        ".leaflet-tooltip { white-space: normal; width: 340px; }"
+        ".leaflet-tooltip .quote { margin-top: 4px; padding-left: 6px; border-left: 3px solid #2c7fb8; }"
+        ".leaflet-tooltip .src { margin-top: 4px; font-size: 11px; color: #4a5868; word-break: break-all; }"
+        "</style>"))
+    folium.GeoJson(json.loads(store.geojson("context")), name="context", interactive=False,
+                   style_function=lambda _: {"fillColor": figures.LAND, "fillOpacity": 1,
+                                             "color": figures.LAND_EDGE, "weight": 0.8}).add_to(m)
+    colors = dict(zip(store.cities["adcode"], _fill_colors(state)))
+    hovers = dict(zip(store.cities["adcode"], state["customdata"]))
+    cities = json.loads(store.geojson("cities"))
+    for f in cities["features"]:
+        f["properties"]["label"] = hovers[f["properties"]["adcode"]]
+    folium.GeoJson(cities, name="cities",
+                   style_function=lambda f: {"fillColor": colors[f["properties"]["adcode"]],
+                                             "fillOpacity": 0.92, "color": "#2b2b2b", "weight": 1.6},
+                   tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False)).add_to(m)
+    folium.GeoJson(json.loads(store.geojson("counties")), name="counties", interactive=False,
+                   style_function=lambda _: {"color": "#ffffff", "weight": 0.7, "opacity": 0.85,
+                                             "fill": False}).add_to(m)
+    _add_places(m, page, view)
+    heading, rows = legend_entries(page, view)
+    legend = "".join(f"<div><span class='sw' style='background:{c}'></span>{html_text.escape(str(x))}</div>"
+                     if c else f"<div style='font-size:11px;color:#4a5868'>{html_text.escape(str(x))}</div>"
+                     for c, x in rows)
+    title = html_text.escape(view.title or map_title)
+    root.html.add_child(folium.Element(
+        f"<div class='atlas-box' style='top:10px;left:54px;font-size:18px'><b>{title}</b>"
+        f"<div style='font-size:12px;color:#4a5868'>{html_text.escape(t('title', lang))}</div></div>"
+        f"<div class='atlas-box' style='top:10px;right:10px'><b>{html_text.escape(heading)}</b>{legend}</div>"
+        f"<div class='atlas-box' style='bottom:8px;left:120px;font-size:11px;max-width:65%'>"
+        f"{html_text.escape(sources)} · {t('made', lang).format(date=date.today().isoformat())}</div>"))
+    root.title = view.title or map_title
+    return root.render().encode("utf-8")
+
+
+def _fill_colors(state: dict) -> list[str]:
+    """Each city's colour from the choropleth state: class -1 is no data."""
+    bins = [state["colorscale"][i][1] for i in range(0, len(state["colorscale"]), 2)]
+    return [bins[z + 1] if z + 1 < len(bins) else figures.NO_DATA for z in state["z"]]
+
+
+def _add_places(m, page: Page, view: View) -> None:
+    import folium
+    lang = view.lang
+    names = page.names[lang]
+    shown = places(page, view)
+    points = page.positions
+    for r in shown[shown.geometry.notna()].itertuples():
+        color = fl.LAYER_COLORS[r.layer]
+        name = r.name_zh if lang == "zh" else r.name_en
+        tip = (f"<b>{html_text.escape(name)}</b><br>{html_text.escape(names.categories[(r.layer, r.category)])}"
+               f"<br>{t('feature.precision', lang)}: {t(f'precision.{r.precision}', lang)}"
+               f"<br>{html_text.escape(r.plan_ref)}")
+        # All in the tooltip: folium's popups need jQuery, which an offline file does not have.
+        tip += (f"<div class='quote'>{html_text.escape(r.quote)}</div><div class='src'>"
+                f"{t('feature.coord_source', lang)}: {html_text.escape(r.coord_source)}</div>")
+        geom = r.geometry
+        if geom.geom_type == "Point":
+            lon, lat = (points.loc[r.Index, "lon"], points.loc[r.Index, "lat"]) if r.Index in points.index \
+                else (geom.x, geom.y)
+            folium.CircleMarker([lat, lon], radius=6, color="#ffffff", weight=1, fill=True,
+                                fill_color=color, fill_opacity=fl.OPACITY.get(r.precision, 1.0),
+                                tooltip=tip).add_to(m)
+        elif geom.geom_type.endswith("LineString"):
+            for part in getattr(geom, "geoms", [geom]):
+                folium.PolyLine([(y, x) for x, y in part.coords], color=color, weight=3, opacity=0.9,
+                                tooltip=tip).add_to(m)
+        else:
+            folium.GeoJson(geom.__geo_interface__, tooltip=tip,
+                           style_function=lambda _, c=color: {"color": c, "weight": 2, "fillColor": c,
+                                                              "fillOpacity": 0.3}).add_to(m)
+
+
+WRITERS = {"png": to_png, "html": to_html, "gpkg": to_gpkg, "geojson": to_geojson, "csv": to_csv}
+
+
+def register(app: Dash, page: Page) -> None:
+    """/export/view.<kind>?<query string>: the view as a download."""
+
+    @app.server.route("/export/view.<kind>")
+    def export_view(kind):
+        if kind not in WRITERS:
+            return Response("Unknown export. Use png, html, gpkg, geojson or csv.\n", status=404,
+                            mimetype="text/plain")
+        view = View.parse(page, request.query_string.decode("utf-8", "replace"))
+        body = WRITERS[kind](page, view)
+        resp = Response(body, mimetype=KINDS[kind])
+        resp.headers["Content-Disposition"] = f"attachment; filename={view.name}.{kind}"
+        if view.dropped:  # said, not silently ignored
+            resp.headers["X-Atlas-Ignored"] = "; ".join(view.dropped).encode("ascii", "replace").decode()
+        return resp
+
+    # The links follow the view in the address bar.
+    app.clientside_callback(
+        """function(search) {
+            const q = search || '';
+            return ['png', 'html', 'gpkg', 'geojson', 'csv'].map(function (k) { return '/export/view.' + k + q; });
+        }""",
+        *[Output(f"{ids.EXPORT}-{kind}", "href") for kind in WRITERS], Input(ids.URL, "search"))
+
+
+def controls(lang: str) -> list:
+    return [
+        html.Div(t("export.title", lang), className="legend-head"),
+        html.Div([html.A(t(f"export.{kind}", lang), id=f"{ids.EXPORT}-{kind}", href=f"/export/view.{kind}",
+                         download="") for kind in WRITERS], className="export-links"),
+        html.Div(t("export.note", lang), className="legend-note"),
+    ]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dashboard.export", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--view", default="", help="the view's query string, as in the address bar")
+    parser.add_argument("--briefing", help="export every slide of dashboard/briefings/NAME.yaml")
+    parser.add_argument("--out", type=Path, help="folder for a briefing's files")
+    parser.add_argument("--formats", default="png,html", help="for a briefing: any of " + ",".join(WRITERS))
+    parser.add_argument("--lang", choices=LANGS, help="language (default: the view's, else Chinese)")
+    for kind in WRITERS:
+        parser.add_argument(f"--{kind}", type=Path, metavar="FILE", help=f"write the view as {kind}")
+    args = parser.parse_args(argv)
+    from layers.store import StoreError, default_store
+    try:
+        page = Page.make(default_store())
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    jobs = []  # (view, kind, path)
+    if args.briefing:
+        if args.briefing not in page.briefings:
+            known = ", ".join(page.briefings) or "none"
+            print(f"error: no briefing '{args.briefing}' (known: {known})", file=sys.stderr)
+            for err in page.briefing_errors:
+                print(f"  {err}", file=sys.stderr)
+            return 2
+        kinds = [k for k in args.formats.split(",") if k]
+        bad = [k for k in kinds if k not in WRITERS]
+        if bad or not args.out:
+            print(f"error: {'unknown format ' + ','.join(bad) if bad else '--out FOLDER is needed'}",
+                  file=sys.stderr)
+            return 2
+        args.out.mkdir(parents=True, exist_ok=True)
+        briefing = page.briefings[args.briefing]
+        for n, slide in enumerate(briefing.slides, 1):
+            lang = args.lang or "zh"
+            view = View.parse(page, slide.view, lang, slide.title[lang])
+            jobs += [(view, kind, args.out / f"{args.briefing}-{n:02d}.{kind}") for kind in kinds]
+    else:
+        view = View.parse(page, args.view, args.lang)
+        for part in view.dropped:
+            print(f"ignored (not understood): {part}", file=sys.stderr)
+        jobs = [(view, kind, getattr(args, kind)) for kind in WRITERS if getattr(args, kind)]
+        if not jobs:
+            parser.error("name at least one output: --png, --html, --gpkg, --geojson or --csv")
+    if any(kind == "png" for _, kind, _ in jobs):
+        import kaleido
+        kaleido.start_sync_server(mathjax=False, silence_warnings=True)  # one browser for the batch
+    try:
+        for view, kind, path in jobs:
+            path.write_bytes(WRITERS[kind](page, view))
+            print(path)
+    finally:
+        if any(kind == "png" for _, kind, _ in jobs):
+            import kaleido
+            kaleido.stop_sync_server(silence_warnings=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Presenting, as a presenter does: a briefing walked slide by slide with the
+keys a clicker sends, the language switched, and the exports opened."""
+import io
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+from PIL import Image
+
+from dashboard import slides, url_state
+from dashboard.page import Page
+from tests.browser import ARGS, CHROMIUM, browser_page, wait_for_map, wait_for_places
+
+SHOTS = Path(__file__).parent / "screenshots"
+
+
+def _query(page) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query, keep_blank_values=True).items()}
+
+
+def _slide_shown(page, title: str) -> None:
+    page.wait_for_function("(t) => (document.querySelector('#slide-text h2') || {}).textContent === t",
+                           arg=title, timeout=20000)
+    wait_for_map(page)
+
+
+def test_a_briefing_walked_with_a_clicker_and_each_slide_reopened_from_its_url(server_url, store):
+    briefing = slides.load_all(Page.make(store).url_allowed())[0]["ports-and-sea"]
+    with browser_page(server_url, 1920, 1080) as page:
+        page.goto(server_url)
+        wait_for_places(page)
+        page.locator("#briefing").click()
+        page.get_by_text(briefing.title["zh"], exact=True).click()
+        urls = []
+        for n, slide in enumerate(briefing.slides, 1):
+            if n > 1:
+                page.keyboard.press("PageDown" if n % 2 else "ArrowRight")
+            _slide_shown(page, slide.title["zh"])
+            q = _query(page)
+            assert (q["brief"], q["slide"], q["mode"]) == ("ports-and-sea", str(n), "present")
+            assert page.locator("#root").get_attribute("class") == "app present"
+            assert page.locator("#slide-count").text_content() == f"第 {n} / {len(briefing.slides)} 页"
+            # The slide's view is on the map: its layers exactly.
+            want = url_state.parse(slide.view, {}).values.get("layers", ["ports", "bays", "projects"])
+            ticked = page.eval_on_selector_all("#layers input", "(els) => els.filter(e => e.checked).map(e => e.value)")
+            assert sorted(ticked) == sorted(want)
+            urls.append((page.url, slide, sorted(ticked), page.locator("#map-title").text_content()))
+            if n == 1:
+                page.screenshot(path=SHOTS / "12-presentation-slide.png")
+        page.keyboard.press("ArrowRight")  # past the last slide: stays
+        page.wait_for_timeout(500)
+        assert _query(page)["slide"] == str(len(briefing.slides))
+        page.keyboard.press("PageUp")
+        _slide_shown(page, briefing.slides[-2].title["zh"])
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => document.querySelector('#root').className === 'app'")
+        assert "mode" not in _query(page) and "brief" not in _query(page)
+        assert page.foreign == [] and page.refused == []
+    # Each slide's URL, opened afresh, is the same slide.
+    with browser_page(server_url, 1920, 1080) as page:
+        for url, slide, ticked, title in urls:
+            page.goto(url)
+            _slide_shown(page, slide.title["zh"])
+            page.wait_for_function("(t) => document.querySelector('#map-title').textContent === t", arg=title)
+            got = page.eval_on_selector_all("#layers input", "(els) => els.filter(e => e.checked).map(e => e.value)")
+            assert sorted(got) == ticked
+            assert page.locator("#root").get_attribute("class") == "app present"
+
+
+def test_the_language_switches_in_place_and_keeps_the_view(server_url):
+    with browser_page(server_url) as page:
+        page.goto(f"{server_url}/?indicator=urban_district_population&view=target&layers=ports&city=371100")
+        wait_for_places(page)
+        page.wait_for_function("() => document.querySelector('#map-title').textContent.includes('城区人口')")
+        page.evaluate("() => { window.notReloaded = true; }")
+        page.get_by_text("English", exact=True).click()
+        page.wait_for_function("() => document.querySelector('header h1').textContent.includes('Jiaodong')")
+        wait_for_places(page)
+        assert page.evaluate("() => window.notReloaded === true")  # no reload
+        # The new map draws what its traces say: no project clusters, the layer being off.
+        page.wait_for_function("""() => {
+          const m = document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map;
+          return m.getStyle().layers.filter(l => l.id.includes('-cluster')
+                                           && m.getLayoutProperty(l.id, 'visibility') !== 'none').length === 0;
+        }""", timeout=10000)
+        assert page.locator("#map-title").text_content() == "2025 target · Urban-district population"
+        assert "Showing 3 of" in page.locator("#feature-count").text_content()  # the filter is kept
+        assert _query(page)["lang"] == "en" and _query(page)["city"] == "371100"
+        legend = page.locator("#legend").text_content()
+        assert "million people" in legend and "6" in legend  # 600 万人 is 6 million
+        page.screenshot(path=SHOTS / "13-english.png")
+        page.get_by_text("中文", exact=True).click()
+        page.wait_for_function("() => document.querySelector('header h1').textContent.includes('胶东')")
+        assert "lang" not in _query(page) and page.evaluate("() => window.notReloaded === true")
+        assert page.foreign == [] and page.refused == []
+
+
+def test_the_png_export_is_a_slide_with_title_legend_and_sources(app):
+    resp = app.server.test_client().get("/export/view.png?indicator=gdp&view=actual&layers=ports")
+    assert resp.status_code == 200 and resp.mimetype == "image/png"
+    image = Image.open(io.BytesIO(resp.data)).convert("RGB")
+    assert image.size == (1920, 1080)
+    image.save(SHOTS / "14-export.png")
+    # The legend box (white, top right) holds the classes' colours.
+    legend = image.crop((1380, 110, 1900, 420))
+    colors = {c for _, c in legend.getcolors(200000)}
+    from dashboard import figures
+    wanted = {tuple(int(h[i:i + 2], 16) for i in (1, 3, 5)) for h in figures.SEQUENTIAL}
+    assert len(wanted & colors) >= 3
+    assert image.getpixel((960, 30)) == (255, 255, 255)  # the title band is white paper, not map
+
+
+def test_the_html_export_draws_with_the_network_off(app, tmp_path):
+    from playwright.sync_api import sync_playwright
+    body = app.server.test_client().get("/export/view.html?layers=ports,zones&view=target").data
+    path = tmp_path / "map.html"
+    path.write_bytes(body)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(offline=True, viewport={"width": 1600, "height": 900})
+        page = context.new_page()
+        requests, errors = [], []
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.as_uri())
+        # Leaflet drew the boundaries and the places (on a canvas: count its layers).
+        page.wait_for_function("""() => {
+          const name = Object.keys(window).find(k => k.startsWith('map_'));
+          return name && Object.keys(window[name]._layers).length > 20
+            && document.querySelector('canvas.leaflet-zoom-animated');
+        }""", timeout=20000)
+        assert "2025年目标" in page.locator(".atlas-box").first.text_content()
+        page.screenshot(path=SHOTS / "15-export-html.png")
+        assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+        assert errors == []  # e.g. a script that needs a library the file does not carry
+        browser.close()

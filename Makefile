@@ -7,33 +7,33 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
-# Debian packages: chromium drives the browser tests and static exports,
-# Noto CJK renders Chinese in it.
-DEB_TEST := chromium fonts-noto-cjk
+# Debian packages: chromium renders the PNG exports (through kaleido) and
+# drives the browser tests; Noto CJK renders Chinese in it.
+DEB := chromium fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve test build bench load bench-peers deb-test clean
+.PHONY: run serve test build bench load bench-peers deb clean
 
-run: $(VENV)/.app
+run: $(VENV)/.app deb
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m dashboard
 
-serve: $(VENV)/.app
+serve: $(VENV)/.app deb
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c dashboard/gunicorn_conf.py dashboard.wsgi:server
 
-test: $(VENV)/.dev deb-test
+test: $(VENV)/.dev deb
 	$(BIN)/python -m pytest
 
 build: $(VENV)/.dev
 	$(BIN)/python -m geodata.build
 
-bench: $(VENV)/.dev deb-test
+bench: $(VENV)/.dev deb
 	$(BIN)/python -m bench.run
 
 load: $(VENV)/.dev
 	$(BIN)/python -m bench.load
 
 # Streamlit gets its own environment (bench/out/peers/venv); Leaflet comes from npm.
-bench-peers: $(VENV)/.dev deb-test
+bench-peers: $(VENV)/.dev deb
 	command -v npm >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y npm; }
 	$(BIN)/python -m bench.compare
 
@@ -49,8 +49,8 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.app $@
 
-deb-test:
-	@missing=""; for p in $(DEB_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+deb:
+	@missing=""; for p in $(DEB); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \

@@ -4,8 +4,7 @@ import json
 from dashboard import figures, ids
 from tests.dash_calls import call
 
-def switch(client_or_app, indicator, view, scheme="natural_breaks", lang="zh"):
-    app = client_or_app
+def switch(app, indicator, view, scheme="natural_breaks", lang="zh"):
     return call(app, ids.MAP_STATE, {f"{ids.INDICATOR}.value": indicator, f"{ids.VIEW}.value": view,
                                      f"{ids.SCHEME}.value": scheme, f"{ids.LANG}.value": lang},
                 f"{ids.VIEW}.value")
@@ -47,7 +46,6 @@ def test_switch_to_a_view_without_data_shows_no_data(app):
 
 
 def test_baseline_and_target_colours_mean_the_same_value(app):
-    client = app.server.test_client()
     a = json.loads(switch(app, "gdp", "baseline").data)["response"]
     b = json.loads(switch(app, "gdp", "actual").data)["response"]
     assert a[ids.MAP_STATE]["data"]["colorscale"] == b[ids.MAP_STATE]["data"]["colorscale"]

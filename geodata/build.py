@@ -71,28 +71,25 @@ def _check_references(t: dict[str, pd.DataFrame]) -> None:
 
 
 def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
-    """cities, counties and context layers, from one coverage simplification."""
+    """cities, counties, context and context_counties layers, from one coverage simplification."""
     city_rows = regions[regions["kind"] == "jiaodong_city"]
-    china_ctx = regions[regions["kind"].isin(["shandong_city", "province"])]
+    sd_rows = regions[regions["kind"] == "shandong_city"]
+    prov_rows = regions[regions["kind"] == "province"]
     countries = regions[regions["kind"] == "country"]
 
     counties = boundaries.counties_of(city_rows["code"])
-    ctx_units = [boundaries.unit(c) for c in china_ctx["code"]]
-    # Counties, the rest of Shandong and the provinces tile the land: simplify
+    other_counties = boundaries.counties_of(sd_rows["code"])
+    prov_units = [boundaries.unit(c) for c in prov_rows["code"]]
+    # The counties of all Shandong and the provinces tile the land: simplify
     # them together so every shared border stays shared.
-    geoms = boundaries.simplify_coverage(boundaries.read_geometries(counties + ctx_units))
-    county_geoms, ctx_geoms = geoms[:len(counties)], geoms[len(counties):]
+    geoms = boundaries.simplify_coverage(
+        boundaries.read_geometries(counties + other_counties + prov_units))
+    n, m = len(counties), len(counties) + len(other_counties)
+    county_geoms, other_geoms = geoms[:n], geoms[n:m]
+    prov_geoms = boundaries.coarsen_shared_borders(geoms[m:])
     src = boundaries.source_label()
 
-    counties_gdf = gpd.GeoDataFrame({
-        "adcode": [u.code for u in counties],
-        "name_zh": [u.name_zh for u in counties],
-        "city_adcode": [u.parent for u in counties],
-        "geometry_source": f"{src}: Amap, GCJ-02 converted to WGS-84",
-    }, geometry=list(county_geoms), crs=CRS)
-    labels = [_label_point(g) for g in county_geoms]
-    counties_gdf["label_lon"] = [round(p.x, 4) for p in labels]
-    counties_gdf["label_lat"] = [round(p.y, 4) for p in labels]
+    counties_gdf = _counties_frame(counties, county_geoms, src)
 
     # A city is the union of its counties, so city and county borders coincide.
     parents = np.array([u.parent for u in counties])
@@ -112,21 +109,30 @@ def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
     cities_gdf["label_lon"] = [round(p.x, 4) for p in labels]
     cities_gdf["label_lat"] = [round(p.y, 4) for p in labels]
 
+    # The other Shandong cities are context, drawn as the union of their
+    # counties (islets dropped), which are kept for placing the docking plan's places.
+    small = boundaries.CONTEXT_MIN_ISLAND_KM2
+    other_geoms = np.array([boundaries.drop_small_parts(g, small) for g in other_geoms], dtype=object)
+    context_counties_gdf = _counties_frame(other_counties, other_geoms, src)
+    parents = np.array([u.parent for u in other_counties])
+    sd_geoms = [shapely.coverage_union_all(other_geoms[parents == c]) for c in sd_rows["code"]]
+
     country_units = [boundaries.unit(c) for c in countries["code"]]
     country_geoms = shapely.simplify(boundaries.read_geometries(country_units),
                                      boundaries.COUNTRY_TOLERANCE, preserve_topology=True)
-    small = boundaries.CONTEXT_MIN_ISLAND_KM2
-    ctx_geoms = [boundaries.drop_small_parts(g, small) for g in ctx_geoms]
+    prov_geoms = [boundaries.drop_small_parts(g, small) for g in prov_geoms]
     country_geoms = [boundaries.drop_small_parts(g, small) for g in country_geoms]
     names = [boundaries.country_name(c) for c in countries["code"]]
+    china = pd.concat([sd_rows, prov_rows])
     context_gdf = gpd.GeoDataFrame({
-        "code": list(china_ctx["code"]) + list(countries["code"]),
-        "kind": list(china_ctx["kind"]) + list(countries["kind"]),
-        "name_zh": list(china_ctx["name_zh"]) + [n[0] for n in names],
-        "name_en": list(china_ctx["name_en"]) + [n[1] for n in names],
-        "geometry_source": [f"{src}: Amap, GCJ-02 converted to WGS-84"] * len(ctx_units)
+        "code": list(china["code"]) + list(countries["code"]),
+        "kind": list(china["kind"]) + list(countries["kind"]),
+        "name_zh": list(china["name_zh"]) + [n[0] for n in names],
+        "name_en": list(china["name_en"]) + [n[1] for n in names],
+        "geometry_source": [f"{src}: Amap, GCJ-02 converted to WGS-84; union of the city's counties"]
+        * len(sd_rows) + [f"{src}: Amap, GCJ-02 converted to WGS-84"] * len(prov_units)
         + [f"{src}: World Bank country outlines, WGS-84"] * len(country_units),
-    }, geometry=list(ctx_geoms) + list(country_geoms), crs=CRS)
+    }, geometry=list(sd_geoms) + list(prov_geoms) + list(country_geoms), crs=CRS)
     outside = context_gdf.loc[context_gdf.geometry.is_empty, "code"].tolist()
     if outside:
         raise SystemExit(f"{SOURCES / 'regions.csv'}: {', '.join(outside)} lie outside "
@@ -134,7 +140,20 @@ def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
     labels = [_label_point(g) for g in context_gdf.geometry]
     context_gdf["label_lon"] = [round(p.x, 4) for p in labels]
     context_gdf["label_lat"] = [round(p.y, 4) for p in labels]
-    return cities_gdf, counties_gdf, context_gdf
+    return cities_gdf, counties_gdf, context_gdf, context_counties_gdf
+
+
+def _counties_frame(units, geoms, src) -> gpd.GeoDataFrame:
+    gdf = gpd.GeoDataFrame({
+        "adcode": [u.code for u in units],
+        "name_zh": [u.name_zh for u in units],
+        "city_adcode": [u.parent for u in units],
+        "geometry_source": f"{src}: Amap, GCJ-02 converted to WGS-84",
+    }, geometry=list(geoms), crs=CRS)
+    labels = [_label_point(g) for g in geoms]
+    gdf["label_lon"] = [round(p.x, 4) for p in labels]
+    gdf["label_lat"] = [round(p.y, 4) for p in labels]
+    return gdf
 
 
 def _label_point(geom):
@@ -145,11 +164,13 @@ def _label_point(geom):
 
 def build(out: Path = STORE) -> Path:
     t = read_sources()
-    cities, counties, context = build_boundaries(t["regions"], t["city_positioning"])
-    feats = features.resolve(t["features"], counties, cities, context, str(SOURCES / "features.csv"))
+    cities, counties, context, context_counties = build_boundaries(t["regions"], t["city_positioning"])
+    feats = features.resolve(t["features"], counties, cities, context, str(SOURCES / "features.csv"),
+                             context_counties)
     tmp = out.with_suffix(".tmp.gpkg")
     tmp.unlink(missing_ok=True)
-    for name, gdf in (("cities", cities), ("counties", counties), ("context", context)):
+    for name, gdf in (("cities", cities), ("counties", counties), ("context", context),
+                      ("context_counties", context_counties)):
         pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG")
     for name in records.FEATURE_LAYERS:  # one layer per kind, as a GIS user expects
         pyogrio.write_dataframe(feats[feats["layer"] == name], tmp, layer=name, driver="GPKG",

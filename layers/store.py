@@ -26,6 +26,9 @@ GEO_LAYERS = {
                "positioning_ref", "label_lon", "label_lat", "geometry_source"),
     "counties": ("adcode", "name_zh", "city_adcode", "geometry_source"),
     "context": ("code", "kind", "name_zh", "name_en", "label_lon", "label_lat", "geometry_source"),
+    # the counties of the eleven other Shandong cities: where the docking plan's places are
+    "context_counties": ("adcode", "name_zh", "city_adcode", "label_lon", "label_lat",
+                         "geometry_source"),
 }
 TABLES = {"indicator_defs": records.INDICATOR_DEFS, "indicators": records.INDICATOR_VALUES,
           "feature_categories": records.FEATURE_CATEGORIES}
@@ -41,6 +44,7 @@ class Store:
     cities: gpd.GeoDataFrame
     counties: gpd.GeoDataFrame
     context: gpd.GeoDataFrame
+    context_counties: gpd.GeoDataFrame
     indicator_defs: pd.DataFrame
     indicators: pd.DataFrame
     features: gpd.GeoDataFrame  # every layer of records.FEATURE_LAYERS, in that order
@@ -82,7 +86,7 @@ def load(path: Path | str = DEFAULT_STORE) -> Store:
         tables[layer] = typed
     _check_indicator_references(path, tables, geo["cities"])
     features = _load_features(path, tables["feature_categories"])
-    return Store(path, geo["cities"], geo["counties"], geo["context"],
+    return Store(path, geo["cities"], geo["counties"], geo["context"], geo["context_counties"],
                  tables["indicator_defs"], tables["indicators"], features,
                  tables["feature_categories"])
 
@@ -140,6 +144,7 @@ _PAYLOAD = {
     "cities": (("adcode", "name_zh"), 4),
     "counties": (("adcode", "name_zh", "city_adcode"), 4),
     "context": (("code", "kind", "name_zh"), 3),
+    "context_counties": (("adcode", "name_zh", "city_adcode"), 4),
     "zones": (("id",), 4),
 }
 

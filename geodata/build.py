@@ -42,6 +42,8 @@ def read_sources() -> dict[str, pd.DataFrame]:
         "features": records.read_csv(SOURCES / "features.csv", records.FEATURE_SOURCES),
         "feature_categories": records.read_csv(SOURCES / "feature_categories.csv",
                                                records.FEATURE_CATEGORIES),
+        "tasks": records.read_csv(SOURCES / "tasks.csv", records.TASKS),
+        "flows": records.read_csv(SOURCES / "flows.csv", records.FLOW_SOURCES),
     }
     _check_references(tables)
     return tables
@@ -62,6 +64,24 @@ def _check_references(t: dict[str, pd.DataFrame]) -> None:
             raise records.RecordError(path, i, "area_code", f"'{r.area_code}' is not a Jiaodong city")
         if (r.scope == "circle") != (r.area_code == "jiaodong"):
             raise records.RecordError(path, i, "area_code", "circle scope goes with area_code 'jiaodong'")
+    shandong = set(t["regions"].loc[t["regions"]["kind"].isin(["jiaodong_city", "shandong_city"]), "code"])
+    path = str(SOURCES / "tasks.csv")
+    for i, r in enumerate(t["tasks"].itertuples(index=False), start=2):
+        unknown = set(filter(None, r.cities.split(";"))) - shandong
+        if unknown:
+            raise records.RecordError(path, i, "cities", f"'{min(unknown)}' is not a city of Shandong")
+        if not r.quote.endswith(r.responsibility_quote):
+            raise records.RecordError(path, i, "responsibility_quote", "is not how the task's quote ends")
+    tasks = {(r.plan, r.number): r for r in t["tasks"].itertuples(index=False)}
+    path = str(SOURCES / "flows.csv")
+    for i, r in enumerate(t["flows"].itertuples(index=False), start=2):
+        task = tasks.get((r.plan, r.task))
+        if task is None:
+            raise records.RecordError(path, i, "task", f"no task {r.task} of {r.plan} in tasks.csv")
+        if r.city != "province" and r.city not in shandong:
+            raise records.RecordError(path, i, "city", f"'{r.city}' is not a city of Shandong")
+        if r.quote not in task.quote:
+            raise records.RecordError(path, i, "quote", f"not found in the text of task {r.task}")
     categories = set(zip(t["feature_categories"]["layer"], t["feature_categories"]["category"]))
     path = str(SOURCES / "features.csv")
     for i, r in enumerate(t["features"].itertuples(index=False), start=2):
@@ -162,6 +182,26 @@ def _label_point(geom):
     return polylabel(largest, tolerance=0.005)
 
 
+def flow_lines(flows: pd.DataFrame, tasks: pd.DataFrame, cities, context) -> pd.DataFrame:
+    """The flows with their task's group and both ends' label points.
+
+    A city's end is its label point; 'province' is a label point of the whole
+    of Shandong; a partner's end is its region's label point in `context`.
+    """
+    shandong = context[context["kind"] == "shandong_city"]
+    points = {**dict(zip(cities["adcode"], zip(cities["label_lon"], cities["label_lat"]))),
+              **dict(zip(shandong["code"], zip(shandong["label_lon"], shandong["label_lat"]))),
+              **dict(zip(context["code"], zip(context["label_lon"], context["label_lat"])))}
+    whole = _label_point(shapely.coverage_union_all([*cities.geometry, *shandong.geometry]))
+    points["province"] = (round(whole.x, 4), round(whole.y, 4))
+    group = {(r.plan, r.number): r.group for r in tasks.itertuples(index=False)}
+    out = flows.copy()
+    out["group"] = [group[(p, n)] for p, n in zip(out["plan"], out["task"])]
+    out["from_lon"], out["from_lat"] = zip(*[points[c] for c in out["city"]])
+    out["to_lon"], out["to_lat"] = zip(*[points[c] for c in out["partner"]])
+    return out[records.FLOWS.names]
+
+
 def build(out: Path = STORE) -> Path:
     t = read_sources()
     cities, counties, context, context_counties = build_boundaries(t["regions"], t["city_positioning"])
@@ -175,8 +215,11 @@ def build(out: Path = STORE) -> Path:
     for name in records.FEATURE_LAYERS:  # one layer per kind, as a GIS user expects
         pyogrio.write_dataframe(feats[feats["layer"] == name], tmp, layer=name, driver="GPKG",
                                 geometry_type="Unknown")
-    for name in ("indicator_defs", "indicators", "feature_categories"):
-        pyogrio.write_dataframe(t[name], tmp, layer=name, driver="GPKG")
+    flows = flow_lines(t["flows"], t["tasks"], cities, context)
+    for name, df in (("indicator_defs", t["indicator_defs"]), ("indicators", t["indicators"]),
+                     ("feature_categories", t["feature_categories"]), ("tasks", t["tasks"]),
+                     ("flows", flows)):
+        pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG")
     tmp.replace(out)  # atomic: a reader never sees a half-written store
     return out
 

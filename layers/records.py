@@ -149,6 +149,50 @@ CITY_POSITIONING = Schema("city_positioning", (
 ), key=("adcode", "plan"))
 
 
+# The docking plan's partner regions, as the context layer codes them.
+PARTNER_REGIONS = ("110000", "120000", "130000", "310000", "320000", "330000", "340000")
+_PARTNERS = rf"({'|'.join(PARTNER_REGIONS)})"
+GROUPS = ("一", "二", "三", "四", "五", "六")
+
+# The docking plan's 21 tasks, one row each (geodata/sources/tasks.csv).
+TASKS = Schema("tasks", (
+    Column("plan", "enum", choices=PLANS),
+    Column("number", "int"),
+    Column("group", "enum", choices=GROUPS),
+    Column("group_title_zh"),
+    Column("title_zh"),
+    Column("title_en"),
+    Column("lead_departments", pattern=r"^[^;]+(;[^;]+)*$"),
+    Column("supporting_departments", required=False, pattern=r"^[^;]+(;[^;]+)*$"),
+    Column("responsibility_quote", pattern=r"^\(.+\)$"),  # the parenthesised text, verbatim
+    Column("cities", required=False, pattern=r"^\d{6}(;\d{6})*$"),  # Shandong cities the text names
+    Column("partner_regions", required=False, pattern=rf"^{_PARTNERS}(;{_PARTNERS})*$"),
+    Column("quote"),  # the whole task, from "1." to its closing parenthesis
+    Column("note", required=False),
+), key=("plan", "number"))
+
+# A link a task draws between a Shandong city (or the whole province) and a
+# partner region, with the words that draw it (geodata/sources/flows.csv).
+FLOW_SOURCES = Schema("flows", (
+    Column("plan", "enum", choices=PLANS),
+    Column("task", "int"),
+    Column("city", pattern=r"^(\d{6}|province)$"),
+    Column("partner", "enum", choices=PARTNER_REGIONS),
+    Column("quote"),  # verbatim, from the task's own text
+    Column("note", required=False),
+), key=("plan", "task", "city", "partner"))
+
+# In the store: with the task's group and the two ends' label points, so a
+# line can be drawn and filtered without a join.
+FLOWS = Schema("flows", (
+    *FLOW_SOURCES.columns[:4],
+    Column("group", "enum", choices=GROUPS),
+    Column("from_lon", "float"), Column("from_lat", "float"),
+    Column("to_lon", "float"), Column("to_lat", "float"),
+    *FLOW_SOURCES.columns[4:],
+), key=FLOW_SOURCES.key)
+
+
 def validate(df: pd.DataFrame, schema: Schema, file: str, first_row: int = 2) -> pd.DataFrame:
     """Check every cell against the schema; return a typed copy.
 

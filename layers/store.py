@@ -31,7 +31,8 @@ GEO_LAYERS = {
                          "geometry_source"),
 }
 TABLES = {"indicator_defs": records.INDICATOR_DEFS, "indicators": records.INDICATOR_VALUES,
-          "feature_categories": records.FEATURE_CATEGORIES}
+          "feature_categories": records.FEATURE_CATEGORIES, "tasks": records.TASKS,
+          "flows": records.FLOWS}
 
 
 class StoreError(RuntimeError):
@@ -49,6 +50,8 @@ class Store:
     indicators: pd.DataFrame
     features: gpd.GeoDataFrame  # every layer of records.FEATURE_LAYERS, in that order
     feature_categories: pd.DataFrame
+    tasks: pd.DataFrame  # the docking plan's 21 tasks
+    flows: pd.DataFrame  # links the tasks draw from Shandong to the partner regions
 
     def geojson(self, layer: str) -> str:
         return _geojson(self, layer)
@@ -85,10 +88,11 @@ def load(path: Path | str = DEFAULT_STORE) -> Store:
         typed = records.validate(df.astype(object), schema, f"{path}#{layer}", first_row=1)
         tables[layer] = typed
     _check_indicator_references(path, tables, geo["cities"])
+    _check_flow_references(path, tables, geo["context"])
     features = _load_features(path, tables["feature_categories"])
     return Store(path, geo["cities"], geo["counties"], geo["context"], geo["context_counties"],
                  tables["indicator_defs"], tables["indicators"], features,
-                 tables["feature_categories"])
+                 tables["feature_categories"], tables["tasks"], tables["flows"])
 
 
 def _load_features(path, categories) -> gpd.GeoDataFrame:
@@ -131,6 +135,17 @@ def _check_indicator_references(path, tables, cities) -> None:
         if r.area_code not in codes:
             raise records.RecordError(f"{path}#indicators", i, "area_code",
                                       f"unknown area '{r.area_code}'")
+
+
+def _check_flow_references(path, tables, context) -> None:
+    tasks = set(zip(tables["tasks"]["plan"], tables["tasks"]["number"]))
+    partners = set(context.loc[context["kind"] == "province", "code"])
+    for i, r in enumerate(tables["flows"].itertuples(index=False), start=1):
+        if (r.plan, r.task) not in tasks:
+            raise records.RecordError(f"{path}#flows", i, "task", f"unknown task {r.task}")
+        if r.partner not in partners:
+            raise records.RecordError(f"{path}#flows", i, "partner",
+                                      f"'{r.partner}' is not a region of the context layer")
 
 
 @cache

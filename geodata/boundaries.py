@@ -19,14 +19,24 @@ import shapely
 
 from geodata.gcj02 import geometry_gcj02_to_wgs84
 
-# Everything drawn is clipped to this frame (lon/lat): the five cities with
-# room to pan, their neighbours, the Yellow Sea and Korea's west coast. Each
-# context region costs bytes and first-paint time in the browser, so the frame
-# is kept to what the map shows.
-FRAME = (114.5, 32.5, 127.0, 40.5)
+# Everything drawn is clipped to this frame (lon/lat). Each context region
+# costs bytes and first-paint time in the browser, so the frame is kept to
+# what the two plans need: the five cities with room to pan, the Yellow Sea
+# and Korea's west coast (Jiaodong plan), and the partner regions of the
+# docking plan: north to 41.5°N for all of Beijing (to 41.06°N) with a margin
+# for its label; south to 29.0°N for Shanghai, Hangzhou (30.3°N), Ningbo
+# (29.9°N) and all of Anhui (to 29.4°N); west to 113.5°E for all of Hebei
+# (to 113.47°E) but one sliver. East stays at 127°E (Korea). Shanxi, Inner
+# Mongolia, Hubei and Jiangxi reach into this frame and are drawn as context
+# so that no land is left blank.
+FRAME = (113.5, 29.0, 127.0, 41.5)
 # Coverage simplification tolerance in degrees (~300 m): small enough for a
 # county map at zoom 9, large enough to keep the browser payload near 200 KB.
 TOLERANCE = 0.003
+# Borders between two provinces outside Shandong (Hebei–Shanxi, Anhui–Hubei …)
+# are a backdrop seen at zoom 5–7: ~2 km. Their coasts and their borders with
+# Shandong keep TOLERANCE, so the coverage stays gap-free.
+PROVINCE_TOLERANCE = 0.02
 # The countries across the sea are a backdrop: coarser, and without islets.
 COUNTRY_TOLERANCE = 0.01
 CONTEXT_MIN_ISLAND_KM2 = 2.0
@@ -68,6 +78,16 @@ def _index() -> list[tuple]:
 
 def _code(path: str) -> str:
     return Path(path).stem
+
+
+def coarsen_shared_borders(geoms: np.ndarray, tolerance: float = PROVINCE_TOLERANCE) -> np.ndarray:
+    """Simplify only the borders these polygons share with one another.
+
+    Their outer boundary (coasts, the borders with the units left out, the
+    frame) is kept vertex for vertex, so they still fit their neighbours.
+    """
+    return shapely.coverage_simplify(np.asarray(geoms, dtype=object), tolerance,
+                                     simplify_boundary=False)
 
 
 def counties_of(city_codes) -> list[Unit]:

@@ -42,6 +42,8 @@ def read_sources() -> dict[str, pd.DataFrame]:
         "features": records.read_csv(SOURCES / "features.csv", records.FEATURE_SOURCES),
         "feature_categories": records.read_csv(SOURCES / "feature_categories.csv",
                                                records.FEATURE_CATEGORIES),
+        "tasks": records.read_csv(SOURCES / "tasks.csv", records.TASKS),
+        "flows": records.read_csv(SOURCES / "flows.csv", records.FLOW_SOURCES),
     }
     _check_references(tables)
     return tables
@@ -62,6 +64,24 @@ def _check_references(t: dict[str, pd.DataFrame]) -> None:
             raise records.RecordError(path, i, "area_code", f"'{r.area_code}' is not a Jiaodong city")
         if (r.scope == "circle") != (r.area_code == "jiaodong"):
             raise records.RecordError(path, i, "area_code", "circle scope goes with area_code 'jiaodong'")
+    shandong = set(t["regions"].loc[t["regions"]["kind"].isin(["jiaodong_city", "shandong_city"]), "code"])
+    path = str(SOURCES / "tasks.csv")
+    for i, r in enumerate(t["tasks"].itertuples(index=False), start=2):
+        unknown = set(filter(None, r.cities.split(";"))) - shandong
+        if unknown:
+            raise records.RecordError(path, i, "cities", f"'{min(unknown)}' is not a city of Shandong")
+        if not r.quote.endswith(r.responsibility_quote):
+            raise records.RecordError(path, i, "responsibility_quote", "is not how the task's quote ends")
+    tasks = {(r.plan, r.number): r for r in t["tasks"].itertuples(index=False)}
+    path = str(SOURCES / "flows.csv")
+    for i, r in enumerate(t["flows"].itertuples(index=False), start=2):
+        task = tasks.get((r.plan, r.task))
+        if task is None:
+            raise records.RecordError(path, i, "task", f"no task {r.task} of {r.plan} in tasks.csv")
+        if r.city != "province" and r.city not in shandong:
+            raise records.RecordError(path, i, "city", f"'{r.city}' is not a city of Shandong")
+        if r.quote not in task.quote:
+            raise records.RecordError(path, i, "quote", f"not found in the text of task {r.task}")
     categories = set(zip(t["feature_categories"]["layer"], t["feature_categories"]["category"]))
     path = str(SOURCES / "features.csv")
     for i, r in enumerate(t["features"].itertuples(index=False), start=2):
@@ -71,28 +91,25 @@ def _check_references(t: dict[str, pd.DataFrame]) -> None:
 
 
 def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
-    """cities, counties and context layers, from one coverage simplification."""
+    """cities, counties, context and context_counties layers, from one coverage simplification."""
     city_rows = regions[regions["kind"] == "jiaodong_city"]
-    china_ctx = regions[regions["kind"].isin(["shandong_city", "province"])]
+    sd_rows = regions[regions["kind"] == "shandong_city"]
+    prov_rows = regions[regions["kind"] == "province"]
     countries = regions[regions["kind"] == "country"]
 
     counties = boundaries.counties_of(city_rows["code"])
-    ctx_units = [boundaries.unit(c) for c in china_ctx["code"]]
-    # Counties, the rest of Shandong and the provinces tile the land: simplify
+    other_counties = boundaries.counties_of(sd_rows["code"])
+    prov_units = [boundaries.unit(c) for c in prov_rows["code"]]
+    # The counties of all Shandong and the provinces tile the land: simplify
     # them together so every shared border stays shared.
-    geoms = boundaries.simplify_coverage(boundaries.read_geometries(counties + ctx_units))
-    county_geoms, ctx_geoms = geoms[:len(counties)], geoms[len(counties):]
+    geoms = boundaries.simplify_coverage(
+        boundaries.read_geometries(counties + other_counties + prov_units))
+    n, m = len(counties), len(counties) + len(other_counties)
+    county_geoms, other_geoms = geoms[:n], geoms[n:m]
+    prov_geoms = boundaries.coarsen_shared_borders(geoms[m:])
     src = boundaries.source_label()
 
-    counties_gdf = gpd.GeoDataFrame({
-        "adcode": [u.code for u in counties],
-        "name_zh": [u.name_zh for u in counties],
-        "city_adcode": [u.parent for u in counties],
-        "geometry_source": f"{src}: Amap, GCJ-02 converted to WGS-84",
-    }, geometry=list(county_geoms), crs=CRS)
-    labels = [_label_point(g) for g in county_geoms]
-    counties_gdf["label_lon"] = [round(p.x, 4) for p in labels]
-    counties_gdf["label_lat"] = [round(p.y, 4) for p in labels]
+    counties_gdf = _counties_frame(counties, county_geoms, src)
 
     # A city is the union of its counties, so city and county borders coincide.
     parents = np.array([u.parent for u in counties])
@@ -112,21 +129,30 @@ def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
     cities_gdf["label_lon"] = [round(p.x, 4) for p in labels]
     cities_gdf["label_lat"] = [round(p.y, 4) for p in labels]
 
+    # The other Shandong cities are context, drawn as the union of their
+    # counties (islets dropped), which are kept for placing the docking plan's places.
+    small = boundaries.CONTEXT_MIN_ISLAND_KM2
+    other_geoms = np.array([boundaries.drop_small_parts(g, small) for g in other_geoms], dtype=object)
+    context_counties_gdf = _counties_frame(other_counties, other_geoms, src)
+    parents = np.array([u.parent for u in other_counties])
+    sd_geoms = [shapely.coverage_union_all(other_geoms[parents == c]) for c in sd_rows["code"]]
+
     country_units = [boundaries.unit(c) for c in countries["code"]]
     country_geoms = shapely.simplify(boundaries.read_geometries(country_units),
                                      boundaries.COUNTRY_TOLERANCE, preserve_topology=True)
-    small = boundaries.CONTEXT_MIN_ISLAND_KM2
-    ctx_geoms = [boundaries.drop_small_parts(g, small) for g in ctx_geoms]
+    prov_geoms = [boundaries.drop_small_parts(g, small) for g in prov_geoms]
     country_geoms = [boundaries.drop_small_parts(g, small) for g in country_geoms]
     names = [boundaries.country_name(c) for c in countries["code"]]
+    china = pd.concat([sd_rows, prov_rows])
     context_gdf = gpd.GeoDataFrame({
-        "code": list(china_ctx["code"]) + list(countries["code"]),
-        "kind": list(china_ctx["kind"]) + list(countries["kind"]),
-        "name_zh": list(china_ctx["name_zh"]) + [n[0] for n in names],
-        "name_en": list(china_ctx["name_en"]) + [n[1] for n in names],
-        "geometry_source": [f"{src}: Amap, GCJ-02 converted to WGS-84"] * len(ctx_units)
+        "code": list(china["code"]) + list(countries["code"]),
+        "kind": list(china["kind"]) + list(countries["kind"]),
+        "name_zh": list(china["name_zh"]) + [n[0] for n in names],
+        "name_en": list(china["name_en"]) + [n[1] for n in names],
+        "geometry_source": [f"{src}: Amap, GCJ-02 converted to WGS-84; union of the city's counties"]
+        * len(sd_rows) + [f"{src}: Amap, GCJ-02 converted to WGS-84"] * len(prov_units)
         + [f"{src}: World Bank country outlines, WGS-84"] * len(country_units),
-    }, geometry=list(ctx_geoms) + list(country_geoms), crs=CRS)
+    }, geometry=list(sd_geoms) + list(prov_geoms) + list(country_geoms), crs=CRS)
     outside = context_gdf.loc[context_gdf.geometry.is_empty, "code"].tolist()
     if outside:
         raise SystemExit(f"{SOURCES / 'regions.csv'}: {', '.join(outside)} lie outside "
@@ -134,7 +160,20 @@ def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
     labels = [_label_point(g) for g in context_gdf.geometry]
     context_gdf["label_lon"] = [round(p.x, 4) for p in labels]
     context_gdf["label_lat"] = [round(p.y, 4) for p in labels]
-    return cities_gdf, counties_gdf, context_gdf
+    return cities_gdf, counties_gdf, context_gdf, context_counties_gdf
+
+
+def _counties_frame(units, geoms, src) -> gpd.GeoDataFrame:
+    gdf = gpd.GeoDataFrame({
+        "adcode": [u.code for u in units],
+        "name_zh": [u.name_zh for u in units],
+        "city_adcode": [u.parent for u in units],
+        "geometry_source": f"{src}: Amap, GCJ-02 converted to WGS-84",
+    }, geometry=list(geoms), crs=CRS)
+    labels = [_label_point(g) for g in geoms]
+    gdf["label_lon"] = [round(p.x, 4) for p in labels]
+    gdf["label_lat"] = [round(p.y, 4) for p in labels]
+    return gdf
 
 
 def _label_point(geom):
@@ -143,19 +182,44 @@ def _label_point(geom):
     return polylabel(largest, tolerance=0.005)
 
 
+def flow_lines(flows: pd.DataFrame, tasks: pd.DataFrame, cities, context) -> pd.DataFrame:
+    """The flows with their task's group and both ends' label points.
+
+    A city's end is its label point; 'province' is a label point of the whole
+    of Shandong; a partner's end is its region's label point in `context`.
+    """
+    shandong = context[context["kind"] == "shandong_city"]
+    points = {**dict(zip(cities["adcode"], zip(cities["label_lon"], cities["label_lat"]))),
+              **dict(zip(shandong["code"], zip(shandong["label_lon"], shandong["label_lat"]))),
+              **dict(zip(context["code"], zip(context["label_lon"], context["label_lat"])))}
+    whole = _label_point(shapely.coverage_union_all([*cities.geometry, *shandong.geometry]))
+    points["province"] = (round(whole.x, 4), round(whole.y, 4))
+    group = {(r.plan, r.number): r.group for r in tasks.itertuples(index=False)}
+    out = flows.copy()
+    out["group"] = [group[(p, n)] for p, n in zip(out["plan"], out["task"])]
+    out["from_lon"], out["from_lat"] = zip(*[points[c] for c in out["city"]])
+    out["to_lon"], out["to_lat"] = zip(*[points[c] for c in out["partner"]])
+    return out[records.FLOWS.names]
+
+
 def build(out: Path = STORE) -> Path:
     t = read_sources()
-    cities, counties, context = build_boundaries(t["regions"], t["city_positioning"])
-    feats = features.resolve(t["features"], counties, cities, context, str(SOURCES / "features.csv"))
+    cities, counties, context, context_counties = build_boundaries(t["regions"], t["city_positioning"])
+    feats = features.resolve(t["features"], counties, cities, context, str(SOURCES / "features.csv"),
+                             context_counties)
     tmp = out.with_suffix(".tmp.gpkg")
     tmp.unlink(missing_ok=True)
-    for name, gdf in (("cities", cities), ("counties", counties), ("context", context)):
+    for name, gdf in (("cities", cities), ("counties", counties), ("context", context),
+                      ("context_counties", context_counties)):
         pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG")
     for name in records.FEATURE_LAYERS:  # one layer per kind, as a GIS user expects
         pyogrio.write_dataframe(feats[feats["layer"] == name], tmp, layer=name, driver="GPKG",
                                 geometry_type="Unknown")
-    for name in ("indicator_defs", "indicators", "feature_categories"):
-        pyogrio.write_dataframe(t[name], tmp, layer=name, driver="GPKG")
+    flows = flow_lines(t["flows"], t["tasks"], cities, context)
+    for name, df in (("indicator_defs", t["indicator_defs"]), ("indicators", t["indicators"]),
+                     ("feature_categories", t["feature_categories"]), ("tasks", t["tasks"]),
+                     ("flows", flows)):
+        pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG")
     tmp.replace(out)  # atomic: a reader never sees a half-written store
     return out
 

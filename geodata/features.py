@@ -6,6 +6,10 @@ A feature says where it is with place tokens (see layers.records.PLACE):
 `context:` is a neighbouring region's label point; `feature:` reuses another
 feature's point. Lines join their places in order and are schematic. The
 precision follows from the tokens, so it cannot claim more than the source.
+
+`county:` and `city:` name any unit of Shandong: the five Jiaodong cities and
+their counties, and the other eleven cities and their counties (the store's
+`context_counties`), which the docking plan's places need.
 """
 from __future__ import annotations
 
@@ -25,9 +29,15 @@ _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
 
 
 def chapter_of(plan_ref: str) -> int:
-    """第十二章·... -> 12; 前言 -> 0."""
+    """第十二章·... -> 12; 前言 -> 0; 任务7·(二) -> 2.
+
+    The docking plan's 21 tasks all stand in its part 二、重点任务, so a task
+    reference is in part 2 of that plan; `task_of` gives the task itself.
+    """
     if plan_ref.startswith("前言"):
         return 0
+    if task_of(plan_ref):
+        return 2
     m = re.match(r"第([一二三四五六七八九十]{1,3})章", plan_ref)
     if not m:
         raise ValueError(f"no chapter in '{plan_ref}'")
@@ -38,11 +48,45 @@ def chapter_of(plan_ref: str) -> int:
     return (_NUMERALS[tens] if tens else 1) * 10 + (_NUMERALS[units] if units else 0)
 
 
+def task_of(plan_ref: str) -> int:
+    """任务7·(二) -> 7 (the docking plan's numbered tasks); any other reference -> 0."""
+    m = re.match(r"任务(\d{1,2})·\(", plan_ref)
+    return int(m.group(1)) if m else 0
+
+
+def split_also(also: str) -> tuple[str, str, str]:
+    """'plan|plan_ref|quote' -> (plan, plan_ref, quote); '' -> ('', '', '')."""
+    if not also:
+        return "", "", ""
+    plan, ref, quote = also.split("|")
+    return plan, ref, quote
+
+
+def docking_task(plan: str, plan_ref: str, also: str) -> int:
+    """The docking plan's task that names the place, by its own or its second reference."""
+    if plan == DOCKING:
+        return task_of(plan_ref)
+    also_plan, also_ref, _ = split_also(also)
+    return task_of(also_ref) if also_plan == DOCKING else 0
+
+
+DOCKING = "shandong-docking-2025"
+# What a plan's references look like: chapters for the Jiaodong plan, tasks for the docking plan.
+REF_PATTERNS = {"jiaodong-2021": r"(前言|第[一二三四五六七八九十]{1,3}章).*",
+                DOCKING: r"任务([1-9]|1\d|2[01])·\((一|二|三|四|五|六)\).*"}
+
+
 class _Places:
     """Label points and polygons of the units a token can name."""
 
     def __init__(self, counties: gpd.GeoDataFrame, cities: gpd.GeoDataFrame,
-                 context: gpd.GeoDataFrame):
+                 context: gpd.GeoDataFrame, context_counties: gpd.GeoDataFrame | None = None):
+        if context_counties is not None:
+            counties = pd.concat([counties, context_counties], ignore_index=True)
+        shandong = context[context["kind"] == "shandong_city"].rename(columns={"code": "adcode"})
+        cities = pd.concat([cities[["adcode", "label_lon", "label_lat", "geometry"]],
+                            shandong[["adcode", "label_lon", "label_lat", "geometry"]]],
+                           ignore_index=True)
         self.county_point = {r.adcode: Point(r.label_lon, r.label_lat) for r in counties.itertuples()}
         self.county_area = dict(zip(counties["adcode"], counties.geometry))
         self.county_city = dict(zip(counties["adcode"], counties["city_adcode"]))
@@ -51,13 +95,14 @@ class _Places:
         self.context_point = {r.code: Point(r.label_lon, r.label_lat) for r in context.itertuples()}
 
 
-def resolve(sources: pd.DataFrame, counties, cities, context, file: str) -> gpd.GeoDataFrame:
-    """Every source row as a store feature: geometry, precision, chapter.
+def resolve(sources: pd.DataFrame, counties, cities, context, file: str,
+            context_counties=None) -> gpd.GeoDataFrame:
+    """Every source row as a store feature: geometry, precision, chapter, task.
 
     Points are resolved first, so that lines and other points may name them
     with `feature:`. Any inconsistency stops the build with the row named.
     """
-    places = _Places(counties, cities, context)
+    places = _Places(counties, cities, context, context_counties)
     rows = sources.reset_index(drop=True)
     geoms: list = [None] * len(rows)
     precision: list = [""] * len(rows)
@@ -71,6 +116,14 @@ def resolve(sources: pd.DataFrame, counties, cities, context, file: str) -> gpd.
         def fail(column, message, line=line):
             raise records.RecordError(file, line, column, message)
 
+        if not re.fullmatch(REF_PATTERNS[r["plan"]], r["plan_ref"]):
+            fail("plan_ref", f"'{r['plan_ref']}' is not a reference of {r['plan']}")
+        if r["also"]:
+            also_plan, also_ref, _ = split_also(r["also"])
+            if not re.fullmatch(REF_PATTERNS[also_plan], also_ref):
+                fail("also", f"'{also_ref}' is not a reference of {also_plan}")
+            if also_plan == r["plan"]:
+                fail("also", "names the row's own plan; give the second plan's reference")
         if not r["where"]:  # named by the plan, but no source places it
             if r["shape"] != "point" or r["city_adcodes"] or r["county_adcode"]:
                 fail("where", "only a point with no city or county may be left unplaced")
@@ -99,6 +152,8 @@ def resolve(sources: pd.DataFrame, counties, cities, context, file: str) -> gpd.
     out = rows.drop(columns=["shape", "where", "datum"])
     out["precision"] = precision
     out["chapter"] = [chapter_of(ref) for ref in out["plan_ref"]]
+    out["task"] = [docking_task(p, ref, also) for p, ref, also in
+                   zip(out["plan"], out["plan_ref"], out["also"])]
     return gpd.GeoDataFrame(out, geometry=geoms, crs=CRS)
 
 
@@ -148,7 +203,7 @@ def _check_units(r, tokens, places: _Places, fail) -> None:
     declared = set(filter(None, r["city_adcodes"].split(";")))
     unknown = declared - set(places.city_point)
     if unknown:
-        fail("city_adcodes", f"'{min(unknown)}' is not a Jiaodong city")
+        fail("city_adcodes", f"'{min(unknown)}' is not a city of Shandong")
     named = {places.county_city[v] for k, _, v in (t.partition(":") for t in tokens) if k == "county"}
     named |= {v for k, _, v in (t.partition(":") for t in tokens) if k == "city"}
     if not named <= declared:

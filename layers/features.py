@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from layers.records import FEATURE_LAYERS, PRECISIONS, STATUSES
+from layers.records import FEATURE_LAYERS, PLANS, PRECISIONS, STATUSES
 
 DEFAULT_LAYERS = ("ports", "bays", "projects")  # what a first-time viewer sees over the choropleth
 MAX_ZOOM = {"site": 11.0, "county": 9.0, "city": 8.0, "schematic": 9.0, "unplaced": 8.0}
@@ -28,10 +28,13 @@ class Criteria:
     precisions: tuple = ()
     statuses: tuple = ()
     text: str = ""
+    plans: tuple = ()
+    tasks: tuple = ()  # the docking plan's tasks (a feature's `task`, by its own or its `also` reference)
 
     @classmethod
     def parse(cls, layers=None, categories=None, cities=None, chapters=None, precisions=None,
-              statuses=None, text=None, known: dict | None = None) -> Criteria:
+              statuses=None, text=None, known: dict | None = None, plans=None,
+              tasks=None) -> Criteria:
         """From callback values: unknown values are dropped, never trusted."""
         known = known or {}
 
@@ -47,6 +50,8 @@ class Criteria:
             precisions=keep(precisions, PRECISIONS),
             statuses=keep(statuses, (*STATUSES, "")),
             text=(text if isinstance(text, str) else "").strip()[:100],
+            plans=keep(plans, PLANS),
+            tasks=keep(tasks, known.get("tasks", ())),
         )
 
 
@@ -64,6 +69,11 @@ def matches(features: pd.DataFrame, c: Criteria) -> pd.Series:
         ok &= features["precision"].isin(c.precisions)
     if c.statuses:
         ok &= features["status"].isin(c.statuses)
+    if c.plans:  # a place both plans name belongs to both
+        also = features["also"].str.partition("|")[0]
+        ok &= features["plan"].isin(c.plans) | also.isin(c.plans)
+    if c.tasks:
+        ok &= features["task"].isin(c.tasks)
     if c.text:
         needle = c.text.casefold()
         ok &= (features["name_zh"].str.casefold().str.contains(needle, regex=False)
@@ -117,9 +127,13 @@ class Names:
 def names_for(store, lang: str = "zh") -> Names:
     col = "name_zh" if lang == "zh" else "name_en"
     cats = store.feature_categories
+    # The docking plan's places lie all over Shandong: name the other cities and counties too.
+    others = store.context[store.context["kind"] == "shandong_city"]
+    counties = pd.concat([store.counties, store.context_counties])
     return Names(
-        cities=dict(zip(store.cities["adcode"], store.cities[col])),
-        counties=dict(zip(store.counties["adcode"], store.counties["name_zh"])),
+        cities={**dict(zip(store.cities["adcode"], store.cities[col])),
+                **dict(zip(others["code"], others[col]))},
+        counties=dict(zip(counties["adcode"], counties["name_zh"])),
         categories={(r.layer, r.category): getattr(r, col) for r in cats.itertuples()},
     )
 

@@ -81,6 +81,9 @@ FEATURE_LAYERS = ("corridors", "ports", "bays", "projects", "zones", "ecology")
 SHAPES = ("point", "line", "area")
 DATUMS = ("WGS84", "CGCS2000", "GCJ02", "unknown")  # unknown: used as WGS-84, see the note
 STATUSES = ("existing", "build", "plan", "study", "upgrade")
+# A plan reference: a chapter of the Jiaodong plan, or a task of the docking plan
+# with its group, e.g. 任务7·(二).
+PLAN_REF = r"(前言|第.{1,3}章|任务\d{1,2}·\([一二三四五六]\))"
 # One place token: a county's or city's label point or polygon, a context
 # region's label point, another feature's point, or a sourced site "lat,lon".
 PLACE = r"(county:\d{6}|city:\d{6}|context:\w+|feature:[a-z0-9-]+|site:-?\d+(\.\d+)?,-?\d+(\.\d+)?)"
@@ -95,11 +98,14 @@ _FEATURE_COLUMNS = (
     Column("city_adcodes", required=False, pattern=r"^\d{6}(;\d{6})*$"),  # blank: outside Jiaodong or unknown
     Column("county_adcode", required=False, pattern=ADCODE),
     Column("status", "enum", required=False, choices=STATUSES),
-    Column("plan_ref", pattern=r"^(前言|第.{1,3}章).*"),  # chapter first: 第四章·专栏2·...
+    # chapter first (第四章·专栏2·...) or, in the docking plan, the task first (任务7·(二))
+    Column("plan_ref", pattern=rf"^{PLAN_REF}.*"),
     Column("quote"),  # the plan's own words, verbatim
     Column("coord_source"),  # where the geometry comes from
     Column("coord_quote", required=False),  # the source's words that place it
     Column("note", required=False),
+    # The same place named by the other plan: "plan|plan_ref|quote" (one row, two references)
+    Column("also", required=False, pattern=rf"^({'|'.join(PLANS)})\|{PLAN_REF}[^|]*\|[^|]+$"),
 )
 
 # A place the plan names, as edited by hand: where it is, as place tokens.
@@ -111,11 +117,14 @@ FEATURE_SOURCES = Schema("features", (
     *_FEATURE_COLUMNS[3:],
 ), key=("id",))
 
-# The same place in the store: resolved geometry, derived precision and chapter.
+# The same place in the store: resolved geometry, derived precision, chapter
+# (of the row's own plan; the docking plan's tasks stand in its part 2) and
+# task (the docking plan's task naming the place, by plan_ref or also; 0: none).
 FEATURES = Schema("features", (
     *_FEATURE_COLUMNS,
     Column("precision", "enum", choices=PRECISIONS),
     Column("chapter", "int"),
+    Column("task", "int"),
 ), key=("id",))
 
 FEATURE_CATEGORIES = Schema("feature_categories", (
@@ -138,6 +147,50 @@ CITY_POSITIONING = Schema("city_positioning", (
     Column("plan_ref"),
     Column("quote"),
 ), key=("adcode", "plan"))
+
+
+# The docking plan's partner regions, as the context layer codes them.
+PARTNER_REGIONS = ("110000", "120000", "130000", "310000", "320000", "330000", "340000")
+_PARTNERS = rf"({'|'.join(PARTNER_REGIONS)})"
+GROUPS = ("一", "二", "三", "四", "五", "六")
+
+# The docking plan's 21 tasks, one row each (geodata/sources/tasks.csv).
+TASKS = Schema("tasks", (
+    Column("plan", "enum", choices=PLANS),
+    Column("number", "int"),
+    Column("group", "enum", choices=GROUPS),
+    Column("group_title_zh"),
+    Column("title_zh"),
+    Column("title_en"),
+    Column("lead_departments", pattern=r"^[^;]+(;[^;]+)*$"),
+    Column("supporting_departments", required=False, pattern=r"^[^;]+(;[^;]+)*$"),
+    Column("responsibility_quote", pattern=r"^\(.+\)$"),  # the parenthesised text, verbatim
+    Column("cities", required=False, pattern=r"^\d{6}(;\d{6})*$"),  # Shandong cities the text names
+    Column("partner_regions", required=False, pattern=rf"^{_PARTNERS}(;{_PARTNERS})*$"),
+    Column("quote"),  # the whole task, from "1." to its closing parenthesis
+    Column("note", required=False),
+), key=("plan", "number"))
+
+# A link a task draws between a Shandong city (or the whole province) and a
+# partner region, with the words that draw it (geodata/sources/flows.csv).
+FLOW_SOURCES = Schema("flows", (
+    Column("plan", "enum", choices=PLANS),
+    Column("task", "int"),
+    Column("city", pattern=r"^(\d{6}|province)$"),
+    Column("partner", "enum", choices=PARTNER_REGIONS),
+    Column("quote"),  # verbatim, from the task's own text
+    Column("note", required=False),
+), key=("plan", "task", "city", "partner"))
+
+# In the store: with the task's group and the two ends' label points, so a
+# line can be drawn and filtered without a join.
+FLOWS = Schema("flows", (
+    *FLOW_SOURCES.columns[:4],
+    Column("group", "enum", choices=GROUPS),
+    Column("from_lon", "float"), Column("from_lat", "float"),
+    Column("to_lon", "float"), Column("to_lat", "float"),
+    *FLOW_SOURCES.columns[4:],
+), key=FLOW_SOURCES.key)
 
 
 def validate(df: pd.DataFrame, schema: Schema, file: str, first_row: int = 2) -> pd.DataFrame:

@@ -26,9 +26,13 @@ GEO_LAYERS = {
                "positioning_ref", "label_lon", "label_lat", "geometry_source"),
     "counties": ("adcode", "name_zh", "city_adcode", "geometry_source"),
     "context": ("code", "kind", "name_zh", "name_en", "label_lon", "label_lat", "geometry_source"),
+    # the counties of the eleven other Shandong cities: where the docking plan's places are
+    "context_counties": ("adcode", "name_zh", "city_adcode", "label_lon", "label_lat",
+                         "geometry_source"),
 }
 TABLES = {"indicator_defs": records.INDICATOR_DEFS, "indicators": records.INDICATOR_VALUES,
-          "feature_categories": records.FEATURE_CATEGORIES}
+          "feature_categories": records.FEATURE_CATEGORIES, "tasks": records.TASKS,
+          "flows": records.FLOWS}
 
 
 class StoreError(RuntimeError):
@@ -41,10 +45,13 @@ class Store:
     cities: gpd.GeoDataFrame
     counties: gpd.GeoDataFrame
     context: gpd.GeoDataFrame
+    context_counties: gpd.GeoDataFrame
     indicator_defs: pd.DataFrame
     indicators: pd.DataFrame
     features: gpd.GeoDataFrame  # every layer of records.FEATURE_LAYERS, in that order
     feature_categories: pd.DataFrame
+    tasks: pd.DataFrame  # the docking plan's 21 tasks
+    flows: pd.DataFrame  # links the tasks draw from Shandong to the partner regions
 
     def geojson(self, layer: str) -> str:
         return _geojson(self, layer)
@@ -81,10 +88,11 @@ def load(path: Path | str = DEFAULT_STORE) -> Store:
         typed = records.validate(df.astype(object), schema, f"{path}#{layer}", first_row=1)
         tables[layer] = typed
     _check_indicator_references(path, tables, geo["cities"])
+    _check_flow_references(path, tables, geo["context"])
     features = _load_features(path, tables["feature_categories"])
-    return Store(path, geo["cities"], geo["counties"], geo["context"],
+    return Store(path, geo["cities"], geo["counties"], geo["context"], geo["context_counties"],
                  tables["indicator_defs"], tables["indicators"], features,
-                 tables["feature_categories"])
+                 tables["feature_categories"], tables["tasks"], tables["flows"])
 
 
 def _load_features(path, categories) -> gpd.GeoDataFrame:
@@ -129,6 +137,17 @@ def _check_indicator_references(path, tables, cities) -> None:
                                       f"unknown area '{r.area_code}'")
 
 
+def _check_flow_references(path, tables, context) -> None:
+    tasks = set(zip(tables["tasks"]["plan"], tables["tasks"]["number"]))
+    partners = set(context.loc[context["kind"] == "province", "code"])
+    for i, r in enumerate(tables["flows"].itertuples(index=False), start=1):
+        if (r.plan, r.task) not in tasks:
+            raise records.RecordError(f"{path}#flows", i, "task", f"unknown task {r.task}")
+        if r.partner not in partners:
+            raise records.RecordError(f"{path}#flows", i, "partner",
+                                      f"'{r.partner}' is not a region of the context layer")
+
+
 @cache
 def default_store() -> Store:
     return load(DEFAULT_STORE)
@@ -140,6 +159,7 @@ _PAYLOAD = {
     "cities": (("adcode", "name_zh"), 4),
     "counties": (("adcode", "name_zh", "city_adcode"), 4),
     "context": (("code", "kind", "name_zh"), 3),
+    "context_counties": (("adcode", "name_zh", "city_adcode"), 4),
     "zones": (("id",), 4),
 }
 

@@ -71,3 +71,45 @@ def test_coverage_simplification_keeps_borders_that_plain_simplify_breaks():
     assert shapely.coverage_is_valid(together, gap_width=0.001)
     one_by_one = shapely.simplify(raw, boundaries.TOLERANCE)
     assert not shapely.coverage_is_valid(one_by_one, gap_width=0.001)
+
+
+def test_all_of_shandong_tiles_with_the_provinces(store):
+    """Jiaodong's counties, the other cities' counties and the provinces: one gap-free coverage."""
+    provinces = store.context[store.context["kind"] == "province"]
+    geoms = np.concatenate([store.counties.geometry.to_numpy(),
+                            store.context_counties.geometry.to_numpy(), provinces.geometry.to_numpy()])
+    assert shapely.coverage_is_valid(geoms, gap_width=0.001)
+    assert len(store.counties) + len(store.context_counties) == 136  # Shandong's county-level units
+
+
+def test_each_other_shandong_city_is_the_union_of_its_counties(store):
+    cities = store.context[store.context["kind"] == "shandong_city"]
+    assert len(cities) == 11
+    for city in cities.itertuples():
+        parts = store.context_counties[store.context_counties["city_adcode"] == city.code].geometry
+        assert len(parts) > 0, city.code
+        assert shapely.union_all(parts.to_numpy()).symmetric_difference(city.geometry).area < 1e-12
+
+
+@pytest.mark.parametrize("code,lon,lat", [
+    ("110000", 116.40, 40.90),   # northern Beijing (Miyun), beyond the old frame's 40.5°N
+    ("310000", 121.47, 31.23),   # Shanghai
+    ("330000", 120.16, 30.27),   # Hangzhou
+    ("330000", 121.55, 29.87),   # Ningbo
+    ("340000", 117.23, 31.82),   # Hefei
+    ("130000", 114.50, 38.05),   # Shijiazhuang
+])
+def test_partner_regions_are_drawn_where_they_are(store, code, lon, lat):
+    region = store.context.set_index("code").geometry[code]
+    assert region.contains(shapely.Point(lon, lat))
+
+
+def test_province_borders_are_coarser_than_shandongs_but_still_fit():
+    from geodata import boundaries
+    units = [boundaries.unit(c) for c in ("340000", "320000", "410000")]  # Anhui, Jiangsu, Henan
+    fine = boundaries.simplify_coverage(boundaries.read_geometries(units))
+    coarse = boundaries.coarsen_shared_borders(fine)
+    assert shapely.get_num_coordinates(coarse).sum() < shapely.get_num_coordinates(fine).sum()
+    assert shapely.coverage_is_valid(coarse, gap_width=0.001)
+    # the outer boundary (coasts, borders with units left out) is kept vertex for vertex
+    assert shapely.union_all(coarse).boundary.equals(shapely.union_all(fine).boundary)

@@ -66,5 +66,9 @@ def test_table_rows_name_every_code(store):
     assert len(rows) == len(store.features)
     row = next(r for r in rows if r["id"] == "pipe-dongjiakou-dongying")
     assert row["layer"] == "轴带与通道" and row["category"] == "油气管道" and row["cities"] == "青岛市"
+    plan = dict(zip(store.features["id"], store.features["plan"]))
     unplaced = [r for r in rows if r["precision"].startswith("未能定位")]
-    assert {r["id"] for r in unplaced} == {"zl3-river-3", "zl5-water-1", "zl5-water-2"}
+    assert {r["id"] for r in unplaced if plan[r["id"]] == "jiaodong-2021"} == {
+        "zl3-river-3", "zl5-water-1", "zl5-water-2"}
+    jining = next(r for r in rows if r["id"] == "dk-cic-jining")  # a city outside Jiaodong is named too
+    assert jining["cities"] == "济宁市"

@@ -94,7 +94,7 @@ def test_store_with_a_bad_indicator_row_fails_on_load(tmp_path, store):
 
 def test_store_missing_a_layer_is_named(tmp_path, store):
     copy = tmp_path / "atlas.gpkg"
-    for layer in ("cities", "counties", "context"):
+    for layer in ("cities", "counties", "context", "context_counties"):
         pyogrio.write_dataframe(getattr(store, layer), copy, layer=layer, driver="GPKG")
     with pytest.raises(store_mod.StoreError, match="layer 'corridors' is missing"):
         store_mod.load(copy)

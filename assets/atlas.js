@@ -131,6 +131,20 @@ window.atlas = (function () {
         return counts.features;
       });
     },
+    // One trace's arrays, as the server made them (the docking plan's flows).
+    restyleTrace: function (index, update) {
+      if (!update) { return false; }
+      return enqueue(async function () {
+        const gd = await ready();
+        const signature = JSON.stringify(update);
+        if (shown[index] === signature) { return false; }  // a restyle costs a repaint: skip a no-op
+        shown[index] = signature;
+        return window.Plotly.restyle(gd, wrap(update), [index]);
+      }).then(function (done) {
+        if (done === false) { return false; }
+        counts.map += 1; return counts.map;
+      });
+    },
     // Select a place's row in the table and scroll it into view.
     selectRow: function (fid) {
       const api = window.dash_ag_grid && window.dash_ag_grid.getApi('feature-grid');

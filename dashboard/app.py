@@ -14,8 +14,9 @@ from flask import Response, abort, request
 from dashboard import feature_layers as fl
 from dashboard import export, figures, ids, panels, security, slides, url_state
 from dashboard.i18n import LANG_NAMES, LANGS, TEXT, t
-from dashboard.page import (URL_CONTROLS, URL_DEFAULTS, Page, all_figures, bar_view,
+from dashboard.page import (PLAN_CHOICES, URL_CONTROLS, URL_DEFAULTS, Page, all_figures, bar_view,
                             map_view)
+from layers import docking
 from layers import features as lf
 from layers import imports
 from layers import indicators as ind
@@ -111,33 +112,44 @@ def create_app(store: Store | None = None) -> Dash:
         return fid
 
     @app.callback(Output(ids.GRID, "rowData"), Output(ids.COUNT, "children"),
-                  Output(ids.FOCUS, "data"),
+                  Output(ids.FOCUS, "data"), Output(ids.FLOWS_DATA, "data"), Output(ids.CITY_VIEW, "children"),
                   Input(ids.LAYERS, "value"), Input(ids.CATEGORY, "value"), Input(ids.CITY, "value"),
                   Input(ids.CHAPTER, "value"), Input(ids.PRECISION, "value"),
-                  Input(ids.STATUS, "value"), Input(ids.SEARCH, "value"), State(ids.LANG, "value"),
+                  Input(ids.STATUS, "value"), Input(ids.SEARCH, "value"), Input(ids.PLAN, "value"),
+                  Input(ids.GROUP, "value"), Input(ids.LEAD, "value"), State(ids.LANG, "value"),
                   prevent_initial_call=True)
-    def filter_features(layers, categories, cities, chapters, precisions, statuses, text, lang):
+    def filter_features(layers, categories, cities, chapters, precisions, statuses, text, plan, groups,
+                        leads, lang):
         if lang not in LANGS:
             raise PreventUpdate
-        c = lf.Criteria.parse(layers, categories, cities, chapters, precisions, statuses, text,
-                              known=page.allowed)
+        values = dict(zip(("layers", "category", "city", "chapter", "precision", "status", "q", "plan",
+                           "group", "lead"),
+                          (layers, categories, cities, chapters, precisions, statuses, text, plan,
+                           _known(groups, page.allowed["groups"]), _known(leads, page.allowed["leads"]))))
+        values["plan"] = plan if plan in PLAN_CHOICES else "jiaodong"
+        c = page.criteria(values)
         hits = feats[lf.matches(feats, c)]
         rows = lf.table_rows(hits, page.names[lang], TEXT[lang], lang)
         count = t("filter.count", lang).format(n=len(rows), total=len(feats))
-        # A search moves the map to what it found, as a search box on a map should.
-        focus = (lf.focus_view(hits.geometry, max_zoom=min(lf.MAX_ZOOM[p] for p in hits["precision"]))
-                 if c.text and len(hits) and ctx.triggered_id == ids.SEARCH else None)
-        return rows, count, focus or no_update
+        # A search moves the map to what it found, as a search box on a map should;
+        # a plan moves it to where that plan's places are.
+        focus = None
+        if c.text and len(hits) and ctx.triggered_id == ids.SEARCH:
+            focus = lf.focus_view(hits.geometry, max_zoom=min(lf.MAX_ZOOM[p] for p in hits["precision"]))
+        elif ctx.triggered_id == ids.PLAN and len(ctx.triggered) == 1:  # the user chose it, not a slide
+            focus = figures.PLAN_VIEWS[values["plan"]]
+        return (rows, count, focus or no_update, page.flow_data(values, lang),
+                _city_view(page, c.cities, lang))
 
     @app.callback(Output(ids.LAYERS, "value"), Output(ids.CATEGORY, "value"),
                   Output(ids.CITY, "value"), Output(ids.CHAPTER, "value"),
                   Output(ids.PRECISION, "value"), Output(ids.STATUS, "value"),
-                  Output(ids.SEARCH, "value"), Input(ids.CLEAR, "n_clicks"),
-                  prevent_initial_call=True)
+                  Output(ids.SEARCH, "value"), Output(ids.GROUP, "value"), Output(ids.LEAD, "value"),
+                  Input(ids.CLEAR, "n_clicks"), prevent_initial_call=True)
     def clear_filters(clicks):
         if not clicks:
             raise PreventUpdate  # a rebuilt page, nothing clicked
-        return list(lf.DEFAULT_LAYERS), [], [], [], [], [], ""
+        return list(lf.DEFAULT_LAYERS), [], [], [], [], [], "", [], []
 
     @app.callback(Output(ids.CITY_PANEL, "children", allow_duplicate=True),
                   Output(ids.FOCUS, "data", allow_duplicate=True),
@@ -162,6 +174,13 @@ def create_app(store: Store | None = None) -> Dash:
         }""",
         Output(ids.FEATURE_SYNC, "title"), Input(ids.GRID, "virtualRowData"),
         Input(ids.SELECTED, "data"), State(ids.FEATURE_DATA, "data"))
+
+    app.clientside_callback(
+        """async function(update) {
+            const n = await window.atlas.restyleTrace(%d, update);
+            return n ? String(n) : window.dash_clientside.no_update;
+        }""" % fl.FLOWS,
+        Output(ids.FLOWS_SYNC, "title"), Input(ids.FLOWS_DATA, "data"), prevent_initial_call=True)
 
     app.clientside_callback(
         """function(fid) {
@@ -251,6 +270,9 @@ def _body(page: Page, lang: str, values: dict) -> list:
                  className="cards"),
         html.Main([
             html.Aside([
+                html.Label(t("plan", lang)),
+                dcc.RadioItems([{"label": t(f"plan.{k}", lang), "value": k} for k in PLAN_CHOICES],
+                               v["plan"], id=ids.PLAN, className="views"),
                 html.Label(t("indicator", lang), htmlFor=ids.INDICATOR),
                 dcc.Dropdown(options, indicator, id=ids.INDICATOR, clearable=False),
                 html.Label(t("view", lang)),
@@ -277,11 +299,13 @@ def _body(page: Page, lang: str, values: dict) -> list:
                 dcc.Store(id=ids.SELECTED, **({"data": sel} if sel else {})),
                 html.Div(id=ids.FEATURE_SYNC, hidden=True), html.Div(id=ids.FOCUS_SYNC, hidden=True),
                 html.Div(id=ids.GRID_SYNC, hidden=True),
+                dcc.Store(id=ids.FLOWS_DATA), html.Div(id=ids.FLOWS_SYNC, hidden=True),
                 # A wrapper named per language, so that a new language mounts a new map:
                 # plotly.js 4.1 does not repaint map traces given a whole new figure.
                 html.Div(dcc.Graph(id=ids.MAP, figure=figures.map_figure(
                     store.cities, store.context, state, lang,
-                    fl.filled_traces(page.feature_data[lang], {r["id"] for r in rows}),
+                    [fl.flow_trace().update(page.flow_data(values, lang)),
+                     *fl.filled_traces(page.feature_data[lang], {r["id"] for r in rows})],
                     center=focus.get("center"), zoom=focus.get("zoom")),
                     config={"displaylogo": False, "scrollZoom": True}, className="map"),
                     id=f"{ids.MAP}-{lang}", className="map-box"),
@@ -302,12 +326,19 @@ def _body(page: Page, lang: str, values: dict) -> list:
                         _grid(ids.SOURCES, _source_rows(store, lang), _source_columns(lang),
                               tooltipShowDelay=300),
                     ], label=t("tab.sources", lang), value="sources"),
+                    dcc.Tab([
+                        html.Div(t("tasks.note", lang), className="feature-count"),
+                        _grid(ids.TASKS, _task_rows(store, names, lang), _task_columns(lang),
+                              tooltipShowDelay=300),
+                    ], label=t("tab.tasks", lang), value="tasks"),
                 ], value="features", className="bottom-tabs", parent_className="bottom-panel"),
             ], className="map-wrap"),
             html.Aside([
                 html.H2(t("bar.title", lang)),
                 dcc.Graph(id=ids.BAR, figure=bars, config={"displayModeBar": False}),
                 html.Div(summary, id=ids.CIRCLE_SUMMARY, className="circle-summary"),
+                html.Div(_city_view(page, v.get("city") or [], lang), id=ids.CITY_VIEW,
+                         className="city-panel city-view"),
                 html.Div(panel, id=ids.CITY_PANEL, className="city-panel"),
                 *_import_controls(lang),  # below the panel: reading comes before importing
             ], className="side"),
@@ -378,7 +409,9 @@ def _layer_controls(store: Store, names: lf.Names, layers: list, lang: str) -> l
         html.Div([html.Div([html.Span(className="line-swatch", style={"background": spec.color}),
                             names.categories[(spec.layer, spec.categories[0])] if spec.categories
                             else t(f"layer.{spec.layer}", lang)], className="legend-row")
-                  for spec in fl.SPECS if spec.geom == "line" and spec.layer], className="line-legend"),
+                  for spec in fl.SPECS if spec.geom == "line" and spec.layer]
+                 + [html.Div([html.Span(className="line-swatch", style={"background": fl.FLOW_COLOR}),
+                              t("legend.flows", lang)], className="legend-row")], className="line-legend"),
         html.Div(t("legend.precision", lang), className="legend-note"),
     ]
 
@@ -394,6 +427,9 @@ def _filter_controls(store: Store, names: lf.Names, allowed: dict, v: dict, lang
                        for n in allowed["chapters"]]
     precision_options = [{"label": t(f"precision.{p}", lang), "value": p} for p in PRECISIONS]
     status_options = [{"label": t(f"status.{s}", lang), "value": s} for s in STATUSES]
+    titles = dict(zip(store.tasks["group"], store.tasks["group_title_zh"]))
+    group_options = [{"label": f"({g}) {titles[g]}", "value": g} for g in allowed["groups"]]
+    lead_options = [{"label": d, "value": d} for d in allowed["leads"]]  # the plan's own names
 
     def multi(id_, key, label, options):
         return [html.Label(label, htmlFor=id_),
@@ -408,8 +444,57 @@ def _filter_controls(store: Store, names: lf.Names, allowed: dict, v: dict, lang
         *multi(ids.CHAPTER, "chapter", t("filter.chapter", lang), chapter_options),
         *multi(ids.PRECISION, "precision", t("filter.precision", lang), precision_options),
         *multi(ids.STATUS, "status", t("filter.status", lang), status_options),
+        html.Div(t("filter.docking", lang), className="legend-note"),
+        *multi(ids.GROUP, "group", t("filter.group", lang), group_options),
+        *multi(ids.LEAD, "lead", t("filter.lead", lang), lead_options),
         html.Button(t("filter.clear", lang), id=ids.CLEAR, className="clear"),
     ]
+
+
+def _known(values, allowed) -> list:
+    """Only values the control offers (a forged request may send anything)."""
+    return [v for v in values if v in allowed] if isinstance(values, list) else []
+
+
+def _city_view(page: Page, cities, lang: str) -> list:
+    """For each chosen city: the docking plan's tasks that name it, and how many
+    places of each plan lie in it (the table and the map show them)."""
+    store, names = page.store, page.names[lang]
+    out = []
+    for city in list(cities)[:3]:  # more would not fit beside the map
+        tasks = docking.tasks_naming(store.tasks, city)
+        in_city = store.features[store.features["city_adcodes"].map(lambda s: city in s.split(";"))]
+        per_plan = in_city["plan"].value_counts()
+        also = in_city["also"].str.partition("|")[0].value_counts()
+        counts = [html.Li(f"{t(f'plan.{key}', lang)}: {per_plan.get(plan, 0) + also.get(plan, 0)}")
+                  for key, (plan,) in (("jiaodong", PLAN_CHOICES["jiaodong"]), ("docking", PLAN_CHOICES["docking"]))]
+        rows = [html.Tr([html.Td(t("task.n", lang).format(n=r.number)),
+                         html.Td(r.title_zh if lang == "zh" else r.title_en, title=r.quote)])
+                for r in tasks.itertuples(index=False)]
+        out += [html.H3(f"{names.cities.get(city, city)} · {t('cityview.title', lang)}"),
+                html.Ul(counts, className="city-counts"),
+                html.H4(t("cityview.tasks", lang)),
+                html.Table(html.Tbody(rows), className="figures") if rows else html.P(t("cityview.no_tasks", lang))]
+    return out
+
+
+def _task_rows(store: Store, names, lang: str) -> list[dict]:
+    return [{"number": int(r.number), "group": f"({r.group}) {r.group_title_zh}",
+             "title": r.title_zh if lang == "zh" else r.title_en,
+             "lead": "、".join(filter(None, r.lead_departments.split(";"))),
+             "support": "、".join(filter(None, r.supporting_departments.split(";"))),
+             "cities": "、".join(names.cities.get(c, c) for c in r.cities.split(";") if c) or "—",
+             "partners": "、".join(names.regions.get(c, c) for c in r.partner_regions.split(";") if c),
+             "quote": r.quote} for r in store.tasks.itertuples(index=False)]
+
+
+def _task_columns(lang: str) -> list[dict]:
+    return _columns([
+        ("number", "task.number", 0.5, {}), ("group", "filter.group", 1.6, {}),
+        ("title", "table.name", 2.4, {"tooltipField": "quote"}), ("lead", "filter.lead", 2, {}),
+        ("support", "task.support", 1.2, {}), ("cities", "table.cities", 1.6, {}),
+        ("partners", "task.partners", 1.6, {}),
+    ], lang)
 
 
 def _clicked(click) -> dict | None:
@@ -508,8 +593,10 @@ def _url_callbacks(app: Dash, page: Page) -> None:
                for k, _ in URL_CONTROLS]
         sel = state.values.get("sel")
         out.append(sel if sel and sel != current[-1] else no_update)
-        # The extent is restored when the page opens, not each time the URL follows the map.
-        out.append(state.values.get("focus", no_update) if not opened else no_update)
+        # The extent is restored when the page opens, not each time the URL follows the map;
+        # without one, a link to the docking plan opens where that plan's places are.
+        plan_view = figures.PLAN_VIEWS.get(state.values.get("plan"), no_update)
+        out.append(state.values.get("focus", plan_view) if not opened else no_update)
         out.append(notice)
         if all(v is no_update for v in out):
             raise PreventUpdate

@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 from dashboard.i18n import t
 from layers import features as lf
 
-BASE = 2  # traces before these: the choropleth and the context labels
+FLOWS = 2  # the docking plan's links from Shandong to its partner regions
+BASE = 3  # traces before these: the choropleth, the context labels and the flows
 ZONES_URL = "/geo/zones.geojson"
 HIGHLIGHT = "#ffd400"
 OPACITY = {"site": 1.0, "county": 0.8, "city": 0.6, "schematic": 0.9}  # less sure, lighter
@@ -41,6 +42,7 @@ SPECS = (
     Spec("corridors-rail", "corridors", "line", "#cc79a7", 3, ("rail",)),
     Spec("corridors-road", "corridors", "line", "#e69f00", 3, ("road",)),
     Spec("corridors-pipeline", "corridors", "line", "#8c510a", 2.5, ("pipeline",)),
+    Spec("corridors-waterway", "corridors", "line", "#0072b2", 3, ("waterway",)),
     Spec("ecology-lines", "ecology", "line", "#009e73", 3),
     Spec("highlight-point", None, "point", HIGHLIGHT, 26),
     Spec("ecology-points", "ecology", "point", "#009e73", 10),
@@ -49,6 +51,7 @@ SPECS = (
     Spec("projects", "projects", "point", "#d55e00", 10, cluster=True),
 )
 INDEX = {s.key: BASE + i for i, s in enumerate(SPECS)}
+FLOW_COLOR = "#56b4e9"
 LAYER_COLORS = {"zones": "#cc79a7", "corridors": "#7b3294", "ecology": "#009e73",
                 "bays": "#0072b2", "ports": "#111111", "projects": "#d55e00"}
 CLICKABLE = {INDEX[s.key] for s in SPECS if s.layer}
@@ -167,3 +170,27 @@ def filled_traces(data: list[dict], visible: set, zones_geojson=None) -> list:
                          hovertext=hover, marker={"opacity": [it["opacity"] for it in items]},
                          **({"text": [it["text"] for it in items]} if spec.text else {}))
     return out
+
+
+def flow_trace() -> go.Scattermap:
+    """The docking plan's links, drawn by the browser (see flow_data); hidden at first."""
+    return go.Scattermap(mode="lines", lon=[], lat=[], visible=False, opacity=0.75,
+                         line={"color": FLOW_COLOR, "width": 2.5},
+                         hovertemplate="%{hovertext}<extra></extra>")
+
+
+def flow_data(links, tasks, names: lf.Names, lang: str = "zh") -> dict:
+    """The flow trace's arrays for the given links (layers.docking.links):
+    one segment per city–partner pair, hovering the tasks that draw it."""
+    if links is None or len(links) == 0:
+        return {"visible": False}
+    title = dict(zip(tasks["number"], tasks["title_zh" if lang == "zh" else "title_en"]))
+    lon, lat, hover = [], [], []
+    for r in links.itertuples(index=False):
+        src = names.cities.get(r.city, t("province", lang))
+        text = (f"<b>{src} → {names.regions.get(r.partner, r.partner)}</b><br>"
+                + "<br>".join(f"{t('task.n', lang).format(n=n)} {title.get(n, '')}" for n in r.tasks))
+        lon += [r.from_lon, r.to_lon, None]
+        lat += [r.from_lat, r.to_lat, None]
+        hover += [text, text, None]
+    return {"visible": True, "lon": lon, "lat": lat, "hovertext": hover}

@@ -26,6 +26,10 @@ BAR_COLORS = {"baseline": "#7f8c9d", "target": "#253494", "actual": "#e08214"}
 GEO_URL = "/geo/{}.geojson"
 CENTER = {"lon": 120.3, "lat": 36.55}
 ZOOM = 6.5
+# Where each choice of plan opens the map: the docking plan reaches Beijing and Shanghai.
+PLAN_VIEWS = {"jiaodong": {"center": CENTER, "zoom": ZOOM},
+              "docking": {"center": {"lon": 118.6, "lat": 35.4}, "zoom": 5.2},
+              "both": {"center": {"lon": 118.6, "lat": 35.4}, "zoom": 5.2}}
 
 # A local style: sea as background, no tiles, glyphs from this server only.
 # `sources` must not be empty: plotly.js drops an empty object from the layout

@@ -3,13 +3,14 @@ controls allow, the per-language names, and the view functions that turn a
 view (as url_state.parse gives it) into map colours, legend, title and chart."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from dashboard import feature_layers as fl
 from dashboard import figures, ids, panels, slides
 from dashboard.i18n import LANGS, TEXT, t
+from layers import docking
 from layers import features as lf
 from layers import imports
 from layers import indicators as ind
@@ -17,16 +18,17 @@ from layers.store import Store
 
 DEFAULT = {"indicator": "gdp", "view": "baseline"}
 FILTER_KEYS = ("layers", "category", "city", "chapter", "precision", "status", "q")
-
-
+JIAODONG, DOCKING = "jiaodong-2021", "shandong-docking-2025"
+PLAN_CHOICES = {"jiaodong": (JIAODONG,), "docking": (DOCKING,), "both": (JIAODONG, DOCKING)}
 
 # The controls a URL can set, in the order of url_state.KEYS' first part.
 URL_CONTROLS = (("indicator", ids.INDICATOR), ("view", ids.VIEW), ("scheme", ids.SCHEME),
                 ("layers", ids.LAYERS), ("category", ids.CATEGORY), ("city", ids.CITY),
                 ("chapter", ids.CHAPTER), ("precision", ids.PRECISION), ("status", ids.STATUS),
-                ("q", ids.SEARCH), ("lang", ids.LANG))
+                ("q", ids.SEARCH), ("lang", ids.LANG), ("plan", ids.PLAN), ("group", ids.GROUP),
+                ("lead", ids.LEAD))
 URL_DEFAULTS = {"indicator": DEFAULT["indicator"], "view": DEFAULT["view"], "scheme": "natural_breaks",
-                "layers": list(lf.DEFAULT_LAYERS), "lang": "zh"}
+                "layers": list(lf.DEFAULT_LAYERS), "lang": "zh", "plan": "jiaodong"}
 
 
 def control_values(values: dict) -> list:
@@ -92,8 +94,13 @@ class Page:
         defs = store.indicator_defs
         page = cls(store=store, known=frozenset(defs.loc[defs["city_map"] == "yes", "indicator"]),
                    allowed={"categories": tuple(feats["category"].unique()),
-                            "cities": tuple(store.cities["adcode"]),
-                            "chapters": tuple(sorted(int(c) for c in feats["chapter"].unique()))},
+                            # The five cities first, then the rest of Shandong (the docking plan's)
+                            "cities": (*store.cities["adcode"],
+                                       *store.context.loc[store.context["kind"] == "shandong_city", "code"]),
+                            "chapters": tuple(sorted(int(c) for c in feats["chapter"].unique())),
+                            "groups": tuple(dict.fromkeys(store.tasks["group"])),
+                            "leads": tuple(docking.departments(store.tasks)),
+                            "tasks": tuple(int(n) for n in store.tasks["number"])},
                    by_id=feats.set_index("id"), positions=lf.display_points(feats))
         for lang in LANGS:
             page.names[lang] = lf.names_for(store, lang)
@@ -110,7 +117,34 @@ class Page:
     def criteria(self, values: dict) -> lf.Criteria:
         """The places a view shows; `values` as url_state.parse gives them."""
         v = {**URL_DEFAULTS, **values}
-        return lf.Criteria.parse(*(v.get(k) for k in FILTER_KEYS), known=self.allowed)
+        c = lf.Criteria.parse(*(v.get(k) for k in FILTER_KEYS), known=self.allowed,
+                              plans=PLAN_CHOICES.get(v["plan"], (JIAODONG,)))
+        tasks = self.tasks_chosen(v)
+        return c if tasks is None else replace(c, tasks=tasks or (-1,))  # -1: no task matches
+
+    def tasks_chosen(self, v: dict) -> tuple | None:
+        """The docking plan's tasks in the chosen groups and led by the chosen
+        departments; None when neither is chosen (no restriction)."""
+        groups, leads = v.get("group") or [], v.get("lead") or []
+        if not groups and not leads:
+            return None
+        tasks = self.store.tasks
+        ok = tasks["group"].isin(groups) if groups else pd.Series(True, index=tasks.index)
+        if leads:
+            ok &= tasks["lead_departments"].map(lambda s: bool(set(leads) & set(s.split(";"))))
+        return tuple(int(n) for n in tasks.loc[ok, "number"])
+
+    def links(self, values: dict) -> pd.DataFrame | None:
+        """The docking plan's city–partner links the view shows (None: that plan is not shown)."""
+        v = {**URL_DEFAULTS, **values}
+        if DOCKING not in PLAN_CHOICES.get(v["plan"], ()):
+            return None
+        flows = docking.flows_matching(self.store.flows, self.store.tasks, groups=v.get("group") or (),
+                                       leads=v.get("lead") or (), cities=v.get("city") or ())
+        return docking.links(flows)
+
+    def flow_data(self, values: dict, lang: str) -> dict:
+        return fl.flow_data(self.links(values), self.store.tasks, self.names[lang], lang)
 
     def rows(self, c: lf.Criteria, lang: str) -> list[dict]:
         feats = self.store.features

@@ -79,8 +79,17 @@ def feature_panel(row, names, lang="zh") -> list:
         html.H3(name), html.Div(other, className="feature-other"),
         html.Table([html.Tbody([html.Tr([html.Td(k), html.Td(v)]) for k, v in facts if v])],
                    className="figures"),
-        html.H4(f"{t('feature.quote', lang)} · {row['plan_ref']}"),
+        html.H4(f"{t('feature.quote', lang)} · "
+                f"{t('plan.jiaodong' if row['plan'] == 'jiaodong-2021' else 'plan.docking', lang)} · "
+                f"{row['plan_ref']}"),
         html.P(row["quote"], className="quote"),
+    ]
+    if row.get("also"):  # the same place in the other plan: shown once, with both references
+        plan, ref, quote = row["also"].split("|", 2)
+        key = "jiaodong" if plan == "jiaodong-2021" else "docking"
+        body += [html.H4(f"{t('feature.also', lang)} {t(f'plan.{key}', lang)} · {ref}"),
+                 html.P(quote, className="quote")]
+    body += [
         html.H4(t("feature.coord_source", lang)),
         html.P(source_el, className="source"),
     ]

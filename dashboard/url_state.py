@@ -14,11 +14,12 @@ from dashboard.i18n import LANGS
 from layers import indicators as ind
 from layers.records import FEATURE_LAYERS, PRECISIONS, STATUSES
 
-LIST_KEYS = ("layers", "category", "city", "chapter", "precision", "status")
+LIST_KEYS = ("layers", "category", "city", "chapter", "precision", "status", "group", "lead")
 KEYS = ("indicator", "view", "scheme", *LIST_KEYS, "q", "sel", "lon", "lat", "z",
-        "lang", "brief", "slide", "mode")
+        "lang", "brief", "slide", "mode", "plan")
 MODES = ("present",)
-BOUNDS = {"lon": (114.5, 127.0), "lat": (32.5, 40.5), "z": (4.0, 14.0)}
+PLANS = ("jiaodong", "docking", "both")
+BOUNDS = {"lon": (113.5, 127.0), "lat": (29.0, 41.5), "z": (3.5, 14.0)}  # geodata.boundaries.FRAME
 
 
 @dataclass
@@ -39,13 +40,14 @@ def parse(search: str, allowed: dict) -> ViewState:
         else:
             raw[key] = value[:300]
     one = {"indicator": allowed.get("indicators", ()), "view": ind.VIEWS, "scheme": tuple(ind.SCHEMES),
-           "lang": LANGS, "mode": MODES, "brief": tuple(allowed.get("briefings", {}))}
+           "lang": LANGS, "mode": MODES, "brief": tuple(allowed.get("briefings", {})), "plan": PLANS}
     for key, choices in one.items():
         if key in raw:
             _keep(state, key, raw[key], raw[key] in choices)
     lists = {"layers": FEATURE_LAYERS, "category": allowed.get("categories", ()),
              "city": allowed.get("cities", ()), "precision": PRECISIONS, "status": STATUSES,
-             "chapter": tuple(str(c) for c in allowed.get("chapters", ()))}
+             "chapter": tuple(str(c) for c in allowed.get("chapters", ())),
+             "group": allowed.get("groups", ()), "lead": allowed.get("leads", ())}
     for key, choices in lists.items():
         if key not in raw:
             continue

@@ -36,3 +36,19 @@ def flows_matching(flows: pd.DataFrame, tasks: pd.DataFrame, groups=(), leads=()
     if cities:
         ok &= flows["city"].isin(cities)
     return flows[ok]
+
+
+def links(flows: pd.DataFrame) -> pd.DataFrame:
+    """One line per (city, partner region) pair, with the tasks that draw it:
+    many tasks link the same city to the same region, and one line says it once."""
+    if flows.empty:
+        return flows.assign(tasks=[])
+    keys = ["city", "partner", "from_lon", "from_lat", "to_lon", "to_lat"]
+    out = (flows.groupby(keys, sort=False)["task"]
+           .agg(lambda s: sorted(set(int(v) for v in s))).rename("tasks").reset_index())
+    return out
+
+
+def tasks_naming(tasks: pd.DataFrame, city: str) -> pd.DataFrame:
+    """The tasks whose text names the city (by adcode)."""
+    return tasks[tasks["cities"].map(lambda s: city in s.split(";"))]

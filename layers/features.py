@@ -122,6 +122,7 @@ class Names:
     cities: dict = field(default_factory=dict)
     counties: dict = field(default_factory=dict)
     categories: dict = field(default_factory=dict)
+    regions: dict = field(default_factory=dict)  # provinces and countries around Shandong
 
 
 def names_for(store, lang: str = "zh") -> Names:
@@ -135,6 +136,7 @@ def names_for(store, lang: str = "zh") -> Names:
                 **dict(zip(others["code"], others[col]))},
         counties=dict(zip(counties["adcode"], counties["name_zh"])),
         categories={(r.layer, r.category): getattr(r, col) for r in cats.itertuples()},
+        regions=dict(zip(store.context["code"], store.context[col])),
     )
 
 
@@ -153,6 +155,6 @@ def table_rows(features: pd.DataFrame, names: Names, labels: dict, lang: str = "
             "precision": labels[f"precision.{r.precision}"],
             "status": labels[f"status.{r.status}"] if r.status else "",
             "chapter": int(r.chapter),
-            "plan_ref": r.plan_ref,
+            "plan_ref": r.plan_ref + (f" / {r.also.split('|')[1]}" if r.also else ""),
         })
     return rows

@@ -95,8 +95,10 @@ def test_clicking_a_marker_opens_the_panel_and_selects_the_row(page, store):
 def test_a_table_filter_filters_the_map(page, store):
     page.click("#clear-filters")
     page.wait_for_function("() => !document.querySelector('#feature-count').innerText.startsWith('显示 3')")
+    before = page.evaluate("() => document.querySelector('#feature-sync').title")
     page.evaluate("""() => dash_ag_grid.getApi('feature-grid').setFilterModel(
         {category: {filterType: 'text', type: 'contains', filter: '机场'}})""")
+    page.wait_for_function("(b) => document.querySelector('#feature-sync').title !== b", arg=before)
     page.wait_for_function("""(n) => {
         const t = document.querySelector('#map .js-plotly-plot').data[n];
         return t.visible !== false && t.customdata.length < 10; }""", arg=INDEX["projects"])

@@ -145,6 +145,36 @@ window.atlas = (function () {
         counts.map += 1; return counts.map;
       });
     },
+    // Move one map to where the other is (the compared maps pan and zoom together).
+    // With `wait`, first wait (up to 20 s) for a newly made second map to load.
+    syncMaps: function (fromId, toId, wait) {
+      const self = this;
+      const sub = function (id) {
+        const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+        return gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+      };
+      if (wait) {
+        return new Promise(function (resolve) {
+          const until = Date.now() + 20000;
+          (function check() {
+            const a = sub(fromId), b = sub(toId);
+            if (a && b && a.map.isStyleLoaded() && b.map.isStyleLoaded()) { self.syncMaps(fromId, toId); resolve(true); }
+            else if (Date.now() > until) { resolve(false); }
+            else { setTimeout(check, 100); }
+          })();
+        });
+      }
+      const a = sub(fromId), b = sub(toId);
+      if (!a || !b) { return false; }
+      const m = a.map, n = b.map;
+      const c = m.getCenter(), d = n.getCenter();
+      // Both report their moves: stop when they already agree.
+      if (Math.abs(m.getZoom() - n.getZoom()) < 1e-3 && Math.abs(c.lng - d.lng) < 1e-5 && Math.abs(c.lat - d.lat) < 1e-5) {
+        return false;
+      }
+      n.jumpTo({center: c, zoom: m.getZoom()});
+      return true;
+    },
     // Select a place's row in the table and scroll it into view.
     selectRow: function (fid) {
       const api = window.dash_ag_grid && window.dash_ag_grid.getApi('feature-grid');

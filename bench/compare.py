@@ -24,7 +24,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.peers import data
-from bench.run import _free_port, children, rss_mb
+from bench.run import _free_port, body_size, children, rss_mb
 from tests.browser import MAP_READY_JS, browser_page
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
@@ -63,14 +63,6 @@ def _serve(cmd, port, env=None, probe="/"):
     raise SystemExit(f"{cmd} did not start")
 
 
-def _size(response) -> int:
-    """Bytes of a response body (decompressed); Chromium sometimes no longer has it."""
-    try:
-        return len(response.body())
-    except Exception:  # Playwright raises a bare protocol Error
-        return int(response.headers.get("content-length", 0))
-
-
 def _dash_run(url: str, names: dict, atlas: bool) -> dict:
     first, switch_ms, switch_bytes = [], [], []
     for _ in range(RUNS):
@@ -93,7 +85,7 @@ def _dash_run(url: str, names: dict, atlas: bool) -> dict:
                 page.wait_for_function(MAP_READY_JS, timeout=60000, polling=10)
                 switch_ms.append(page.evaluate("() => performance.now()") - start)
                 page.wait_for_timeout(300)  # any later response (the atlas's chart)
-                switch_bytes.append(sum(_size(r) for r in bodies))
+                switch_bytes.append(sum(body_size(r) for r in bodies))
                 page.keyboard.press("Escape")
     return {"first_map_ms": first, "switch_ms": switch_ms, "switch_bytes": switch_bytes}
 

@@ -1,4 +1,4 @@
-"""Benchmark: first map, indicator switches, boundary payload (python -m bench.run).
+"""Benchmark: first map, indicator switches, places, language, exports, payload (python -m bench.run).
 
 Runs the real server (python -m dashboard) in a subprocess and drives Debian's
 Chromium. Reports medians; nothing here is asserted.
@@ -16,13 +16,14 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.browser import browser_page, wait_for_map
+from tests.browser import browser_page, wait_for_map, wait_for_places
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 # Five indicator switches from the first view (GDP, 2020 baseline).
 SWITCHES = ["resident_population", "urbanization_rate", "urban_district_population", "gdp",
             "resident_population"]
 OUT = Path(__file__).parent / "out"
+EXPORT_VIEW = "indicator=gdp&view=actual&layers=ports,projects"
 
 
 def _free_port() -> int:
@@ -78,6 +79,15 @@ def _payload(url: str) -> dict:
     return sizes
 
 
+def body_size(response) -> int:
+    """Bytes of a response body (decompressed); Chromium sometimes no longer has
+    a body it delivered, and then the header's length is the best left."""
+    try:
+        return len(response.body())
+    except Exception:  # Playwright raises a bare protocol Error
+        return int(response.headers.get("content-length", 0))
+
+
 def _feature_step(page, responses, action) -> tuple[float, int]:
     """Run an action on the plan layers; time from it to the map's update, and bytes."""
     before = page.get_attribute("#feature-sync", "title") or ""
@@ -88,7 +98,7 @@ def _feature_step(page, responses, action) -> tuple[float, int]:
                            arg=before, polling=5)
     elapsed = page.evaluate("() => performance.now()") - start
     page.wait_for_timeout(200)
-    return elapsed, sum(len(r.body()) for r in responses)
+    return elapsed, sum(body_size(r) for r in responses)
 
 
 def main() -> None:
@@ -97,7 +107,9 @@ def main() -> None:
         payload = _payload(url)
         first_map, switch_ms, switch_bytes, switch_wire = [], [], [], []
         restyled_ms = []  # click -> new colours handed to the map (request, response, restyle)
-        search_ms, search_bytes, toggle_ms, toggle_bytes = [], [], [], []
+        search_ms, search_bytes, toggle_ms, toggle_bytes, lang_ms = [], [], [], [], []
+        export_ms = {kind: [] for kind in ("png", "html", "gpkg", "geojson", "csv")}
+        export_bytes = {}
         from layers.store import default_store
         defs = default_store().indicator_defs.set_index("indicator")
         for _ in range(RUNS):
@@ -127,8 +139,8 @@ def main() -> None:
                     switch_ms.append(page.evaluate("() => performance.now() - window.clickAt"))
                     page.keyboard.press("Escape")
                     page.wait_for_timeout(300)  # let the chart's response land too
-                    switch_bytes.append(sum(len(r.body()) for r in responses))
-                    switch_wire.append(sum(int(r.headers.get("content-length", len(r.body())))
+                    switch_bytes.append(sum(body_size(r) for r in responses))
+                    switch_wire.append(sum(int(r.headers.get("content-length", body_size(r)))
                                            for r in responses))
                 # The plan layers: a search, and turning the corridors on and off again.
                 for text in ("港", ""):
@@ -141,6 +153,20 @@ def main() -> None:
                         page, responses, lambda: page.locator("#layers input[value='corridors']").click())
                     toggle_ms.append(ms)
                     toggle_bytes.append(size)
+                # The language, switched in place: click -> the new page's map drawn and idle.
+                start = page.evaluate("() => performance.now()")
+                page.get_by_text("English", exact=True).click()
+                page.wait_for_function("() => document.querySelector('header h1').textContent.includes('Jiaodong')")
+                wait_for_places(page)
+                lang_ms.append(page.evaluate("() => performance.now()") - start)
+        # Exports of one view, as the download links ask for them (the server renders).
+        for _ in range(RUNS):
+            for kind in export_ms:
+                t0 = time.perf_counter()
+                with urllib.request.urlopen(f"{url}/export/view.{kind}?{EXPORT_VIEW}", timeout=300) as resp:
+                    body = resp.read()
+                export_ms[kind].append((time.perf_counter() - t0) * 1000)
+                export_bytes[kind] = len(body)
         result = {
             "runs": RUNS,
             "first_map_ms_median": round(statistics.median(first_map)),
@@ -153,6 +179,10 @@ def main() -> None:
             "search_response_bytes_median": statistics.median(search_bytes),
             "layer_toggle_to_map_ms_median": round(statistics.median(toggle_ms)),
             "layer_toggle_response_bytes_median": statistics.median(toggle_bytes),
+            "language_switch_to_map_ms_median": round(statistics.median(lang_ms)),
+            "export_view": EXPORT_VIEW,
+            "export_ms_median": {k: round(statistics.median(v)) for k, v in export_ms.items()},
+            "export_bytes": export_bytes,
             "payload_bytes_raw_gzip": payload,
         }
         OUT.mkdir(exist_ok=True)

@@ -68,6 +68,37 @@ def create_app(store: Store | None = None) -> Dash:
             raise PreventUpdate
         return bar_view(store, indicator, lang)
 
+    # The second map is made anew for each view: a new map paints its figure
+    # (plotly.js 4.1 does not repaint a map given a new figure in place).
+    @app.callback(Output(ids.COMPARE_BOX, "children"),
+                  Input(ids.COMPARE, "value"), Input(ids.INDICATOR, "value"), Input(ids.SCHEME, "value"),
+                  State(ids.URL, "search"), State(ids.LANG, "value"), prevent_initial_call=True)
+    def compare(vs, indicator, scheme, search, lang):
+        if lang not in LANGS or indicator not in known or scheme not in ind.SCHEMES:
+            raise PreventUpdate
+        values = url_state.parse(search, page.url_allowed()).values
+        values.update(indicator=indicator, scheme=scheme, vs=vs if vs in ind.LEVEL_VIEWS else None)
+        return _compare_map(page, values, lang)
+
+    # One pan and zoom for both maps.
+    app.clientside_callback(
+        """function(a, b) {
+            const trigger = window.dash_clientside.callback_context.triggered[0];
+            const from = trigger && trigger.prop_id.startsWith('%s.') ? '%s' : '%s';
+            window.atlas.syncMaps(from, from === '%s' ? '%s' : '%s');
+            return window.dash_clientside.no_update;
+        }""" % (ids.MAP, ids.MAP, ids.MAP_COMPARE, ids.MAP, ids.MAP_COMPARE, ids.MAP),
+        Output(ids.COMPARE_SYNC, "title"), Input(ids.MAP, "relayoutData"),
+        Input(ids.MAP_COMPARE, "relayoutData"), prevent_initial_call=True)
+
+    # A new second map starts where the first one is.
+    app.clientside_callback(
+        """async function(children) {
+            const done = await window.atlas.syncMaps('%s', '%s', true);
+            return done === false ? window.dash_clientside.no_update : String(Date.now());
+        }""" % (ids.MAP, ids.MAP_COMPARE),
+        Output(ids.COMPARE_BOX, "title"), Input(ids.COMPARE_BOX, "children"))
+
     # plotly.js repaints a map trace on Plotly.restyle but not when dcc.Graph
     # re-renders it from a patched figure (Dash 4.4 / plotly.js 4.1), so the
     # new colours go in this way.
@@ -281,6 +312,9 @@ def _body(page: Page, lang: str, values: dict) -> list:
                 html.Label(t("scheme", lang)),
                 dcc.RadioItems([{"label": t(f"scheme.{k}", lang), "value": k} for k in ind.SCHEMES],
                                scheme, id=ids.SCHEME, className="views"),
+                html.Label(t("compare", lang), htmlFor=ids.COMPARE),
+                dcc.Dropdown([{"label": t(f"view.{k}", lang), "value": k} for k in ind.LEVEL_VIEWS],
+                             v.get("vs"), id=ids.COMPARE, placeholder=t("compare.none", lang)),
                 html.Div([
                     html.Div(t("legend.title", lang), className="legend-head"),
                     html.Div(legend, id=ids.LEGEND, className="legend"),
@@ -302,13 +336,15 @@ def _body(page: Page, lang: str, values: dict) -> list:
                 dcc.Store(id=ids.FLOWS_DATA), html.Div(id=ids.FLOWS_SYNC, hidden=True),
                 # A wrapper named per language, so that a new language mounts a new map:
                 # plotly.js 4.1 does not repaint map traces given a whole new figure.
-                html.Div(dcc.Graph(id=ids.MAP, figure=figures.map_figure(
+                html.Div([html.Div(dcc.Graph(id=ids.MAP, figure=figures.map_figure(
                     store.cities, store.context, state, lang,
                     [fl.flow_trace().update(page.flow_data(values, lang)),
                      *fl.filled_traces(page.feature_data[lang], {r["id"] for r in rows})],
                     center=focus.get("center"), zoom=focus.get("zoom")),
                     config={"displaylogo": False, "scrollZoom": True}, className="map"),
                     id=f"{ids.MAP}-{lang}", className="map-box"),
+                    html.Div(_compare_map(page, v, lang), id=ids.COMPARE_BOX, className="compare-box")],
+                    className="maps"),
                 html.Div(sources, id=ids.SOURCE_LINE, className="source-line"),
                 dcc.Tabs([
                     dcc.Tab([
@@ -448,6 +484,27 @@ def _filter_controls(store: Store, names: lf.Names, allowed: dict, v: dict, lang
         *multi(ids.GROUP, "group", t("filter.group", lang), group_options),
         *multi(ids.LEAD, "lead", t("filter.lead", lang), lead_options),
         html.Button(t("filter.clear", lang), id=ids.CLEAR, className="clear"),
+    ]
+
+
+def _compare_map(page: Page, v: dict, lang: str) -> list:
+    """The second map, beside the first: the same indicator in another year, in
+    the same classes (the level views share their breaks), synchronised."""
+    vs = v.get("vs")
+    if vs not in ind.LEVEL_VIEWS:
+        return [html.Div(id=ids.COMPARE_SYNC, hidden=True), dcc.Graph(id=ids.MAP_COMPARE, style={"display": "none"})]
+    store = page.store
+    v = {**URL_DEFAULTS, **v}
+    state, _, title, sources = map_view(store, v["indicator"], vs, lang, v["scheme"])
+    focus = v.get("focus") or {}
+    return [
+        html.Div(title, className="map-title"),
+        html.Div(id=ids.COMPARE_SYNC, hidden=True),
+        # Named per view and language, so that each is a new map (see compare()).
+        html.Div(dcc.Graph(id=ids.MAP_COMPARE, figure=figures.map_figure(
+            store.cities, store.context, state, lang, center=focus.get("center"), zoom=focus.get("zoom")),
+            config={"displaylogo": False, "scrollZoom": True}, className="map"),
+            id=f"{ids.MAP_COMPARE}-{vs}-{v['indicator']}-{v['scheme']}-{lang}", className="map-box"),
     ]
 
 

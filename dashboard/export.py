@@ -10,6 +10,7 @@ the command line, for a whole briefing at once:
 from __future__ import annotations
 
 import argparse
+import atexit
 import html as html_text
 import json
 import sys
@@ -42,6 +43,7 @@ PLACE_COLUMNS = ("id", "plan", "layer", "category", "name_zh", "name_en", "city_
                  "county_adcode", "status", "precision", "plan_ref", "quote", "coord_source",
                  "coord_quote", "note")
 _png_lock = threading.Lock()  # one headless Chromium at a time per process
+_kaleido_started: list = []  # whether this process has started its Chromium
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,12 @@ def to_png(page: Page, view: View) -> bytes:
     import kaleido
     fig = static_figure(page, view)
     with _png_lock, warnings.catch_warnings():
-        # In a batch a running kaleido server already has these options.
+        # One Chromium per process, started on the first PNG and kept: starting
+        # one per picture took most of the 12 s an export took.
+        if not _kaleido_started:
+            kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+            atexit.register(kaleido.stop_sync_server, silence_warnings=True)
+            _kaleido_started.append(True)
         warnings.filterwarnings("ignore", message="The kopts argument is ignored")
         return kaleido.calc_fig_sync(fig.to_dict(), opts={"format": "png", "width": SIZE[0],
                                                           "height": SIZE[1], "scale": 1},
@@ -369,17 +376,9 @@ def main(argv=None) -> int:
         jobs = [(view, kind, getattr(args, kind)) for kind in WRITERS if getattr(args, kind)]
         if not jobs:
             parser.error("name at least one output: --png, --html, --gpkg, --geojson or --csv")
-    if any(kind == "png" for _, kind, _ in jobs):
-        import kaleido
-        kaleido.start_sync_server(mathjax=False, silence_warnings=True)  # one browser for the batch
-    try:
-        for view, kind, path in jobs:
-            path.write_bytes(WRITERS[kind](page, view))
-            print(path)
-    finally:
-        if any(kind == "png" for _, kind, _ in jobs):
-            import kaleido
-            kaleido.stop_sync_server(silence_warnings=True)
+    for view, kind, path in jobs:  # one Chromium serves all the PNGs (see to_png)
+        path.write_bytes(WRITERS[kind](page, view))
+        print(path)
     return 0
 
 

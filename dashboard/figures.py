@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboard.i18n import EN_UNITS, t
-from layers.indicators import LEVEL_VIEWS, PIVOT, CityValue, class_of
+from layers.indicators import LEVEL_VIEWS, PIVOT, STATUS_ORDER, CityValue, class_of
 
 # One place for colours. ColorBrewer schemes, colour-blind safe.
 SEA = "#d4e6f1"
@@ -21,6 +21,7 @@ NO_DATA = "#c8c8c8"
 SEQUENTIAL = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")  # YlGnBu
 DIVERGING_NEG = ("#b35806", "#f1a340", "#fee0b6")  # PuOr, orange side
 DIVERGING_POS = ("#d8daeb", "#998ec3", "#542788")  # PuOr, purple side
+STATUS_COLORS = {"met": "#542788", "short": "#b35806", "unclear": "#fee0b6"}  # as the target cards
 BAR_COLORS = {"baseline": "#7f8c9d", "target": "#253494", "actual": "#e08214"}
 
 GEO_URL = "/geo/{}.geojson"
@@ -164,6 +165,33 @@ def choropleth_state(values: list[CityValue], breaks: list[float], view: str,
         "zmax": max(len(colors) - 1, 0),
         "customdata": hover_texts(values, names, defn, view, lang),
     }
+
+
+def status_state(statuses: list[tuple], names: dict, defn, lang="zh") -> dict:
+    """The on/off-track view: one colour per status, the target and the result in the hover."""
+    decimals = int(defn["decimals"])
+    unit = unit_label(defn["unit"], defn["unit_en"], lang)
+    hover = []
+    for status, target, actual in statuses:
+        lines = [f"<b>{names[target.adcode]}</b>", t(f"status.{status}", lang)]
+        for kind, cv in (("target", target), ("actual", actual)):
+            shown = fmt_with_cmp(cv.value, cv.comparator, decimals, lang, defn["unit"])
+            lines.append(f"{t(f'view.{kind}', lang)}: {shown}" + ("" if cv.value is None else f" {unit}"))
+            lines += [f"{t('source', lang)} ({rec['year']}): {source_line(rec, lang)}" for rec in cv.inputs]
+        hover.append("<br>".join(lines))
+    colors = [STATUS_COLORS[s] for s in STATUS_ORDER]
+    return {"z": [STATUS_ORDER.index(s) if s in STATUS_ORDER else -1 for s, _, _ in statuses],
+            "colorscale": colorscale(colors), "zmin": -1, "zmax": len(colors) - 1, "customdata": hover}
+
+
+def status_legend(lang="zh") -> list:
+    rows = [html.Div([html.Span(className="swatch", style={"background": c}),
+                      html.Span(t(f"status.{s}", lang))], className="legend-row")
+            for s, c in STATUS_COLORS.items()]
+    rows.append(html.Div([html.Span(className="swatch", style={"background": NO_DATA}),
+                          html.Span(t("status.no_data", lang))], className="legend-row"))
+    return [html.Div(t("view.status", lang), className="legend-unit"), *rows,
+            html.Div(t("legend.status", lang), className="legend-note")]
 
 
 OUTLINE = 1.6

@@ -53,3 +53,7 @@ FLOWS_DATA = "flows-data"  # the flow trace's arrays for the view
 FLOWS_SYNC = "flows-sync"
 CITY_VIEW = "city-view"
 TASKS = "tasks-grid"
+COMPARE = "compare-view"  # the second map's view, or none
+COMPARE_BOX = "compare-box"
+MAP_COMPARE = "map-compare"
+COMPARE_SYNC = "compare-sync"

@@ -26,7 +26,7 @@ URL_CONTROLS = (("indicator", ids.INDICATOR), ("view", ids.VIEW), ("scheme", ids
                 ("layers", ids.LAYERS), ("category", ids.CATEGORY), ("city", ids.CITY),
                 ("chapter", ids.CHAPTER), ("precision", ids.PRECISION), ("status", ids.STATUS),
                 ("q", ids.SEARCH), ("lang", ids.LANG), ("plan", ids.PLAN), ("group", ids.GROUP),
-                ("lead", ids.LEAD))
+                ("lead", ids.LEAD), ("vs", ids.COMPARE))
 URL_DEFAULTS = {"indicator": DEFAULT["indicator"], "view": DEFAULT["view"], "scheme": "natural_breaks",
                 "layers": list(lf.DEFAULT_LAYERS), "lang": "zh", "plan": "jiaodong"}
 
@@ -55,10 +55,15 @@ def map_view(store: Store, indicator: str, view: str, lang: str = "zh", scheme: 
     """The choropleth's colours and hover texts, its legend, its title and its source line."""
     defn, codes, names = indicator_of(store, indicator, lang)
     figs = all_figures(store)
+    title = f"{t(f'view.{view}', lang)} · {defn['name_zh'] if lang == 'zh' else defn['name_en']}"
+    if view == ind.STATUS_VIEW:  # categorical: no classes
+        statuses = ind.city_status(figs, indicator, codes)
+        records = [rec for _, target, actual in statuses for rec in (*target.inputs, *actual.inputs)]
+        return (figures.status_state(statuses, names, defn, lang), figures.status_legend(lang), title,
+                figures.source_summary(records, lang))
     values = ind.city_view(figs, indicator, view, codes)
     breaks = ind.shared_breaks(figs, indicator, view, codes, scheme)
     state = figures.choropleth_state(values, breaks, view, names, defn, lang)
-    title = f"{t(f'view.{view}', lang)} · {defn['name_zh'] if lang == 'zh' else defn['name_en']}"
     bounded = any(cv.comparator not in ("", "=") for cv in values)
     sources = figures.source_summary([rec for cv in values for rec in cv.inputs], lang)
     return state, figures.legend(breaks, view, defn, lang, bounded), title, sources

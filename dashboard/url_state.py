@@ -16,7 +16,7 @@ from layers.records import FEATURE_LAYERS, PRECISIONS, STATUSES
 
 LIST_KEYS = ("layers", "category", "city", "chapter", "precision", "status", "group", "lead")
 KEYS = ("indicator", "view", "scheme", *LIST_KEYS, "q", "sel", "lon", "lat", "z",
-        "lang", "brief", "slide", "mode", "plan")
+        "lang", "brief", "slide", "mode", "plan", "vs")
 MODES = ("present",)
 PLANS = ("jiaodong", "docking", "both")
 BOUNDS = {"lon": (113.5, 127.0), "lat": (29.0, 41.5), "z": (3.5, 14.0)}  # geodata.boundaries.FRAME
@@ -40,7 +40,8 @@ def parse(search: str, allowed: dict) -> ViewState:
         else:
             raw[key] = value[:300]
     one = {"indicator": allowed.get("indicators", ()), "view": ind.VIEWS, "scheme": tuple(ind.SCHEMES),
-           "lang": LANGS, "mode": MODES, "brief": tuple(allowed.get("briefings", {})), "plan": PLANS}
+           "lang": LANGS, "mode": MODES, "brief": tuple(allowed.get("briefings", {})), "plan": PLANS,
+           "vs": ind.LEVEL_VIEWS}
     for key, choices in one.items():
         if key in raw:
             _keep(state, key, raw[key], raw[key] in choices)

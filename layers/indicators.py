@@ -19,7 +19,9 @@ warnings.filterwarnings("ignore", message="Numba not installed", category=UserWa
 LEVEL_VIEWS = ("baseline", "target", "actual")
 DERIVED_VIEWS = ("change", "growth", "progress")
 PIVOT = {"progress": 100.0}  # where a diverging view changes colour (0 unless named)
-VIEWS = LEVEL_VIEWS + DERIVED_VIEWS
+STATUS_VIEW = "status"  # on or off track: whether the 2025 result reached the target
+VIEWS = LEVEL_VIEWS + DERIVED_VIEWS + (STATUS_VIEW,)
+STATUS_ORDER = ("met", "short", "unclear")  # then no_data
 YEARS = {"baseline": 2020, "target": 2025, "actual": 2025}
 MAX_CLASSES = 5
 # How values are put into classes (mapclassify), natural breaks by default.
@@ -62,8 +64,17 @@ def derived_comparator(target_cmp: str, baseline_cmp: str) -> str:
     return "≈"
 
 
+def city_status(indicators: pd.DataFrame, indicator: str, adcodes: list[str]) -> list[tuple]:
+    """Per city: (status, target, actual), status as target_status reads it."""
+    targets = city_view(indicators, indicator, "target", adcodes)
+    actuals = city_view(indicators, indicator, "actual", adcodes)
+    return [(target_status(t, a), t, a) for t, a in zip(targets, actuals)]
+
+
 def city_view(indicators: pd.DataFrame, indicator: str, view: str,
               adcodes: list[str]) -> list[CityValue]:
+    if view == STATUS_VIEW:
+        raise ValueError("the status view is categorical: use city_status")
     if view not in VIEWS:
         raise ValueError(f"unknown view '{view}'")
     if view in LEVEL_VIEWS:

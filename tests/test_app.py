@@ -63,3 +63,12 @@ def _bars(app, indicator, lang="zh"):
     resp = call(app, ids.BAR, {f"{ids.INDICATOR}.value": indicator, f"{ids.LANG}.value": lang},
                 f"{ids.INDICATOR}.value")
     return json.loads(resp.data)
+
+
+def test_the_status_view_says_no_data_where_targets_or_results_are_missing(app):
+    out = json.loads(switch(app, "gdp", "status").data)["response"]
+    state = out[ids.MAP_STATE]["data"]
+    assert state["z"] == [-1] * 5  # no city has a sourced 2025 GDP target
+    assert all("目标或实际无数据" in h for h in state["customdata"])
+    legend = json.dumps(out[ids.LEGEND]["children"], ensure_ascii=False)
+    assert "已达到目标" in legend and "未达到目标" in legend

@@ -163,3 +163,22 @@ def test_target_status_reads_bounds_honestly(target, actual, status):
     t = ind.CityValue("370200", target[0], target[1], ())
     a = ind.CityValue("370200", actual[0], actual[1], ())
     assert ind.target_status(t, a) == status
+
+
+def test_the_on_off_track_view_colours_each_city_by_its_status():
+    from dashboard import figures
+    recs = _records([("370200", 2025, "target", 200, ">"), ("370200", 2025, "actual", 230, "="),
+                     ("370600", 2025, "target", 200, ">"), ("370600", 2025, "actual", 150, "="),
+                     ("370700", 2025, "target", 200, ">"), ("370700", 2025, "actual", 190, ">"),
+                     ("371000", 2025, "target", 200, ">")]).assign(source="规划 第三章", quality="plan")
+    statuses = ind.city_status(recs, "gdp", CITIES)
+    assert [s for s, _, _ in statuses] == ["met", "short", "unclear", "no_data", "no_data"]
+    names = dict(zip(CITIES, "ABCDE"))
+    defn = {"unit": "亿元", "unit_en": "100m yuan", "decimals": 0}
+    state = figures.status_state(statuses, names, defn, "zh")
+    assert state["z"] == [0, 1, 2, -1, -1]
+    colour = {z: state["colorscale"][2 * (z + 1)][1] for z in state["z"]}
+    assert colour[0] == figures.STATUS_COLORS["met"] and colour[-1] == figures.NO_DATA
+    assert "已达到目标" in state["customdata"][0] and "> 200" in state["customdata"][0]
+    with pytest.raises(ValueError):
+        ind.city_view(recs, "gdp", "status", CITIES)  # categorical: no numbers to class

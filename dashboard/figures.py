@@ -25,6 +25,7 @@ STATUS_COLORS = {"met": "#542788", "short": "#b35806", "unclear": "#fee0b6"}  # 
 BAR_COLORS = {"baseline": "#7f8c9d", "target": "#253494", "actual": "#e08214"}
 
 GEO_URL = "/geo/{}.geojson"
+BOUNDS_MARGIN = np.array([-6.0, -0.5, 6.0, 0.5])  # degrees added to the backdrop's west, south, east, north
 CENTER = {"lon": 120.3, "lat": 36.55}
 ZOOM = 6.5
 # Where each choice of plan opens the map: the docking plan reaches Beijing and Shanghai.
@@ -233,8 +234,10 @@ def map_figure(cities, context, state: dict, lang: str = "zh", extra=(), center=
     fig.update_layout(
         template="none", margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
         map={"style": MAP_STYLE, "center": center or CENTER, "zoom": zoom or ZOOM, "layers": layers,
-             # No panning past the edge of the backdrop.
-             "bounds": dict(zip(("west", "south", "east", "north"), context.total_bounds.round(2)))},
+             # No panning far past the backdrop; the margin east and west lets a wide
+             # screen zoom out to Beijing and Shanghai at once (the backdrop is taller than wide).
+             "bounds": dict(zip(("west", "south", "east", "north"),
+                                (context.total_bounds + BOUNDS_MARGIN).round(2)))},
         hoverlabel={"bgcolor": "white", "font": {"size": 13}, "align": "left"},
         uirevision="map",  # keep the user's pan and zoom across updates
     )

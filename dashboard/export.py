@@ -102,7 +102,8 @@ def static_figure(page: Page, view: View):
                                             view.get("scheme"))
     shown = set(places(page, view)["id"])
     zones = json.loads(store.geojson("zones"))
-    extra = fl.filled_traces(page.feature_data[lang], shown, zones)
+    extra = [fl.flow_trace().update(page.flow_data(view.values, lang)),
+             *fl.filled_traces(page.feature_data[lang], shown, zones)]
     focus = view.values.get("focus") or {"center": figures.CENTER, "zoom": PNG_ZOOM}
     fig = figures.map_figure(store.cities, store.context, state, lang, extra,
                              center=focus["center"], zoom=focus["zoom"])
@@ -147,6 +148,9 @@ def legend_entries(page: Page, view: View) -> tuple[str, list[tuple[str, str]]]:
     counts = places(page, view)["layer"].value_counts()
     for layer, n in counts.items():
         rows.append((fl.LAYER_COLORS[layer], f"{t(f'layer.{layer}', lang)} ({n})"))
+    links = page.links(view.values)
+    if links is not None and len(links):
+        rows.append((fl.FLOW_COLOR, f"{t('legend.flows', lang)} ({len(links)})"))
     name = defn["name_zh"] if lang == "zh" else defn["name_en"]
     return f"{name} · {figures.view_unit(defn, kind, lang)}", rows
 
@@ -224,6 +228,8 @@ def to_html(page: Page, view: View) -> bytes:
         ".atlas-box .sw { display: inline-block; width: 18px; height: 12px; border: 1px solid #888;"
         " margin-right: 6px; vertical-align: middle; }"
         ".leaflet-tooltip { white-space: normal; width: 340px; }"
+        ".city-label { text-align: center; font-size: 15px; font-weight: 600; color: #111;"
+        " text-shadow: 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }"
         ".leaflet-tooltip .quote { margin-top: 4px; padding-left: 6px; border-left: 3px solid #2c7fb8; }"
         ".leaflet-tooltip .src { margin-top: 4px; font-size: 11px; color: #4a5868; word-break: break-all; }"
         "</style>"))
@@ -242,7 +248,18 @@ def to_html(page: Page, view: View) -> bytes:
     folium.GeoJson(json.loads(store.geojson("counties")), name="counties", interactive=False,
                    style_function=lambda _: {"color": "#ffffff", "weight": 0.7, "opacity": 0.85,
                                              "fill": False}).add_to(m)
+    names = store.cities["name_zh" if lang == "zh" else "name_en"]
+    for name, lon, lat in zip(names, store.cities["label_lon"], store.cities["label_lat"]):
+        folium.Marker([lat, lon], icon=folium.DivIcon(  # text only: no marker image to fetch
+            html=f"<div class='city-label'>{html_text.escape(name)}</div>", icon_size=(120, 20),
+            icon_anchor=(60, 10))).add_to(m)
     _add_places(m, page, view)
+    flows = page.flow_data(view.values, lang)
+    if flows.get("visible"):
+        for i in range(0, len(flows["lon"]), 3):  # segments, each followed by a gap
+            folium.PolyLine([(flows["lat"][i], flows["lon"][i]), (flows["lat"][i + 1], flows["lon"][i + 1])],
+                            color=fl.FLOW_COLOR, weight=2.5, opacity=0.75,
+                            tooltip=flows["hovertext"][i]).add_to(m)
     heading, rows = legend_entries(page, view)
     legend = "".join(f"<div><span class='sw' style='background:{c}'></span>{html_text.escape(str(x))}</div>"
                      if c else f"<div style='font-size:11px;color:#4a5868'>{html_text.escape(str(x))}</div>"

@@ -131,3 +131,18 @@ def test_the_command_line_exports_a_whole_briefing(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "dashboard.export", "--briefing", "nope", "--out",
                           str(tmp_path)], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "no briefing 'nope'" in bad.stderr
+
+
+def test_exports_of_the_docking_plan_carry_its_links(page):
+    from dashboard.export import static_figure, to_html
+    view = View.parse(page, "?plan=docking&city=370800&layers=corridors")
+    links = page.links(view.values)
+    assert len(links) > 0
+    fig = static_figure(page, view)
+    from dashboard import feature_layers as fl
+    drawn = [tr for tr in fig.data if tr.type == "scattermap" and tr.line.color == fl.FLOW_COLOR
+             and tr.visible is not False]
+    assert len(drawn) == 1 and sum(v is not None for v in drawn[0].lon) == 2 * len(links)
+    assert any("对接联系" in str(text) for _, text in legend_entries(page, view)[1])
+    html = to_html(page, view).decode("utf-8")
+    assert html.count(f'"color": "{fl.FLOW_COLOR}"') == len(links)

@@ -3,7 +3,6 @@ import re
 
 import pandas as pd
 import pytest
-import shapely
 
 from geodata import features as gf
 from layers import features as lf

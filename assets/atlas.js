@@ -172,13 +172,21 @@ window.atlas = (function () {
       if (Math.abs(m.getZoom() - n.getZoom()) < 1e-3 && Math.abs(c.lng - d.lng) < 1e-5 && Math.abs(c.lat - d.lat) < 1e-5) {
         return false;
       }
-      n.jumpTo({center: c, zoom: m.getZoom()});
+      // Through plotly, so that its layout (and the address bar, for the main map) follows.
+      window.Plotly.relayout(document.querySelector('#' + toId + ' .js-plotly-plot'),
+                             {'map.center': {lon: c.lng, lat: c.lat}, 'map.zoom': m.getZoom()});
       return true;
     },
-    // Select a place's row in the table and scroll it into view.
-    selectRow: function (fid) {
-      const api = window.dash_ag_grid && window.dash_ag_grid.getApi('feature-grid');
-      const node = api && fid ? api.getRowNode(fid) : null;
+    // Select a place's row in the table and scroll it into view (once the table
+    // exists: a shared link can name a place before the table is made).
+    selectRow: function (fid, tries) {
+      let api = null;
+      try { api = window.dash_ag_grid && window.dash_ag_grid.getApi('feature-grid'); } catch (err) { api = null; }
+      if (!api) {
+        if ((tries || 0) < 50 && fid) { setTimeout(function () { window.atlas.selectRow(fid, (tries || 0) + 1); }, 100); }
+        return false;
+      }
+      const node = fid ? api.getRowNode(fid) : null;
       if (!node) { return false; }
       node.setSelected(true, true);
       api.ensureNodeVisible(node, 'middle');

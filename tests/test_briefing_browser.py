@@ -54,7 +54,7 @@ def test_a_briefing_walked_with_a_clicker_and_each_slide_reopened_from_its_url(s
         page.keyboard.press("Escape")
         page.wait_for_function("() => document.querySelector('#root').className === 'app'")
         assert "mode" not in _query(page) and "brief" not in _query(page)
-        assert page.foreign == [] and page.refused == []
+        assert page.foreign == [] and page.refused == [] and page.console_errors == []
     # Each slide's URL, opened afresh, is the same slide.
     with browser_page(server_url, 1920, 1080) as page:
         for url, slide, ticked, title in urls:
@@ -91,7 +91,7 @@ def test_the_language_switches_in_place_and_keeps_the_view(server_url):
         page.get_by_text("中文", exact=True).click()
         page.wait_for_function("() => document.querySelector('header h1').textContent.includes('胶东')")
         assert "lang" not in _query(page) and page.evaluate("() => window.notReloaded === true")
-        assert page.foreign == [] and page.refused == []
+        assert page.foreign == [] and page.refused == [] and page.console_errors == []
 
 
 def test_the_png_export_is_a_slide_with_title_legend_and_sources(app):

@@ -61,6 +61,7 @@ def page(server_url):
 def test_page_loads_offline_and_draws_the_map(page, store):
     assert page.foreign == [], f"requests to other hosts: {page.foreign}"
     assert page.refused == [], f"blocked by the page's security policy: {page.refused}"
+    assert page.console_errors == []
     assert any(u.endswith("/geo/counties.geojson") for u in page.requests)
     page.screenshot(path=SHOTS / "01-gdp-baseline.png")
     seen = _city_colours(page, store)

@@ -74,4 +74,4 @@ def test_choosing_the_plan_and_a_city_in_the_browser(server_url, store):
         page.wait_for_function("() => ((document.querySelector('#city-panel') || {}).textContent || '').includes('另见')")
         panel = page.locator("#city-panel").text_content()
         assert "第十章" in panel and "任务18" in panel
-        assert page.foreign == [] and page.refused == []
+        assert page.foreign == [] and page.refused == [] and page.console_errors == []

@@ -54,7 +54,7 @@ def test_default_layers_are_drawn_and_match_the_table(page, store):
     assert len(grid) > 150
     assert _map_ids(page, store) == _placed(store, grid)
     assert not feature_trace(page, "zones")["visible"]
-    assert page.foreign == [] and page.errors == [] and page.refused == []
+    assert page.foreign == [] and page.errors == [] and page.refused == [] and page.console_errors == []
 
 
 def test_search_filters_both_and_moves_the_map(page, store):
@@ -118,7 +118,7 @@ def test_zones_layer_toggles_on_with_its_polygons(page, store):
     page.wait_for_timeout(300)
     wait_for_map(page)
     page.screenshot(path=SHOTS / "07-zones-and-corridors.png")
-    assert page.errors == [] and page.foreign == [] and page.refused == []
+    assert page.errors == [] and page.foreign == [] and page.refused == [] and page.console_errors == []
 
 
 def test_injected_markup_in_search_is_just_text(page):

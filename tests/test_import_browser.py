@@ -32,4 +32,4 @@ def test_upload_a_bad_then_a_good_file(server_url, tmp_path, monkeypatch):
             let n = 0; api.forEachNode(r => { if (r.data.imported) n++; }); return n === 1; }""")
         page.wait_for_timeout(300)
         page.screenshot(path=SHOTS / "10-sources.png")
-        assert page.foreign == [] and page.refused == []
+        assert page.foreign == [] and page.refused == [] and page.console_errors == []

@@ -61,4 +61,4 @@ def test_a_shared_link_restores_the_view_and_a_bad_one_says_what_it_ignored(serv
         page.locator("#view").get_by_text("2020年基数", exact=True).click()
         page.wait_for_function("() => !location.search.includes('view=')")  # back to the default
         page.screenshot(path=__import__("pathlib").Path(__file__).parent / "screenshots" / "11-shared-link.png")
-        assert page.foreign == [] and page.refused == []
+        assert page.foreign == [] and page.refused == [] and page.console_errors == []

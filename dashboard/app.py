@@ -59,7 +59,7 @@ def create_app(store: Store | None = None) -> Dash:
     def switch_map(indicator, view, scheme, lang):
         if indicator not in known or view not in ind.VIEWS or scheme not in ind.SCHEMES or lang not in LANGS:
             raise PreventUpdate  # a stale or forged value: keep what is shown
-        return map_view(store, indicator, view, lang, scheme)  # colours and texts, never geometry
+        return _map_outputs(store, indicator, view, lang, scheme)  # colours and texts, never geometry
 
     @app.callback(Output(ids.BAR, "figure"), Output(ids.CIRCLE_SUMMARY, "children"),
                   Input(ids.INDICATOR, "value"), State(ids.LANG, "value"), prevent_initial_call=True)
@@ -246,7 +246,7 @@ def create_app(store: Store | None = None) -> Dash:
         rows = _source_rows(store, lang)
         if indicator not in known or view not in ind.VIEWS or scheme not in ind.SCHEMES:
             return status, *[no_update] * 6, rows
-        return (status, *map_view(store, indicator, view, lang, scheme), *bar_view(store, indicator, lang),
+        return (status, *_map_outputs(store, indicator, view, lang, scheme), *bar_view(store, indicator, lang),
                 rows)
 
     @app.server.route("/figures/all.csv")
@@ -317,7 +317,7 @@ def _body(page: Page, lang: str, values: dict) -> list:
                              v.get("vs"), id=ids.COMPARE, placeholder=t("compare.none", lang)),
                 html.Div([
                     html.Div(t("legend.title", lang), className="legend-head"),
-                    html.Div(legend, id=ids.LEGEND, className="legend"),
+                    html.Div(figures.legend_html(legend), id=ids.LEGEND, className="legend"),
                     *_layer_controls(store, names, v["layers"], lang),
                 ], className="legend-block"),
                 *_filter_controls(store, names, page.allowed, v, lang),
@@ -381,6 +381,12 @@ def _body(page: Page, lang: str, values: dict) -> list:
         ]),
         html.Footer([t("footer", lang), " ", t("lang.note", lang) if lang != "zh" else ""]),
     ]
+
+def _map_outputs(store: Store, indicator: str, view: str, lang: str, scheme: str) -> tuple:
+    """The map's colours, its legend (as components), title and source line."""
+    state, legend, title, sources = map_view(store, indicator, view, lang, scheme)
+    return state, figures.legend_html(legend), title, sources
+
 
 def _serve_geojson(app: Dash, store: Store) -> None:
     """Boundaries as static, cacheable GeoJSON: made once, fetched once."""
@@ -521,10 +527,9 @@ def _city_view(page: Page, cities, lang: str) -> list:
     for city in list(cities)[:3]:  # more would not fit beside the map
         tasks = docking.tasks_naming(store.tasks, city)
         in_city = store.features[store.features["city_adcodes"].map(lambda s: city in s.split(";"))]
-        per_plan = in_city["plan"].value_counts()
-        also = in_city["also"].str.partition("|")[0].value_counts()
-        counts = [html.Li(f"{t(f'plan.{key}', lang)}: {per_plan.get(plan, 0) + also.get(plan, 0)}")
-                  for key, (plan,) in (("jiaodong", PLAN_CHOICES["jiaodong"]), ("docking", PLAN_CHOICES["docking"]))]
+        counts = [html.Li(f"{t(f'plan.{key}', lang)}: "  # a place both plans name counts for both
+                          f"{lf.matches(in_city, lf.Criteria(layers=FEATURE_LAYERS, plans=PLAN_CHOICES[key])).sum()}")
+                  for key in ("jiaodong", "docking")]
         rows = [html.Tr([html.Td(t("task.n", lang).format(n=r.number)),
                          html.Td(r.title_zh if lang == "zh" else r.title_en, title=r.quote)])
                 for r in tasks.itertuples(index=False)]
@@ -674,7 +679,7 @@ def _url_callbacks(app: Dash, page: Page) -> None:
             values["sel"] = selected
         extent = _extent(relayout) or before.get("focus")
         if extent:
-            values.update(lon=extent["center"]["lon"], lat=extent["center"]["lat"], z=extent["zoom"])
+            values["focus"] = extent
         new = url_state.encode(values)
         if new == (search or ""):
             raise PreventUpdate

@@ -98,22 +98,20 @@ def static_figure(page: Page, view: View):
     """The map as the app draws it, self-contained (boundaries inline, places
     drawn in), framed for a slide: title, legend, source line and date."""
     store, lang = page.store, view.lang
-    state, _, map_title, sources = map_view(store, view.get("indicator"), view.get("view"), lang,
-                                            view.get("scheme"))
-    shown = set(places(page, view)["id"])
+    d = drawing(page, view)
     zones = json.loads(store.geojson("zones"))
-    extra = [fl.flow_trace().update(page.flow_data(view.values, lang)),
-             *fl.filled_traces(page.feature_data[lang], shown, zones)]
+    extra = [fl.flow_trace().update(d.flows),
+             *fl.filled_traces(page.feature_data[lang], set(d.places["id"]), zones)]
     focus = view.values.get("focus") or {"center": figures.CENTER, "zoom": PNG_ZOOM}
-    fig = figures.map_figure(store.cities, store.context, state, lang, extra,
+    fig = figures.map_figure(store.cities, store.context, d.state, lang, extra,
                              center=focus["center"], zoom=focus["zoom"])
     fig.data[0].geojson = json.loads(store.geojson("cities"))
     for layer in fig.layout.map.layers:  # URLs the app serves -> the data itself
         layer.source = json.loads(store.geojson(layer.source.split("/")[-1].split(".")[0]))
     width, height = SIZE
     top, bottom = 104, 46  # bands for the titles and for the source line
-    heading = view.title or map_title
-    sub = map_title if view.title else t("title", lang)
+    heading = view.title or d.title
+    sub = d.title if view.title else t("title", lang)
     fig.update_layout(width=width, height=height, margin={"l": 0, "r": 0, "t": top, "b": bottom},
                       paper_bgcolor="#ffffff",
                       font={"family": "Noto Sans CJK SC, sans-serif", "color": "#1d232b"})
@@ -121,8 +119,8 @@ def static_figure(page: Page, view: View):
         fig.add_annotation(text=html_text.escape(text), xref="paper", yref="paper", x=0, y=1,
                            xanchor="left", yanchor="bottom", xshift=24, yshift=shift, showarrow=False,
                            font={"size": size, "color": "#1d232b" if size > 30 else "#4a5868"})
-    _draw_legend(fig, page, view, height - top - bottom)
-    fig.add_annotation(text=html_text.escape(sources), xref="paper", yref="paper", x=0, y=0,
+    _draw_legend(fig, d, lang, height - top - bottom)
+    fig.add_annotation(text=html_text.escape(d.sources), xref="paper", yref="paper", x=0, y=0,
                        xanchor="left", yanchor="top", xshift=24, yshift=-10, showarrow=False,
                        font={"size": 16, "color": "#4a5868"})
     fig.add_annotation(text=t("made", lang).format(date=date.today().isoformat()), xref="paper",
@@ -131,36 +129,47 @@ def static_figure(page: Page, view: View):
     return fig
 
 
-def legend_entries(page: Page, view: View) -> tuple[str, list[tuple[str, str]]]:
-    """The legend's heading and its (colour, text) rows: the classes, no data,
-    then the plan layers shown with how many places each has in the view."""
+@dataclass(frozen=True)
+class Drawing:
+    """What an export of a view draws, worked out once."""
+    state: dict  # the choropleth's colours and hover texts
+    heading: str  # the legend's
+    rows: tuple  # the legend's (colour, text); a colour of None is a note
+    title: str
+    sources: str
+    places: gpd.GeoDataFrame
+    flows: dict  # the flow trace's arrays
+
+
+def drawing(page: Page, view: View) -> Drawing:
+    """The map's colours, title and source line, the places and links shown,
+    and the legend: the map's own, then each plan layer shown and the links,
+    with how many the view has."""
     store, lang = page.store, view.lang
-    indicator, kind, scheme = view.get("indicator"), view.get("view"), view.get("scheme")
-    defn = indicator_of(store, indicator, lang)[0]
-    legend = map_view(store, indicator, kind, lang, scheme)[1]
-    rows = []
-    for item in legend[1:]:  # the first is the unit; a note (on bounds) has no swatch
-        parts = item.children
-        if isinstance(parts, list) and len(parts) == 2 and "background" in (parts[0].style or {}):
-            rows.append((parts[0].style["background"], parts[1].children))
-        elif isinstance(parts, str):
-            rows.append((None, parts))
-    counts = places(page, view)["layer"].value_counts()
-    for layer, n in counts.items():
-        rows.append((fl.LAYER_COLORS[layer], f"{t(f'layer.{layer}', lang)} ({n})"))
-    links = page.links(view.values)
-    if links is not None and len(links):
-        rows.append((fl.FLOW_COLOR, f"{t('legend.flows', lang)} ({len(links)})"))
-    name = defn["name_zh"] if lang == "zh" else defn["name_en"]
-    return f"{name} · {figures.view_unit(defn, kind, lang)}", rows
+    state, legend, title, sources = map_view(store, view.get("indicator"), view.get("view"), lang,
+                                             view.get("scheme"))
+    shown = places(page, view)
+    flows = page.flow_data(view.values, lang)
+    rows = [*legend.rows, *[(fl.LAYER_COLORS[layer], f"{t(f'layer.{layer}', lang)} ({n})")
+                            for layer, n in shown["layer"].value_counts().items()]]
+    if flows.get("visible"):
+        rows.append((fl.FLOW_COLOR, f"{t('legend.flows', lang)} ({len(flows['lon']) // 3})"))
+    defn = indicator_of(store, view.get("indicator"), lang)[0]
+    heading = f"{defn['name_zh'] if lang == 'zh' else defn['name_en']} · {legend.unit}"
+    return Drawing(state, heading, tuple(rows), title, sources, shown, flows)
 
 
-def _draw_legend(fig, page: Page, view: View, plot_height: int) -> None:
+def legend_entries(page: Page, view: View) -> tuple[str, list]:
+    d = drawing(page, view)
+    return d.heading, list(d.rows)
+
+
+def _draw_legend(fig, d: Drawing, lang: str, plot_height: int) -> None:
     """A legend box in the map's top right corner, in pixels of the plot area."""
-    heading, entries = legend_entries(page, view)
+    heading = d.heading
     rows = []
-    for color, text in entries:  # a note wraps to the box's width
-        width = 30 if view.lang == "zh" else 58
+    for color, text in d.rows:  # a note wraps to the box's width
+        width = 30 if lang == "zh" else 58
         rows += [(color, text)] if color else [(None, line) for line in textwrap.wrap(str(text), width)]
     row_px, pad, box_w = 34, 14, 430
     box_h = pad * 2 + 40 + row_px * len(rows)
@@ -209,8 +218,7 @@ def to_html(page: Page, view: View) -> bytes:
     """A standalone Leaflet map (folium) with Leaflet inlined: it opens offline."""
     import folium
     store, lang = page.store, view.lang
-    state, _, map_title, sources = map_view(store, view.get("indicator"), view.get("view"), lang,
-                                            view.get("scheme"))
+    d = drawing(page, view)
     focus = view.values.get("focus") or {"center": figures.CENTER, "zoom": figures.ZOOM}
     # Leaflet's zoom counts 256-pixel tiles, MapLibre's 512: one level apart.
     m = folium.Map(location=[focus["center"]["lat"], focus["center"]["lon"]],
@@ -236,8 +244,8 @@ def to_html(page: Page, view: View) -> bytes:
     folium.GeoJson(json.loads(store.geojson("context")), name="context", interactive=False,
                    style_function=lambda _: {"fillColor": figures.LAND, "fillOpacity": 1,
                                              "color": figures.LAND_EDGE, "weight": 0.8}).add_to(m)
-    colors = dict(zip(store.cities["adcode"], _fill_colors(state)))
-    hovers = dict(zip(store.cities["adcode"], state["customdata"]))
+    colors = dict(zip(store.cities["adcode"], _fill_colors(d.state)))
+    hovers = dict(zip(store.cities["adcode"], d.state["customdata"]))
     cities = json.loads(store.geojson("cities"))
     for f in cities["features"]:
         f["properties"]["label"] = hovers[f["properties"]["adcode"]]
@@ -253,25 +261,24 @@ def to_html(page: Page, view: View) -> bytes:
         folium.Marker([lat, lon], icon=folium.DivIcon(  # text only: no marker image to fetch
             html=f"<div class='city-label'>{html_text.escape(name)}</div>", icon_size=(120, 20),
             icon_anchor=(60, 10))).add_to(m)
-    _add_places(m, page, view)
-    flows = page.flow_data(view.values, lang)
+    _add_places(m, page, d.places, lang)
+    flows = d.flows
     if flows.get("visible"):
         for i in range(0, len(flows["lon"]), 3):  # segments, each followed by a gap
             folium.PolyLine([(flows["lat"][i], flows["lon"][i]), (flows["lat"][i + 1], flows["lon"][i + 1])],
                             color=fl.FLOW_COLOR, weight=2.5, opacity=0.75,
                             tooltip=flows["hovertext"][i]).add_to(m)
-    heading, rows = legend_entries(page, view)
     legend = "".join(f"<div><span class='sw' style='background:{c}'></span>{html_text.escape(str(x))}</div>"
                      if c else f"<div style='font-size:11px;color:#4a5868'>{html_text.escape(str(x))}</div>"
-                     for c, x in rows)
-    title = html_text.escape(view.title or map_title)
+                     for c, x in d.rows)
+    title = html_text.escape(view.title or d.title)
     root.html.add_child(folium.Element(
         f"<div class='atlas-box' style='top:10px;left:54px;font-size:18px'><b>{title}</b>"
         f"<div style='font-size:12px;color:#4a5868'>{html_text.escape(t('title', lang))}</div></div>"
-        f"<div class='atlas-box' style='top:10px;right:10px'><b>{html_text.escape(heading)}</b>{legend}</div>"
+        f"<div class='atlas-box' style='top:10px;right:10px'><b>{html_text.escape(d.heading)}</b>{legend}</div>"
         f"<div class='atlas-box' style='bottom:8px;left:120px;font-size:11px;max-width:65%'>"
-        f"{html_text.escape(sources)} · {t('made', lang).format(date=date.today().isoformat())}</div>"))
-    root.title = view.title or map_title
+        f"{html_text.escape(d.sources)} · {t('made', lang).format(date=date.today().isoformat())}</div>"))
+    root.title = view.title or d.title
     return root.render().encode("utf-8")
 
 
@@ -281,11 +288,9 @@ def _fill_colors(state: dict) -> list[str]:
     return [bins[z + 1] if z + 1 < len(bins) else figures.NO_DATA for z in state["z"]]
 
 
-def _add_places(m, page: Page, view: View) -> None:
+def _add_places(m, page: Page, shown: gpd.GeoDataFrame, lang: str) -> None:
     import folium
-    lang = view.lang
     names = page.names[lang]
-    shown = places(page, view)
     points = page.positions
     for r in shown[shown.geometry.notna()].itertuples():
         color = fl.LAYER_COLORS[r.layer]

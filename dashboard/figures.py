@@ -4,6 +4,7 @@ Nothing here reads files or computes geography.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import numpy as np
@@ -185,14 +186,10 @@ def status_state(statuses: list[tuple], names: dict, defn, lang="zh") -> dict:
             "colorscale": colorscale(colors), "zmin": -1, "zmax": len(colors) - 1, "customdata": hover}
 
 
-def status_legend(lang="zh") -> list:
-    rows = [html.Div([html.Span(className="swatch", style={"background": c}),
-                      html.Span(t(f"status.{s}", lang))], className="legend-row")
-            for s, c in STATUS_COLORS.items()]
-    rows.append(html.Div([html.Span(className="swatch", style={"background": NO_DATA}),
-                          html.Span(t("status.no_data", lang))], className="legend-row"))
-    return [html.Div(t("view.status", lang), className="legend-unit"), *rows,
-            html.Div(t("legend.status", lang), className="legend-note")]
+def status_legend(lang="zh") -> Legend:
+    rows = [(c, t(f"status.{s}", lang)) for s, c in STATUS_COLORS.items()]
+    return Legend(t("view.status", lang), (*rows, (NO_DATA, t("status.no_data", lang)),
+                                           (None, t("legend.status", lang))))
 
 
 OUTLINE = 1.6
@@ -244,26 +241,38 @@ def map_figure(cities, context, state: dict, lang: str = "zh", extra=(), center=
     return fig
 
 
-def legend(breaks: list[float], view: str, defn, lang="zh", bounded: bool = False) -> list:
+@dataclass(frozen=True)
+class Legend:
+    """What a legend says, drawn by the page (legend_html) and by the exports."""
+    unit: str
+    rows: tuple  # (colour, text); a colour of None is a note
+
+
+def legend(breaks: list[float], view: str, defn, lang="zh", bounded: bool = False) -> Legend:
     """Class ranges, the no-data swatch, and a word on bounds where any value is one."""
     colors = class_colors(breaks, view)
     decimals = 1 if view in ("growth", "progress") else int(defn["decimals"])
     unit = level_unit(defn, view)
     breaks = [scaled(b, decimals, unit, lang)[0] for b in breaks]
     decimals = scaled(0.0, decimals, unit, lang)[1]
-    items, lower = [], None
+    rows, lower = [], None
     for b, c in zip(breaks, colors):
         text = fmt(b, decimals) if lower is None else f"{fmt(lower, decimals)} – {fmt(b, decimals)}"
         if lower is None and len(breaks) > 1:
             text = f"≤ {fmt(b, decimals)}"
-        items.append(html.Div([html.Span(className="swatch", style={"background": c}),
-                               html.Span(text)], className="legend-row"))
+        rows.append((c, text))
         lower = b
-    items.append(html.Div([html.Span(className="swatch", style={"background": NO_DATA}),
-                           html.Span(t("no_data", lang))], className="legend-row"))
+    rows.append((NO_DATA, t("no_data", lang)))
     if bounded:
-        items.append(html.Div(t("legend.bounds", lang), className="legend-note"))
-    return [html.Div(f"{view_unit(defn, view, lang)}", className="legend-unit"), *items]
+        rows.append((None, t("legend.bounds", lang)))
+    return Legend(view_unit(defn, view, lang), tuple(rows))
+
+
+def legend_html(legend: Legend) -> list:
+    return [html.Div(legend.unit, className="legend-unit"),
+            *[html.Div([html.Span(className="swatch", style={"background": c}), html.Span(text)],
+                       className="legend-row") if c else html.Div(text, className="legend-note")
+              for c, text in legend.rows]]
 
 
 def bar_figure(series: dict[str, list[CityValue]], names: list[str], defn, lang="zh") -> go.Figure:

@@ -139,13 +139,9 @@ def register(app: Dash, page) -> None:
             raise PreventUpdate  # before the first or past the last slide: stay
         values = slide_view(briefing, number, page.url_allowed())
         controls_ = [v for (key, _), v in zip(URL_CONTROLS, control_values(values)) if key != "lang"]
-        focus = values.get("focus")
-        extent = ({"lon": focus["center"]["lon"], "lat": focus["center"]["lat"], "z": focus["zoom"]}
-                  if focus else {})
-        keep = {k: v for k, v in values.items() if k != "focus"}
-        search = url_state.encode({**keep, **extent, "lang": lang if lang != "zh" else None,
+        search = url_state.encode({**values, "lang": lang if lang != "zh" else None,
                                    "brief": brief, "slide": number, "mode": "present"})
-        return (*controls_, values.get("sel"), focus or no_update, search)
+        return (*controls_, values.get("sel"), values.get("focus", no_update), search)
 
     @app.callback(Output(ids.SLIDE_TEXT, "children"), Output(ids.SLIDE_COUNT, "children"),
                   Output(ids.ROOT, "className"),
@@ -176,7 +172,7 @@ def register(app: Dash, page) -> None:
             values.pop("mode", None)
             values.pop("brief", None)
             values.pop("slide", None)
-        return url_state.encode(_flat(values))
+        return url_state.encode(values)
 
     # A projector wants the whole screen; the browser allows it on a click.
     app.clientside_callback(
@@ -188,11 +184,3 @@ def register(app: Dash, page) -> None:
         }""",
         Output(ids.PRESENT, "title"), Input(ids.PRESENT, "n_clicks"), prevent_initial_call=True)
 
-
-def _flat(values: dict) -> dict:
-    """Parsed values back into query keys (the extent as lon, lat and z)."""
-    out = {k: v for k, v in values.items() if k != "focus"}
-    if "focus" in values:
-        f = values["focus"]
-        out.update(lon=f["center"]["lon"], lat=f["center"]["lat"], z=f["zoom"])
-    return out

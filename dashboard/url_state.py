@@ -87,7 +87,12 @@ def parse(search: str, allowed: dict) -> ViewState:
 
 
 def encode(values: dict) -> str:
-    """The query string for a view; empty lists and defaults are left out by the caller."""
+    """The query string for a view (values as parse gives them: the extent as
+    `focus`); defaults are left out by the caller."""
+    values = dict(values)
+    focus = values.pop("focus", None)
+    if focus:
+        values.update(lon=focus["center"]["lon"], lat=focus["center"]["lat"], z=focus["zoom"])
     pairs = []
     for key in KEYS:
         value = values.get(key)

@@ -1,4 +1,6 @@
 import os
+import shutil
+import sqlite3
 import tempfile
 import threading
 from pathlib import Path
@@ -39,3 +41,15 @@ def server_url(app):
     thread.start()
     yield f"http://127.0.0.1:{srv.server_port}"
     srv.shutdown()
+
+
+@pytest.fixture
+def damaged_store(tmp_path, store):
+    """A copy of the store with one SQL statement applied: what does loading it say?"""
+    def make(sql: str):
+        copy = tmp_path / "atlas.gpkg"
+        shutil.copy(store.path, copy)
+        with sqlite3.connect(copy) as db:
+            db.execute(sql)
+        return copy
+    return make

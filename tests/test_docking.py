@@ -1,7 +1,5 @@
 """The docking plan (2025–2027): its 21 tasks and the links they draw, checked against the text."""
 import re
-import shutil
-import sqlite3
 
 import pytest
 
@@ -148,11 +146,8 @@ def test_flows_filter_by_group_lead_and_city(store):
     assert "省科技厅" in docking.departments(t) and "有关市政府" in docking.departments(t, "supporting")
 
 
-def test_a_flow_of_an_unknown_task_fails_on_load(tmp_path, store):
-    copy = tmp_path / "atlas.gpkg"
-    shutil.copy(store.path, copy)
-    with sqlite3.connect(copy) as db:
-        db.execute("UPDATE flows SET task = 99 WHERE fid = 2")
+def test_a_flow_of_an_unknown_task_fails_on_load(damaged_store):
+    copy = damaged_store("UPDATE flows SET task = 99 WHERE fid = 2")
     with pytest.raises(records.RecordError, match=r"#flows, row 2, column 'task'"):
         store_mod.load(copy)
 

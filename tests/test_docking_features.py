@@ -8,6 +8,7 @@ from geodata import features as gf
 from layers import features as lf
 from layers import records
 from tests.test_docking import DOCKING_SEED
+from tests.test_features import _resolve as resolve_one
 
 PLAN = "shandong-docking-2025"
 
@@ -102,18 +103,11 @@ def test_unplaced_places_say_why(store):
 
 # ---- resolving a docking row
 
-def _row(**over):
-    row = {c: "" for c in records.FEATURE_SOURCES.names}
-    row.update(id="x", plan=PLAN, layer="projects", shape="point", where="city:370800", category="research",
-               name_zh="某中心", name_en="A centre", city_adcodes="370800", plan_ref="任务1·(一)", quote="q",
-               coord_source="s")
-    row.update(over)
-    return pd.DataFrame([row])
-
-
 def _resolve(store, **over):
-    return gf.resolve(_row(**over), store.counties, store.cities, store.context, "features.csv",
-                      store.context_counties)
+    """A docking row (a research centre at Jining's point), resolved as the build does."""
+    return resolve_one(store, **{"plan": PLAN, "where": "city:370800", "category": "research",
+                                 "name_zh": "某中心", "name_en": "A centre", "city_adcodes": "370800",
+                                 "plan_ref": "任务1·(一)", **over})
 
 
 def test_a_city_outside_jiaodong_is_a_place(store):

@@ -168,7 +168,8 @@ def _resolve(store, **over):
     counties = store.counties.copy()
     pts = counties.geometry.representative_point()
     counties["label_lon"], counties["label_lat"] = pts.x, pts.y
-    return gf.resolve(_sources(**over), counties, store.cities, store.context, "features.csv")
+    return gf.resolve(_sources(**over), counties, store.cities, store.context, "features.csv",
+                      store.context_counties)
 
 
 def test_a_county_point_takes_the_county_and_its_precision(store):

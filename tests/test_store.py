@@ -1,6 +1,4 @@
 """Building and loading the store: reproducible, and loud about bad input."""
-import shutil
-import sqlite3
 
 import pandas as pd
 import pyogrio
@@ -83,11 +81,8 @@ def test_corrupt_store_is_named(tmp_path):
         store_mod.load(bad)
 
 
-def test_store_with_a_bad_indicator_row_fails_on_load(tmp_path, store):
-    copy = tmp_path / "atlas.gpkg"
-    shutil.copy(store.path, copy)
-    with sqlite3.connect(copy) as db:
-        db.execute("UPDATE indicators SET kind = 'guess' WHERE fid = 3")
+def test_store_with_a_bad_indicator_row_fails_on_load(damaged_store):
+    copy = damaged_store("UPDATE indicators SET kind = 'guess' WHERE fid = 3")
     with pytest.raises(records.RecordError, match=r"#indicators, row 3, column 'kind'"):
         store_mod.load(copy)
 

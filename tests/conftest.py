@@ -1,6 +1,7 @@
 import os
 import shutil
 import sqlite3
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -8,9 +9,28 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+class OutsideRepository(PermissionError):
+    pass
+
+
+# The project's shared folder stands beside a checkout (and beside CI's clone); a clone
+# with nothing next to it must pass, so nothing in the suite or the app may read it.
+BESIDE = f"{REPO.parent / 'shared'}{os.sep}"
+
+
+def _repository_only(event, args):
+    if event != "open" or not isinstance(args[0], (str, bytes, os.PathLike)):
+        return
+    path = os.path.abspath(os.fsdecode(args[0]))
+    if path.startswith(BESIDE):
+        raise OutsideRepository(f"read outside the repository: {path}")
+
+
+sys.addaudithook(_repository_only)
 # Imported figures go to a throw-away place, never to the user's own store.
 os.environ["ATLAS_USER_FIGURES"] = str(Path(tempfile.mkdtemp(prefix="atlas-test-")) / "user-figures.csv")
-SEED = REPO.parent / "shared" / "seeds" / "jiaodong-plan-2021.txt"
 
 
 @pytest.fixture(scope="session")
@@ -21,9 +41,15 @@ def store():
 
 @pytest.fixture(scope="session")
 def seed_text():
-    if not SEED.is_file():
-        pytest.fail(f"the plan text is expected at {SEED} (../shared beside the repo)")
-    return SEED.read_text(encoding="utf-8")
+    """The Jiaodong plan, as the repository ships it."""
+    from layers import plans
+    return plans.text("jiaodong-2021")
+
+
+@pytest.fixture(scope="session")
+def docking_text():
+    from layers import plans
+    return plans.text("shandong-docking-2025")
 
 
 @pytest.fixture(scope="session")

@@ -4,20 +4,11 @@ import re
 import pytest
 
 from layers import docking, records
-from layers import store as store_mod
 from tests.conftest import REPO
-
-DOCKING_SEED = REPO.parent / "shared" / "seeds" / "shandong-docking-plan-2025.txt"
+from layers import store as store_mod
 PLAN = "shandong-docking-2025"
 JJJ = {"110000", "120000", "130000"}
 YRD = {"310000", "320000", "330000", "340000"}
-
-
-@pytest.fixture(scope="module")
-def docking_text():
-    if not DOCKING_SEED.is_file():
-        pytest.fail(f"the docking plan's text is expected at {DOCKING_SEED}")
-    return DOCKING_SEED.read_text(encoding="utf-8")
 
 
 def _tasks_in(text):

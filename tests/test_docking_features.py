@@ -7,15 +7,9 @@ import pytest
 from geodata import features as gf
 from layers import features as lf
 from layers import records
-from tests.test_docking import DOCKING_SEED
 from tests.test_features import _resolve as resolve_one
 
 PLAN = "shandong-docking-2025"
-
-
-@pytest.fixture(scope="module")
-def docking_text():
-    return DOCKING_SEED.read_text(encoding="utf-8")
 
 
 def _docking(store):

@@ -7,18 +7,18 @@ import hashlib
 from pathlib import Path
 
 import dash_ag_grid as dag
-from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import Response, abort, request
 
 from dashboard import feature_layers as fl
-from dashboard import export, figures, ids, panels, security, slides, url_state
+from dashboard import editors, export, figures, ids, panels, security, slides, url_state
 from dashboard.i18n import LANG_NAMES, LANGS, TEXT, t
-from dashboard.page import (PLAN_CHOICES, URL_CONTROLS, URL_DEFAULTS, Page, all_figures, bar_view,
+from dashboard.page import (PLAN_CHOICES, URL_CONTROLS, URL_DEFAULTS, Page, all_figures, bar_view, rules_of,
                             map_view)
 from layers import docking
 from layers import features as lf
-from layers import imports
+from layers import imports, user_store
 from layers import indicators as ind
 from layers.records import FEATURE_LAYERS, PRECISIONS, STATUSES, RecordError
 from layers.store import Store, default_store
@@ -27,7 +27,8 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 GEOJSON_LAYERS = ("cities", "counties", "context", "zones")  # fetched once by the map, cached
 
 
-def create_app(store: Store | None = None) -> Dash:
+def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> Dash:
+    """`editing`: editors.OPEN for one user on loopback, else editors sign in (a shared server)."""
     store = store or default_store()
     app = Dash(__name__, compress=True, assets_folder=str(ASSETS), assets_ignore=r"vendor/.*",
                title=t("title"), update_title=None)
@@ -35,10 +36,22 @@ def create_app(store: Store | None = None) -> Dash:
     page = Page.make(store)
     feats, defs, known, by_id = store.features, store.indicator_defs, page.known, page.by_id
     export.register(app, page)
-    app.layout = html.Div([
-        dcc.Location(id=ids.URL, refresh=False), dcc.Store(id=ids.URL_READ, data=False),
-        html.Div(_body(page, "zh", {}), id=ids.BODY),
-    ], id=ids.ROOT, className="app")
+    layouts: dict = {}
+
+    def layout():
+        """Built afresh when the imported figures change or for an editor, so a new page
+        shows what every other viewer sees now; otherwise served from the last build."""
+        all_figures(store)
+        key = (user_store.version(), editors.is_editor())
+        if key not in layouts:
+            layouts.clear()
+            layouts[key] = html.Div([
+                dcc.Location(id=ids.URL, refresh=False), dcc.Store(id=ids.URL_READ, data=False),
+                html.Div(_body(page, "zh", {}), id=ids.BODY),
+            ], id=ids.ROOT, className="app")
+        return layouts[key]
+
+    app.layout = layout
 
     # A new language rebuilds the page's contents from the view in the URL, so
     # nothing the user set is lost and nothing reloads.
@@ -225,29 +238,60 @@ def create_app(store: Store | None = None) -> Dash:
         }""",
         Output(ids.FOCUS_SYNC, "title"), Input(ids.FOCUS, "data"), prevent_initial_call=True)
 
-    @app.callback(Output(ids.UPLOAD_STATUS, "children"),
-                  Output(ids.MAP_STATE, "data", allow_duplicate=True),
-                  Output(ids.LEGEND, "children", allow_duplicate=True),
-                  Output(ids.MAP_TITLE, "children", allow_duplicate=True),
-                  Output(ids.SOURCE_LINE, "children", allow_duplicate=True),
-                  Output(ids.BAR, "figure", allow_duplicate=True),
-                  Output(ids.CIRCLE_SUMMARY, "children", allow_duplicate=True),
-                  Output(ids.SOURCES, "rowData"),
-                  Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"),
-                  State(ids.INDICATOR, "value"), State(ids.VIEW, "value"), State(ids.SCHEME, "value"),
-                  State(ids.LANG, "value"), prevent_initial_call=True)
+    figure_outputs = [Output(ids.MAP_STATE, "data", allow_duplicate=True),
+                      Output(ids.LEGEND, "children", allow_duplicate=True),
+                      Output(ids.MAP_TITLE, "children", allow_duplicate=True),
+                      Output(ids.SOURCE_LINE, "children", allow_duplicate=True),
+                      Output(ids.BAR, "figure", allow_duplicate=True),
+                      Output(ids.CIRCLE_SUMMARY, "children", allow_duplicate=True),
+                      Output(ids.SOURCES, "rowData", allow_duplicate=True)]
+    view_states = [State(ids.INDICATOR, "value"), State(ids.VIEW, "value"), State(ids.SCHEME, "value"),
+                   State(ids.LANG, "value")]
+
+    def refreshed(indicator, view, scheme, lang) -> tuple:
+        """Everything that shows figures, after an import or a removal."""
+        rows = _source_rows(store, lang)
+        if indicator not in known or view not in ind.VIEWS or scheme not in ind.SCHEMES:
+            return *[no_update] * 6, rows
+        return *_map_outputs(store, indicator, view, lang, scheme), *bar_view(store, indicator, lang), rows
+
+    @app.callback(Output(ids.UPLOAD_STATUS, "children"), Output(ids.IMPORT_LIST, "children"), *figure_outputs,
+                  Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"), *view_states,
+                  prevent_initial_call=True)
     def import_figures(contents, filename, indicator, view, scheme, lang):
         """The same checker as `python -m geodata.indicators import`: all rows or none."""
         if contents is None:
             raise PreventUpdate  # a rebuilt page, nothing uploaded
         lang = lang if lang in LANGS else "zh"
-        name = Path(str(filename or "upload.csv")).name[:80]
-        status = _import(store, contents, name, lang)
-        rows = _source_rows(store, lang)
-        if indicator not in known or view not in ind.VIEWS or scheme not in ind.SCHEMES:
-            return status, *[no_update] * 6, rows
-        return (status, *_map_outputs(store, indicator, view, lang, scheme), *bar_view(store, indicator, lang),
-                rows)
+        status = _import(store, contents, _file_name(filename), lang, keep=True)
+        return status, _import_list(lang), *refreshed(indicator, view, scheme, lang)
+
+    @app.callback(Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True),
+                  Input(ids.PREVIEW, "contents"), State(ids.PREVIEW, "filename"), State(ids.LANG, "value"),
+                  prevent_initial_call=True)
+    def preview_figures(contents, filename, lang):
+        """A viewer's file: checked, and shown to them alone; stored nowhere."""
+        if contents is None:
+            raise PreventUpdate
+        return _import(store, contents, _file_name(filename), lang if lang in LANGS else "zh", keep=False)
+
+    @app.callback(Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True),
+                  Output(ids.IMPORT_LIST, "children", allow_duplicate=True), *figure_outputs,
+                  Input({"type": ids.REMOVE_IMPORT, "index": ALL}, "n_clicks"), *view_states,
+                  prevent_initial_call=True)
+    def remove_import(clicks, indicator, view, scheme, lang):
+        if not ctx.triggered_id or not any(clicks):
+            raise PreventUpdate  # a rebuilt list, nothing clicked
+        lang = lang if lang in LANGS else "zh"
+        try:
+            n = user_store.current().remove(int(ctx.triggered_id["index"]))
+            status = html.P(t("import.removed", lang).format(n=n), className="good")
+        except (user_store.Unavailable, user_store.sa.exc.DBAPIError) as exc:
+            status = html.P(f"{t('import.store_error', lang)} {exc}", className="bad")
+        return status, _import_list(lang), *refreshed(indicator, view, scheme, lang)
+
+    # Only editors reach the callbacks that write (403 for anyone else).
+    editors.register(app, editing, {k for k in app.callback_map if f"{ids.IMPORT_LIST}.children" in k})
 
     @app.server.route("/figures/all.csv")
     def figures_csv():
@@ -260,7 +304,7 @@ def create_app(store: Store | None = None) -> Dash:
 
     @app.server.route("/figures/template.csv")
     def figures_template():
-        return Response(imports.template(), mimetype="text/csv",
+        return Response("\ufeff" + imports.template(store), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=figures-template.csv"})
 
     _url_callbacks(app, page)
@@ -570,36 +614,87 @@ def _clicked(click) -> dict | None:
 
 
 def _import_controls(lang: str) -> list:
+    """Editors import and remove; a viewer may preview a file for themselves only."""
+    editor, open_ = editors.is_editor(), editors.mode() == editors.OPEN
+    if editor:
+        who = [t("import.open", lang)] if open_ else [
+            t("import.signed_in", lang).format(name=editors.session.get("editor", "")), " ",
+            html.Form(html.Button(t("editor.sign_out", lang), type="submit"), method="post",
+                      action="/editor/sign-out", className="inline-form")]
+    else:
+        who = [t("import.viewer", lang), " ",
+               html.A(t("editor.sign_in", lang), href=f"/editor?lang={lang}")]
+    hidden = {"display": "none"}
     return [
         html.H2(t("import.title", lang)),
-        dcc.Upload(html.Div(t("import.drop", lang)), id=ids.UPLOAD, accept=".csv,text/csv",
-                   max_size=imports.MAX_UPLOAD, className="upload"),
+        html.P(who, className="hint editor-line"),
+        *[dcc.Upload(html.Div(t(text, lang)), id=cid, className="upload", accept=".csv,.txt,text/csv,text/plain",
+                     max_size=imports.MAX_UPLOAD, style=None if shown else hidden)
+          for cid, text, shown in ((ids.UPLOAD, "import.drop", editor),
+                                   (ids.PREVIEW, "import.preview_drop", not editor))],
         html.A(t("import.template", lang), href="/figures/template.csv", download="figures-template.csv",
                className="template-link"),
-        html.Div(id=ids.UPLOAD_STATUS, className="upload-status", role="status"),
+        html.Div(id=ids.UPLOAD_CHECK, className="upload-status bad", role="alert"),  # filled by uploads.js
+        html.Div(id=ids.UPLOAD_STATUS, className="upload-status", role="status",
+                 **{"data-too-big": t("import.too_big", lang).format(mb=imports.MAX_UPLOAD // 1000 / 1000),
+                    "data-not-csv": t("import.not_csv", lang), "data-max": str(imports.MAX_UPLOAD)}),
+        html.Div(_import_list(lang) if editor else [], id=ids.IMPORT_LIST, className="import-list"),
     ]
 
 
-def _import(store: Store, contents, name: str, lang: str):
-    """Check an uploaded CSV and, if every row is good, keep it in the user store."""
+def _import_list(lang: str) -> list:
+    """An editor's view of the imports: file, who, when, how many; each removable."""
+    store = user_store.current()
+    notices = [html.P(n, className="bad") for n in user_store.problems()]
+    try:
+        done = store.imports()
+    except (user_store.Unavailable, user_store.sa.exc.DBAPIError):
+        return notices
+    items = [html.Li([f"#{r.id} {r.source_name} · {r.figures} · {r.imported_by} · {r.imported_at} ",
+                      html.Button(t("import.remove", lang), id={"type": ids.REMOVE_IMPORT, "index": int(r.id)},
+                                  className="remove-import")])
+             for r in done.itertuples()]
+    return [*notices, html.Ul(items)] if items else notices
+
+
+def _file_name(filename) -> str:
+    return Path(str(filename or "upload.csv")).name[:80]
+
+
+def _import(store: Store, contents, name: str, lang: str, keep: bool):
+    """Check an uploaded CSV; if every row is good, keep it in the user store (an editor's
+    import) or only show it (a viewer's preview)."""
     try:
         data = base64.b64decode(str(contents).split(",", 1)[1], validate=True)
     except (IndexError, ValueError, binascii.Error):
         return html.P(f"{name}: {t('import.unreadable', lang)}", className="bad")
-    try:
-        known = imports.figures(store.indicators)
-    except RecordError as exc:
-        return html.P(f"{t('import.store_error', lang)} {exc}", className="bad")
-    result = imports.check(data, name, store.indicator_defs, list(store.cities["adcode"]),
-                           known[imports.COLUMNS])
+    if len(data) > imports.MAX_UPLOAD:
+        return html.P(t("import.too_big", lang).format(mb=imports.MAX_UPLOAD // 1000 / 1000), className="bad")
+    known = all_figures(store)
+    result = imports.check(data, name, rules_of(store), known[imports.COLUMNS])
+    read_as = html.P(t("import.read_as", lang).format(how=result.read_as), className="hint") if result.read_as else ""
+    if result.whole_file:
+        return [html.P(t("import.file_bad", lang).format(name=name), className="bad"),
+                html.Ul([html.Li(result.problems[0].text(lang))]), read_as]
     if not result.ok:
-        shown = result.errors[:20] + ([f"… ({len(result.errors) - 20})"] if len(result.errors) > 20 else [])
-        return [html.P(t("import.bad", lang).format(name=name, n=len(result.errors)), className="bad"),
-                html.Ul([html.Li(e) for e in shown])]
+        texts = [p.text(lang) for p in result.problems]
+        shown = texts[:20] + ([f"… ({len(texts) - 20})"] if len(texts) > 20 else [])
+        return [html.P(t("import.bad", lang).format(name=name, n=len(texts)), className="bad"),
+                html.Ul([html.Li(e) for e in shown]), read_as]
     if result.rows.empty:
         return html.P(t("import.none", lang), className="bad")
-    n = imports.add_to_user_store(result.rows, name)
-    return html.P(t("import.done", lang).format(n=n, name=name), className="good")
+    if not keep:
+        return [html.P(t("import.preview", lang).format(n=len(result.rows), name=name), className="good"),
+                html.Ul([html.Li(f"{r.indicator} · {r.area_code} · {r.year} · {t(f'kind.{r.kind}', lang)} · "
+                                 f"{r.comparator}{r.value:g} {r.unit}") for r in result.rows.itertuples()]),
+                read_as]
+    try:
+        n = user_store.current().add(result.rows, name, editors.who())
+    except user_store.Duplicate:
+        return html.P(t("import.duplicate", lang).format(name=name), className="bad")
+    except (user_store.Unavailable, user_store.sa.exc.DBAPIError) as exc:
+        return html.P(f"{t('import.store_error', lang)} {exc}", className="bad")
+    return [html.P(t("import.done", lang).format(n=n, name=name), className="good"), read_as]
 
 
 def _source_rows(store: Store, lang: str) -> list[dict]:

@@ -12,7 +12,7 @@ from dashboard import figures, ids, panels, slides
 from dashboard.i18n import LANGS, TEXT, t
 from layers import docking
 from layers import features as lf
-from layers import imports
+from layers import imports, user_store
 from layers import indicators as ind
 from layers.store import Store
 
@@ -46,9 +46,19 @@ def indicator_of(store: Store, indicator: str, lang: str):
     return defn, codes, names
 
 
+_rules: dict = {}
+
+
+def rules_of(store: Store) -> imports.Rules:
+    """The checker's rules for this store (units, cities, plausible ranges), worked out once."""
+    if id(store) not in _rules:
+        _rules[id(store)] = imports.Rules.of(store)
+    return _rules[id(store)]
+
+
 def all_figures(store: Store):
-    """The embedded figures and those a user imported (marked), read afresh when they change."""
-    return imports.figures(store.indicators)
+    """The embedded figures and those editors imported (marked), read afresh when they change."""
+    return user_store.figures(store.indicators, rules_of(store))
 
 
 def map_view(store: Store, indicator: str, view: str, lang: str = "zh", scheme: str = "natural_breaks"):

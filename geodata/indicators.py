@@ -1,24 +1,27 @@
 """Bring new figures into the atlas: python -m geodata.indicators COMMAND
 
-  template [OUT]     write the CSV template (to OUT, or print it)
+  template [OUT]     write the CSV template: the header, one example row, the allowed values
   check FILE         check every row; one message per bad row; exit 1 on any error
-  import FILE        check, then add the rows to the imported figures (nothing if any row is bad)
-  list               the imported figures, by the file they came from
-  remove NAME|--all  take an import (by its file name) or all imports out again
+  import FILE        check, then add the rows as one import (nothing if any row is bad)
+  list               the imports: number, file, who, when, how many figures
+  remove N|NAME|--all  take an import out again (by its number or file name), or all
 
-The embedded store is never written to. Imported figures live in
-$ATLAS_USER_FIGURES (default ~/.local/share/jiaodong-atlas/user-figures.csv),
-written atomically; the app marks them as imported.
+The embedded store is never written to. Imported figures live in a database:
+$ATLAS_DATABASE_URL (PostgreSQL, shared by several instances) or else SQLite in
+$ATLAS_DATA_DIR (default ~/.local/share/jiaodong-atlas/user-figures.sqlite).
+The command line is an editor's tool: it records the system user as who imported.
 """
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 
-from layers import imports
+from layers import imports, user_store
 from layers.records import RecordError
 from layers.store import StoreError, default_store
 
@@ -40,19 +43,15 @@ COLUMN_HELP = """Columns (one row per figure):
   note           optional"""
 
 
-def _context():
-    store = default_store()
-    known = pd.concat([store.indicators, imports.read_user_store()[imports.COLUMNS]], ignore_index=True)
-    return store.indicator_defs, list(store.cities["adcode"]), known
-
-
 def _check(path: Path) -> imports.Checked:
-    defs, cities, known = _context()
+    store, user = default_store(), user_store.current()
+    known = pd.concat([store.indicators, user.rows()[imports.COLUMNS]], ignore_index=True)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return imports.Checked(imports._empty(), [f"{path}: cannot read ({exc.strerror})"])
-    return imports.check(data, path.name, defs, cities, known)
+        return imports.Checked(imports._empty(),
+                               [imports.Problem(path.name, None, None, "not_csv", {"detail": exc.strerror})])
+    return imports.check(data, path.name, imports.Rules.of(store), known)
 
 
 def main(argv=None) -> int:
@@ -71,23 +70,29 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return _run(args)
-    except (StoreError, RecordError) as exc:
+    except (StoreError, RecordError, user_store.Unavailable, sa.exc.DBAPIError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
 
 def _run(args) -> int:
     if args.command == "template":
+        text = imports.template(default_store())
         if args.out:
-            args.out.write_text(imports.template(), encoding="utf-8")
+            args.out.write_text(text, encoding="utf-8")
             print(f"wrote {args.out}\n{COLUMN_HELP}")
         else:
-            sys.stdout.write(imports.template())
+            sys.stdout.write(text)
         return 0
+    user = user_store.current()
+    for notice in user.notices:
+        print(f"note: {notice}", file=sys.stderr)
     if args.command in ("check", "import"):
         result = _check(args.file)
         for message in result.errors:
             print(message, file=sys.stderr)
+        if result.read_as:
+            print(f"read as {result.read_as}", file=sys.stderr)
         if not result.ok:
             print(f"{len(result.errors)} bad row(s); nothing imported" if args.command == "import"
                   else f"{len(result.errors)} bad row(s)", file=sys.stderr)
@@ -95,20 +100,32 @@ def _run(args) -> int:
         if args.command == "check":
             print(f"{args.file}: {len(result.rows)} row(s), all good")
             return 0
-        n = imports.add_to_user_store(result.rows, args.file.name)
-        print(f"imported {n} figure(s) from {args.file.name} into {imports.user_store_path()}")
+        try:
+            n = user.add(result.rows, args.file.name, f"{getpass.getuser()} (command line)")
+        except user_store.Duplicate as exc:
+            print(f"{args.file.name}: {exc}", file=sys.stderr)
+            return 1
+        print(f"imported {n} figure(s) from {args.file.name} into {user.where}")
         return 0
+    done = user.imports()
     if args.command == "list":
-        store = imports.read_user_store()
-        if store.empty:
+        if done.empty:
             print("no imported figures")
-        for name, group in store.groupby("imported_from"):
-            print(f"{name}: {len(group)} figure(s), imported {group['imported_at'].iloc[0]}")
+        for r in done.itertuples():
+            print(f"#{r.id} {r.source_name}: {r.figures} figure(s), imported {r.imported_at} by {r.imported_by}")
         return 0
     if not args.all and not args.name:
-        print("name an import (see: list), or --all", file=sys.stderr)
+        print("name an import by its number or file name (see: list), or --all", file=sys.stderr)
         return 2
-    n = imports.remove_from_user_store(None if args.all else args.name)
+    if args.all:
+        targets = [None]
+    else:
+        chosen = done[(done["id"].astype(str) == args.name.lstrip("#")) | (done["source_name"] == args.name)]
+        if chosen.empty:
+            print(f"no import '{args.name}' (see: list)", file=sys.stderr)
+            return 2
+        targets = list(chosen["id"])
+    n = sum(user.remove(None if t is None else int(t)) for t in targets)
     print(f"removed {n} figure(s)")
     return 0
 

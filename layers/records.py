@@ -21,8 +21,11 @@ SCOPES = ("circle", "city")
 
 
 class RecordError(ValueError):
-    def __init__(self, file: str, row: int | None, column: str | None, message: str):
-        self.file, self.row, self.column = file, row, column
+    """`code` and `params` name the rule broken, so a reader can word it in its own language."""
+
+    def __init__(self, file: str, row: int | None, column: str | None, message: str,
+                 code: str = "", **params):
+        self.file, self.row, self.column, self.code, self.params = file, row, column, code, params
         where = file + (f", row {row}" if row is not None else "")
         where += f", column '{column}'" if column else ""
         super().__init__(f"{where}: {message}")
@@ -222,25 +225,26 @@ def _cell(raw, col: Column, file: str, row: int):
     text = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw).strip()
     if not text:
         if col.required:
-            raise RecordError(file, row, col.name, "value is required")
+            raise RecordError(file, row, col.name, "value is required", "required")
         return None if col.kind in ("int", "float") else ""
     if col.kind == "int":
         if not re.fullmatch(r"-?\d+", text):
-            raise RecordError(file, row, col.name, f"'{text}' is not a whole number")
+            raise RecordError(file, row, col.name, f"'{text}' is not a whole number", "whole", text=text)
         return int(text)
     if col.kind == "float":
         try:
             value = float(text)
         except ValueError:
-            raise RecordError(file, row, col.name, f"'{text}' is not a number") from None
+            raise RecordError(file, row, col.name, f"'{text}' is not a number", "number", text=text) from None
         if not math.isfinite(value):
-            raise RecordError(file, row, col.name, f"'{text}' is not a finite number")
+            raise RecordError(file, row, col.name, f"'{text}' is not a finite number", "finite", text=text)
         return value
     if col.kind == "enum" and text not in col.choices:
-        raise RecordError(file, row, col.name,
-                          f"'{text}' is not one of {', '.join(col.choices)}")
+        raise RecordError(file, row, col.name, f"'{text}' is not one of {', '.join(col.choices)}",
+                          "choice", text=text, choices=", ".join(col.choices))
     if col.pattern and not re.fullmatch(col.pattern, text):
-        raise RecordError(file, row, col.name, f"'{text}' does not match {col.pattern}")
+        raise RecordError(file, row, col.name, f"'{text}' does not match {col.pattern}", "pattern",
+                          text=text, pattern=col.pattern)
     return text
 
 

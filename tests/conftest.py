@@ -30,7 +30,9 @@ def _repository_only(event, args):
 
 sys.addaudithook(_repository_only)
 # Imported figures go to a throw-away place, never to the user's own store.
-os.environ["ATLAS_USER_FIGURES"] = str(Path(tempfile.mkdtemp(prefix="atlas-test-")) / "user-figures.csv")
+os.environ["ATLAS_DATA_DIR"] = tempfile.mkdtemp(prefix="atlas-test-")
+os.environ.pop("ATLAS_DATABASE_URL", None)
+os.environ.pop("ATLAS_EDITOR_TOKEN", None)
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +57,8 @@ def docking_text():
 @pytest.fixture(scope="session")
 def app(store):
     from dashboard.app import create_app
-    return create_app(store)
+    from dashboard.editors import OPEN
+    return create_app(store, OPEN)  # one user on loopback, as `make run` serves
 
 
 @pytest.fixture(scope="session")

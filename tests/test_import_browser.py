@@ -1,6 +1,8 @@
-"""Uploading figures in Chromium: a bad file is explained row by row, a good one is marked."""
+"""Uploading figures in Chromium: a bad file is explained row by row, a good one is marked
+and seen by a page opened afterwards; a file the box refuses gets a message too."""
 from pathlib import Path
 
+from layers import user_store
 from tests.browser import browser_page, wait_for_map
 from tests.test_imports import GOOD, HEADER
 
@@ -8,28 +10,49 @@ SHOTS = Path(__file__).parent / "screenshots"
 
 
 def test_upload_a_bad_then_a_good_file(server_url, tmp_path, monkeypatch):
-    user = tmp_path / "user.csv"
-    monkeypatch.setenv("ATLAS_USER_FIGURES", str(user))
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
     bad, good = tmp_path / "bad.csv", tmp_path / "weihai-2025.csv"
     bad.write_text(f"{HEADER}\n{GOOD}\n{GOOD.replace(',2026,', ',20x6,')}\n"
                    f"{GOOD.replace('resident_population', 'people')}\n", encoding="utf-8")
-    good.write_text(f"{HEADER}\n{GOOD.replace(',2026,', ',2025,')}\n", encoding="utf-8")
+    # What Excel on Chinese Windows writes: GBK, and here semicolons.
+    good.write_bytes(f"{HEADER}\n{GOOD.replace(',2026,', ',2025,')}\n".replace(",", ";").encode("gbk"))
     with browser_page(server_url) as page:
         page.goto(server_url)
         wait_for_map(page)
+        page.set_input_files("#upload-figures input[type=file]",
+                             files=[{"name": "map.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n"}])
+        page.wait_for_function("() => document.querySelector('#upload-check').textContent.includes('不是 CSV 文件')")
+        page.set_input_files("#upload-figures input[type=file]",
+                             files=[{"name": "big.csv", "mimeType": "text/csv", "buffer": b"x" * 20_000_000}])
+        page.wait_for_function("() => document.querySelector('#upload-check').textContent.includes('文件太大')")
         page.set_input_files("#upload-figures input[type=file]", str(bad))
         page.wait_for_selector("#upload-status .bad")
+        assert page.inner_text("#upload-check") == ""
         status = page.inner_text("#upload-status")
-        assert "2 行有误" in status and "row 3, column 'year'" in status and "unknown indicator" in status
-        assert not user.exists()
+        assert "2 行有误" in status and "第 3 行, 'year' 列" in status and "未知的指标" in status
+        assert user_store.current().imports().empty
         page.screenshot(path=SHOTS / "08-upload-bad-rows.png")
         page.set_input_files("#upload-figures input[type=file]", str(good))
         page.wait_for_selector("#upload-status .good")
-        assert "已导入 1 条" in page.inner_text("#upload-status")
+        status = page.inner_text("#upload-status")
+        assert "已导入 1 条" in status and "GBK, delimiter ';'" in status
+        assert "weihai-2025.csv" in page.inner_text("#import-list")
         page.screenshot(path=SHOTS / "09-upload-imported.png")
         page.get_by_text("数据来源", exact=True).click()
-        page.wait_for_function("""() => { const api = dash_ag_grid.getApi('sources-grid');
-            let n = 0; api.forEachNode(r => { if (r.data.imported) n++; }); return n === 1; }""")
+        page.wait_for_function(_IMPORTED_ROWS, arg=1)
         page.wait_for_timeout(300)
         page.screenshot(path=SHOTS / "10-sources.png")
         assert page.foreign == [] and page.refused == [] and page.console_errors == []
+    with browser_page(server_url) as fresh:  # another viewer, opening the atlas afterwards
+        fresh.goto(server_url)
+        wait_for_map(fresh)
+        fresh.get_by_text("数据来源", exact=True).click()
+        fresh.wait_for_function(_IMPORTED_ROWS, arg=1)
+        fresh.locator(".remove-import").click()
+        fresh.wait_for_function(_IMPORTED_ROWS, arg=0)
+        assert "已删除" in fresh.inner_text("#upload-status")
+        assert user_store.current().imports().empty and fresh.console_errors == []
+
+
+_IMPORTED_ROWS = """(n) => { const api = window.dash_ag_grid && dash_ag_grid.getApi('sources-grid');
+    if (!api) return false; let k = 0; api.forEachNode(r => { if (r.data.imported) k++; }); return k === n; }"""

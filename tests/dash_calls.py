@@ -6,17 +6,22 @@ from dashboard import ids
 
 def dependency(app, output_id, input_id):
     client = app.server.test_client()
+    return dependency_in(client, output_id, input_id)
+
+
+def dependency_in(client, output_id, input_id):
     for dep in json.loads(client.get("/_dash-dependencies").data):
         if output_id in dep["output"] and any(i["id"] == input_id for i in dep["inputs"]):
             return dep
     raise AssertionError(f"no callback from {input_id} to {output_id}")
 
 
-def call(app, output_id, values: dict, changed: str):
+def call(app, output_id, values: dict, changed: str, client=None, headers=None):
     """POST a callback as the browser does; `values` maps 'id.prop' to the input value
-    (the language is Chinese unless `values` says otherwise)."""
+    (the language is Chinese unless `values` says otherwise). `client`: one that keeps a session."""
     values = {f"{ids.LANG}.value": "zh", **values}
-    dep = dependency(app, output_id, changed.split(".")[0])
+    client = client or app.server.test_client()
+    dep = dependency_in(client, output_id, changed.split(".")[0])
     outputs = []
     for part in dep["output"].strip(".").split("..."):
         cid, prop = part.rsplit(".", 1)
@@ -27,4 +32,4 @@ def call(app, output_id, values: dict, changed: str):
               "value": values.get(f"{i['id']}.{i['property']}")} for i in dep.get("state", [])]
     body = {"output": dep["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
             "inputs": inputs, "changedPropIds": [changed], "state": state}
-    return app.server.test_client().post("/_dash-update-component", json=body)
+    return client.post("/_dash-update-component", json=body, headers=headers or {})

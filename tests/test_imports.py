@@ -182,39 +182,6 @@ def test_whatever_the_checker_accepts_is_stored_read_back_and_served(store, tmp_
     assert len(text) < 20  # a number a legend can show
 
 
-def test_concurrent_imports_from_many_processes_keep_every_row(tmp_path):
-    files = []
-    for i in range(16):
-        f = tmp_path / f"p{i}.csv"
-        f.write_text(f"{HEADER}\n{GOOD.replace(',2026,', f',{2000 + i},')}\n", encoding="utf-8")
-        files.append(f)
-    env = dict(os.environ, ATLAS_DATA_DIR=str(tmp_path))
-    procs = [subprocess.Popen([sys.executable, "-m", "geodata.indicators", "import", str(f)], env=env,
-                              cwd=cli.Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for f in files]
-    outs = [p.communicate(timeout=300) for p in procs]
-    assert [p.returncode for p in procs] == [0] * 16, outs
-    kept = user_store.open_store(f"sqlite:///{tmp_path / 'user-figures.sqlite'}").rows()
-    assert sorted(kept["year"]) == list(range(2000, 2016))
-    assert sorted(kept["imported_from"]) == sorted(f.name for f in files)
-
-
-def test_the_same_figure_imported_twice_at_once_is_kept_once(tmp_path, store):
-    from concurrent.futures import ThreadPoolExecutor
-    url = f"sqlite:///{tmp_path / 'user.sqlite'}"
-    rows = _check(store, f"{HEADER}\n{GOOD}\n").rows
-    db = user_store.open_store(url)
-
-    def attempt(i):
-        try:
-            return db.add(rows, f"race{i}.csv", "test")
-        except user_store.Duplicate:
-            return 0
-    with ThreadPoolExecutor(8) as pool:
-        assert sorted(pool.map(attempt, range(8))) == [0] * 7 + [1]
-    assert len(db.rows()) == 1 and len(db.imports()) == 1
-
-
 def test_a_damaged_user_store_is_set_aside_and_named(tmp_path):
     path = tmp_path / "user-figures.sqlite"
     path.write_bytes(b"this is not a database" * 100)

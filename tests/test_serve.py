@@ -122,6 +122,17 @@ def test_a_callback_that_fails_inside_shows_no_internals(served):
     assert b"Traceback" not in text and b".py" not in text
 
 
+def test_an_upload_without_the_editor_secret_is_forbidden(served):
+    _, url = served
+    deps = json.loads(_get(url + "/_dash-dependencies")[2])
+    write = next(d for d in deps if any(i["id"] == "upload-figures" for i in d["inputs"]))
+    body = json.dumps({"output": write["output"], "inputs": [{"id": "upload-figures", "property": "contents",
+                                                               "value": "data:text/csv;base64,YQ=="}]}).encode()
+    status, text = _post(url, body)
+    assert status == 403 and b"editor" in text
+    assert _get(url + "/editor")[0] == 200  # where an editor signs in
+
+
 def _workers(master_pid):
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True,
                          text=True, check=False).stdout

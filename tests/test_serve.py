@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from dashboard import gunicorn_conf
+
 REPO = Path(__file__).resolve().parent.parent
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "dashboard/gunicorn_conf.py", "dashboard.wsgi:server"]
 
@@ -42,12 +44,22 @@ def _start(env_extra, wait=True):
     return proc, url
 
 
+def _stop(proc):
+    """SIGTERM, as an operator stops it; what a starved machine has not finished by gunicorn's
+    graceful timeout and as long again is killed (how fast it stops is not what these tests test)."""
+    proc.terminate()
+    try:
+        proc.wait(2 * gunicorn_conf.graceful_timeout + 10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.fixture(scope="module")
 def served():
     proc, url = _start({})
     yield proc, url
-    proc.terminate()
-    proc.wait(15)
+    _stop(proc)
 
 
 def _get(url, headers=None):

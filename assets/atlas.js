@@ -215,3 +215,41 @@ document.addEventListener('keydown', function (event) {
   if (button) { event.preventDefault(); button.click(); }
 });
 
+
+/* No lost clicks: a callback request that gets no answer (the worker that held
+   it died) or a 502/503/504 from a proxy is sent once more. Dash 4.4's renderer
+   posts callbacks through the global fetch, looked up at each call, so wrapping
+   window.fetch covers every one. The upload's callback is never sent twice: an
+   import is not idempotent. */
+(function () {
+  const send = window.fetch;
+  const CALLBACK = '/_dash-update-component';
+  const NOT_RETRIED = 'upload-status';  // dashboard/ids.py UPLOAD_STATUS: the import's callback
+  const RETRY_STATUS = [502, 503, 504];
+  const RETRY_AFTER_MS = 200;  // a moment for a proxy or the server to take another worker
+
+  function retryable(input, init) {
+    if (!init || String(init.method || '').toUpperCase() !== 'POST' || typeof init.body !== 'string') { return false; }
+    try {
+      const url = new URL(input instanceof Request ? input.url : String(input), window.location.href);
+      if (!url.pathname.endsWith(CALLBACK)) { return false; }  // under any path prefix
+      const outputs = [].concat(JSON.parse(init.body).outputs || []);
+      return !outputs.some(function (o) { return o && o.id === NOT_RETRIED; });
+    } catch (err) { return false; }
+  }
+
+  function again(input, init) {
+    return new Promise(function (resolve) { setTimeout(resolve, RETRY_AFTER_MS); })
+      .then(function () { return send.call(window, input, init); });
+  }
+
+  window.fetch = function (input, init) {
+    if (!retryable(input, init)) { return send.apply(window, arguments); }
+    return send.call(window, input, init).then(function (resp) {
+      return RETRY_STATUS.includes(resp.status) ? again(input, init) : resp;
+    }, function (err) {
+      if (init.signal && init.signal.aborted) { throw err; }  // cancelled by the page: not a failure
+      return again(input, init);
+    });
+  };
+})();

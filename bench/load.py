@@ -5,8 +5,10 @@ for LOAD_SECONDS (120). Each viewer opens the page (HTML, layout, dependencies, 
 boundary GeoJSON; the JavaScript bundles once, as a browser caches them), then
 loops: switch the indicator, toggle a layer, search, open a place, with a
 think time of about a second. KILL_AT=<seconds> kills one worker then, to see
-what the viewers in flight get. Reports latency percentiles per kind and the
-errors; nothing is asserted.
+what the viewers in flight get. A callback that gets no answer or a 502/503/504
+is sent once more after 0.2 s, as the page does (assets/atlas.js); RETRY=0 turns
+that off. Reports latency percentiles per kind, the errors (what failed after any
+retry) and the retries; nothing is asserted.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from bench.run import _free_port, children, rss_mb
@@ -29,45 +31,62 @@ VIEWERS = int(os.environ.get("VIEWERS", "50"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "120"))
 WORKERS = os.environ.get("WORKERS", "3")
 KILL_AT = float(os.environ.get("KILL_AT", "0"))
+RETRY = os.environ.get("RETRY", "1") != "0"
+RETRY_STATUS = (502, 503, 504)
+RETRY_AFTER = 0.2  # seconds, as in assets/atlas.js
 OUT = Path(__file__).parent / "out"
 REPO = Path(__file__).resolve().parent.parent
 INDICATORS = ["gdp", "resident_population", "urbanization_rate", "urban_district_population"]
 SEARCHES = ["港", "核电", "水库", "Qingdao", "铁路", ""]
+# What the page's other controls hold while a viewer changes one (the state a callback reads).
+DEFAULTS = {"lang.value": "zh", "scheme.value": "natural_breaks", "plan.value": "jiaodong"}
 
 
 class Viewer:
-    def __init__(self, port: int, calls: dict, seed: int, record):
+    def __init__(self, port: int, calls: dict, seed: int, record, retried):
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.calls, self.rng, self.record = calls, random.Random(seed), record
+        self.calls, self.rng, self.record, self.retried = calls, random.Random(seed), record, retried
         self.etags: dict[str, str] = {}
 
-    def request(self, kind: str, method: str, path: str, body: bytes | None = None):
+    def request(self, kind: str, method: str, path: str, body: bytes | None = None, retry: bool = False):
         headers = {"Accept-Encoding": "gzip"}
         if body is not None:
             headers["Content-Type"] = "application/json"
         if path in self.etags:
             headers["If-None-Match"] = self.etags[path]
         start = time.perf_counter()
-        try:
-            self.conn.request(method, path, body=body, headers=headers)
-            resp = self.conn.getresponse()
-            data = resp.read()
-            ok = resp.status in (200, 204, 304)
-            if resp.getheader("ETag"):
-                self.etags[path] = resp.getheader("ETag")
-            if resp.getheader("Connection", "").lower() == "close":
-                self.conn.close()
-            self.record(kind, time.perf_counter() - start, ok, None if ok else resp.status, len(data))
-        except (OSError, http.client.HTTPException) as exc:
-            self.conn.close()  # reconnect on the next request, as a browser would
-            self.record(kind, time.perf_counter() - start, False, type(exc).__name__, 0)
+        for last in ((False, True) if retry and RETRY else (True,)):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                resp = self.conn.getresponse()
+                data = resp.read()
+                if resp.getheader("Connection", "").lower() == "close":
+                    self.conn.close()
+                if resp.status in RETRY_STATUS and not last:
+                    self.retried(kind, resp.status)
+                    time.sleep(RETRY_AFTER)
+                    continue
+                ok = resp.status in (200, 204, 304)
+                if resp.getheader("ETag"):
+                    self.etags[path] = resp.getheader("ETag")
+                self.record(kind, time.perf_counter() - start, ok, None if ok else resp.status, len(data))
+                return
+            except (OSError, http.client.HTTPException) as exc:
+                self.conn.close()  # reconnect on the next request, as a browser would
+                if not last:
+                    self.retried(kind, type(exc).__name__)
+                    time.sleep(RETRY_AFTER)
+                    continue
+                self.record(kind, time.perf_counter() - start, False, type(exc).__name__, 0)
 
     def callback(self, kind: str, name: str, values: dict):
         dep = self.calls[name]
+        values = {**DEFAULTS, **values}
         body = {"output": dep["output"], "outputs": dep["outputs"],
                 "inputs": [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]],
-                "changedPropIds": [dep["changed"]], "state": []}
-        self.request(kind, "POST", "/_dash-update-component", json.dumps(body).encode())
+                "changedPropIds": [dep["changed"]],
+                "state": [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["state"]]}
+        self.request(kind, "POST", "/_dash-update-component", json.dumps(body).encode(), retry=True)
 
     def open_page(self, bundles: list[str]):
         self.request("page", "GET", "/")
@@ -106,6 +125,7 @@ def _callbacks(port: int) -> dict:
                 outputs = [{"id": a, "property": b} for a, b in parts]
                 return {"output": d["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
                         "inputs": [{"id": i["id"], "property": i["property"]} for i in d["inputs"]],
+                        "state": [{"id": i["id"], "property": i["property"]} for i in d.get("state", [])],
                         "changed": f"{input_id}.{next(i['property'] for i in d['inputs'] if i['id'] == input_id)}"}
         raise SystemExit(f"no callback {output_part} <- {input_id}")
 
@@ -141,7 +161,12 @@ def main() -> None:
         samples: dict[str, list[float]] = defaultdict(list)
         sizes: dict[str, list[int]] = defaultdict(list)
         errors: list[tuple] = []
+        retries: list[tuple] = []
         start = time.perf_counter()
+
+        def retried(kind, why):
+            with lock:
+                retries.append((round(time.perf_counter() - start, 1), kind, why))
 
         def record(kind, seconds, ok, error, size):
             with lock:
@@ -151,7 +176,7 @@ def main() -> None:
                     errors.append((round(time.perf_counter() - start, 1), kind, error))
 
         def run(i):
-            viewer = Viewer(port, calls, i, record)
+            viewer = Viewer(port, calls, i, record, retried)
             time.sleep(viewer.rng.random() * 5)  # viewers arrive over the first seconds
             viewer.open_page(bundles)
             while time.perf_counter() - start < SECONDS:
@@ -180,6 +205,8 @@ def main() -> None:
             "viewers": VIEWERS, "seconds": round(elapsed, 1), "workers": int(WORKERS),
             "requests": len(everything), "requests_per_second": round(len(everything) / elapsed, 1),
             "errors": len(errors), "first_errors": errors[:10],
+            "errors_by_kind": dict(Counter(kind for _, kind, _ in errors)),
+            "retry": RETRY, "retried": len(retries), "first_retries": retries[:10],
             "interactions_ms": {"p50": pct(interactions, 50), "p95": pct(interactions, 95),
                                 "p99": pct(interactions, 99)},
             "all_requests_ms": {"p50": pct(everything, 50), "p95": pct(everything, 95),
@@ -190,7 +217,8 @@ def main() -> None:
             "killed_worker": killed, "worker_rss_mb": rss,
         }
         OUT.mkdir(exist_ok=True)
-        name = "load-kill.json" if KILL_AT else "load.json"
+        name = ("load-kill.json" if KILL_AT else "load.json") if RETRY else \
+            ("load-kill-no-retry.json" if KILL_AT else "load-no-retry.json")
         (OUT / name).write_text(json.dumps(result, indent=2))
         print(json.dumps(result, indent=2))
     finally:

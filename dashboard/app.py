@@ -20,6 +20,7 @@ from layers import docking
 from layers import features as lf
 from layers import imports, user_store
 from layers import indicators as ind
+from layers import spreadsheet
 from layers.records import FEATURE_LAYERS, PRECISIONS, STATUSES, RecordError
 from layers.store import Store, default_store
 
@@ -34,7 +35,8 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
                title=t("title"), update_title=None)
     _serve_geojson(app, store)
     page = Page.make(store)
-    feats, defs, known, by_id = store.features, store.indicator_defs, page.known, page.by_id
+    feats, defs, by_id = store.features, store.indicator_defs, page.by_id
+    known = tuple(page.known)  # a tuple: a forged list value is simply not in it (a set raises)
     export.register(app, page)
     layouts: dict = {}
 
@@ -298,8 +300,7 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
         """Every figure the atlas shows, embedded and imported, with its source."""
         names = store.indicator_defs.set_index("indicator")
         table = all_figures(store).assign(indicator_name=lambda d: d["indicator"].map(names["name_zh"]))
-        body = "\ufeff" + table.to_csv(index=False, lineterminator="\n")  # BOM: Excel reads UTF-8
-        return Response(body, mimetype="text/csv",
+        return Response(spreadsheet.excel_csv(table), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=jiaodong-figures.csv"})
 
     @app.server.route("/figures/template.csv")

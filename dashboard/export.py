@@ -28,10 +28,11 @@ from dash import Dash, Input, Output, html
 from flask import Response, request
 
 from dashboard import feature_layers as fl
-from dashboard import figures, ids, url_state
+from dashboard import figures, ids, security, url_state
 from dashboard.i18n import LANGS, t
 from dashboard.page import URL_DEFAULTS, Page, all_figures, indicator_of, map_view
 from layers import features as lf
+from layers import spreadsheet
 
 KINDS = {"png": "image/png", "html": "text/html; charset=utf-8",
          "gpkg": "application/geopackage+sqlite3", "geojson": "application/geo+json",
@@ -80,7 +81,7 @@ def figures_table(page: Page, view: View) -> pd.DataFrame:
 
 
 def to_csv(page: Page, view: View) -> bytes:
-    return ("\ufeff" + figures_table(page, view).to_csv(index=False, lineterminator="\n")).encode("utf-8")
+    return spreadsheet.excel_csv(figures_table(page, view)).encode("utf-8")
 
 
 def to_geojson(page: Page, view: View) -> bytes:
@@ -334,7 +335,7 @@ def register(app: Dash, page: Page) -> None:
         resp = Response(body, mimetype=KINDS[kind])
         resp.headers["Content-Disposition"] = f"attachment; filename={view.name}.{kind}"
         if view.dropped:  # said, not silently ignored
-            resp.headers["X-Atlas-Ignored"] = "; ".join(view.dropped).encode("ascii", "replace").decode()
+            resp.headers["X-Atlas-Ignored"] = security.header_value("; ".join(view.dropped))
         return resp
 
     # The links follow the view in the address bar.

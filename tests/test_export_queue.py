@@ -2,6 +2,8 @@
 503 with Retry-After at once; pages are served meanwhile."""
 import threading
 import time
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
@@ -9,6 +11,7 @@ import pytest
 
 from dashboard import export
 from dashboard.export_queue import Busy, RenderQueue
+from tests.test_serve import _start
 
 STAND_IN = b"\x89PNG stand-in"
 
@@ -139,3 +142,43 @@ def test_the_command_line_renders_every_slide_even_when_the_queue_is_full(stand_
     pngs = sorted(tmp_path.glob("*.png"))
     assert pngs and all(p.read_bytes() == STAND_IN for p in pngs)
 
+
+def _fetch(url, timeout):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
+def test_the_server_turns_extra_exports_away_and_keeps_serving_pages():
+    """One gunicorn worker, its real Chromium: more PNGs than its queue holds."""
+    capacity = export.PNG_QUEUE.capacity  # the server reads the same THREADS
+    extra = 2
+    proc, url = _start({"WORKERS": "1"})
+    try:
+        with ThreadPoolExecutor(capacity + extra) as pool:
+            futures = [pool.submit(_fetch, f"{url}/export/view.png?view=target&lang={'zh' if i % 2 else 'en'}",
+                                   400) for i in range(capacity + extra)]
+            _wait_for(lambda: sum(f.done() for f in futures) >= extra, 60)
+            first = [f.result() for f in futures if f.done()]
+            # Pages while the queue is full (the renders take seconds each).
+            for path in ["/", "/geo/cities.geojson", "/_dash-layout"]:
+                status, _, _ = _fetch(url + path, 5)
+                assert status == 200, path
+            assert sum(f.done() for f in futures) < capacity + extra  # the queue was still full
+            results = [f.result() for f in futures]
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    # Those beyond the queue were answered before any picture was made.
+    assert len(first) == extra and all(status == 503 for status, _, _ in first)
+    assert sum(status == 200 for status, _, _ in results) <= capacity
+    for status, headers, body in results:
+        # A picture, or come back later: a 503 with Retry-After (also what a render
+        # that kaleido gave up on, on a starved machine, gets). Nothing else.
+        assert status in (200, 503)
+        if status == 503:
+            assert headers["Retry-After"].isdigit() and body.decode().count("\n") == 1
+        else:
+            assert headers["Content-Type"] == "image/png" and body.startswith(b"\x89PNG")

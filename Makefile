@@ -12,7 +12,7 @@ PORT   ?= 8050
 DEB := chromium fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve test build bench load bench-peers deb clean
+.PHONY: run serve test build bench load bench-exports bench-peers deb clean
 
 run: $(VENV)/.app deb
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m dashboard
@@ -31,6 +31,9 @@ bench: $(VENV)/.dev deb
 
 load: $(VENV)/.dev
 	$(BIN)/python -m bench.load
+
+bench-exports: $(VENV)/.dev deb
+	$(BIN)/python -m bench.exports_load
 
 # Streamlit gets its own environment (bench/out/peers/venv); Leaflet comes from npm.
 bench-peers: $(VENV)/.dev deb

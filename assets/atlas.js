@@ -253,3 +253,50 @@ document.addEventListener('keydown', function (event) {
     });
   };
 })();
+
+
+/* A PNG takes seconds to draw on the server: fetch it, show that it is being
+   prepared, and when the server is busy (503) count down its Retry-After and
+   ask again. The text is the link's data-status (drawn by the stylesheet), so
+   the link React renders is left as it is. */
+document.addEventListener('click', function (event) {
+  const link = event.target.closest && event.target.closest('#export-png');
+  if (!link || !window.fetch || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) { return; }
+  event.preventDefault();
+  if (link.dataset.status) { return; }  // already on its way
+  const say = function (text) {
+    if (text) { link.dataset.status = text; } else { delete link.dataset.status; }
+  };
+  (function attempt(tries) {
+    say(link.dataset.preparing);
+    fetch(link.href).then(function (resp) {
+      if (resp.status === 503 && tries < 30) {
+        let left = parseInt(resp.headers.get('Retry-After'), 10) || 10;
+        (function tick() {
+          if (left <= 0) { attempt(tries + 1); return; }
+          say(link.dataset.busy.replace('{s}', left));
+          left -= 1;
+          setTimeout(tick, 1000);
+        })();
+        return null;
+      }
+      if (!resp.ok) { throw new Error('HTTP ' + resp.status); }
+      const named = /filename=([^;]+)/.exec(resp.headers.get('Content-Disposition') || '');
+      return resp.blob().then(function (blob) {
+        const url = URL.createObjectURL(blob);
+        const a = document.createElement('a');
+        a.href = url;
+        a.download = named ? named[1] : 'jiaodong.png';
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+        say(null);
+      });
+    }).catch(function (err) {
+      console.warn('PNG export', err);
+      say(link.dataset.failed);
+      setTimeout(function () { say(null); }, 5000);
+    });
+  })(0);
+});

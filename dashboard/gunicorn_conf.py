@@ -15,6 +15,7 @@ limit_request_line = 8190
 accesslog = os.environ.get("ACCESS_LOG") or None  # "-" for stdout
 errorlog = "-"
 # Threads let a worker stream the large JavaScript bundles while it answers callbacks.
+# PNG exports hold at most THREADS - 1 of them (PNG_QUEUE in dashboard/export.py).
 worker_class = "gthread"
 threads = int(os.environ.get("THREADS", "4"))
 control_socket_disable = True  # no control socket in the user's home directory

@@ -28,7 +28,7 @@ def _free_port():
 
 def _start(env_extra, wait=True):
     port = _free_port()
-    env = dict(os.environ, PORT=str(port), WORKERS="2", **env_extra)
+    env = {**os.environ, "WORKERS": "2", **env_extra, "PORT": str(port)}
     proc = subprocess.Popen(GUNICORN, cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"

@@ -164,6 +164,8 @@ TASKS = Schema("tasks", (
     Column("title_zh"),
     Column("title_en"),
     Column("lead_departments", pattern=r"^[^;]+(;[^;]+)*$"),
+    # lead: named before 牵头; responsible: named in a 按职责分工负责 list (each for its own part)
+    Column("lead_role", "enum", choices=("lead", "responsible")),
     Column("supporting_departments", required=False, pattern=r"^[^;]+(;[^;]+)*$"),
     Column("responsibility_quote", pattern=r"^\(.+\)$"),  # the parenthesised text, verbatim
     Column("cities", required=False, pattern=r"^\d{6}(;\d{6})*$"),  # Shandong cities the text names

@@ -281,3 +281,14 @@ def test_source_rows_reject_bad_values(tmp_path):
                         encoding="utf-8")
         with pytest.raises(records.RecordError, match=f"row 2, column '{column}'"):
             records.read_csv(path, records.FEATURE_SOURCES)
+
+
+def test_english_names_follow_one_convention(store):
+    countries = store.context[store.context["kind"] == "country"].set_index("code")["name_en"]
+    assert countries["KOR"] == "Republic of Korea" and countries["PRK"] == "Democratic People's Republic of Korea"
+    f = store.features
+    # 临邑 (a county of Dezhou) and 临沂 (a city) are both "Linyi" in pinyin: the county says whose it is.
+    linyi_county = f[f["name_zh"].str.contains("临邑")]
+    assert len(linyi_county) and linyi_county["name_en"].str.contains("Linyi County (Dezhou)", regex=False).all()
+    assert not f["name_en"].str.contains("Linyi county").any()
+    assert not f["name_en"].str.contains("Aerospace Port").any()  # 东方航天港 is the Oriental Spaceport

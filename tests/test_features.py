@@ -149,6 +149,11 @@ def test_ports_and_bays_lie_in_the_county_they_claim(store):
            if counties[r.county_adcode].distance(r.geometry) > 1 * KM]
     assert not far, far
     assert placed.set_index("id").loc["port-huangdao", "county_adcode"] == "370211"  # 黄岛区, not 市南区
+    _, cities = _units(store)
+    by_city = f[(f["layer"] == "ports") & (f["county_adcode"] == "") & f.geometry.notna()]
+    far = [(r.id, r.city_adcodes) for r in by_city.itertuples()  # a port may stand on a pier
+           if min(cities[c].distance(r.geometry) for c in r.city_adcodes.split(";")) > 3 * KM]
+    assert not far, far
 
 
 def test_lines_from_a_port_start_at_that_port(store):

@@ -6,8 +6,9 @@ A feature says where it is with place tokens (see layers.records.PLACE):
 `coast:` is the point of a county's or city's coast nearest its label point: a
 coastal facility known only to its county or city is drawn on that unit's
 shore, never inland, with the unit's precision. `context:` is a neighbouring
-region's label point; `feature:` reuses another feature's point. Lines join their places in order and are schematic. The
-precision follows from the tokens, so it cannot claim more than the source.
+region's label point; `feature:` reuses another feature's point. Lines join
+their places in order and are schematic. The precision follows from the
+tokens, so it cannot claim more than the source.
 
 `county:` and `city:` name any unit of Shandong: the five Jiaodong cities and
 their counties, and the other eleven cities and their counties (the store's

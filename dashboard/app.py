@@ -588,7 +588,10 @@ def _city_view(page: Page, cities, lang: str) -> list:
 def _task_rows(store: Store, names, lang: str) -> list[dict]:
     return [{"number": int(r.number), "group": f"({r.group}) {r.group_title_zh}",
              "title": r.title_zh if lang == "zh" else r.title_en,
-             "lead": "、".join(filter(None, r.lead_departments.split(";"))),
+             # 牵头 (lead) and 按职责分工负责 (each responsible for its part) are different roles
+             "lead": "、".join(filter(None, r.lead_departments.split(";"))) if r.lead_role == "lead" else "",
+             "responsible": ("、".join(filter(None, r.lead_departments.split(";")))
+                             if r.lead_role == "responsible" else ""),
              "support": "、".join(filter(None, r.supporting_departments.split(";"))),
              "cities": "、".join(names.cities.get(c, c) for c in r.cities.split(";") if c) or "—",
              "partners": "、".join(names.regions.get(c, c) for c in r.partner_regions.split(";") if c),
@@ -598,7 +601,8 @@ def _task_rows(store: Store, names, lang: str) -> list[dict]:
 def _task_columns(lang: str) -> list[dict]:
     return _columns([
         ("number", "task.number", 0.5, {}), ("group", "filter.group", 1.6, {}),
-        ("title", "table.name", 2.4, {"tooltipField": "quote"}), ("lead", "filter.lead", 2, {}),
+        ("title", "table.name", 2.4, {"tooltipField": "quote"}), ("lead", "task.lead", 1.6, {}),
+        ("responsible", "task.responsible", 2, {}),
         ("support", "task.support", 1.2, {}), ("cities", "table.cities", 1.6, {}),
         ("partners", "task.partners", 1.6, {}),
     ], lang)

@@ -119,8 +119,14 @@ def _country_names() -> dict[str, tuple[str, str]]:
     return {r["iso3"]: (r["name"], r["name_en"]) for r in rows}
 
 
+# One convention for the two Koreas: the data names the north by its formal name
+# and the south by a colloquial one; both go by their formal names here.
+_ENGLISH = {"KOR": "Republic of Korea"}
+
+
 def country_name(iso3: str) -> tuple[str, str]:
-    return _country_names()[iso3]
+    zh, en = _country_names()[iso3]
+    return zh, _ENGLISH.get(iso3, en)
 
 
 def read_geometries(units: list[Unit]) -> np.ndarray:

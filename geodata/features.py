@@ -3,9 +3,12 @@
 A feature says where it is with place tokens (see layers.records.PLACE):
 `site:lat,lon` is a sourced coordinate in the row's datum; `county:` and
 `city:` stand for the unit's label point (a point) or its polygon (an area);
-`context:` is a neighbouring region's label point; `feature:` reuses another
-feature's point. Lines join their places in order and are schematic. The
-precision follows from the tokens, so it cannot claim more than the source.
+`coast:` is the point of a county's or city's coast nearest its label point: a
+coastal facility known only to its county or city is drawn on that unit's
+shore, never inland, with the unit's precision. `context:` is a neighbouring
+region's label point; `feature:` reuses another feature's point. Lines join
+their places in order and are schematic. The precision follows from the
+tokens, so it cannot claim more than the source.
 
 `county:` and `city:` name any unit of Shandong: the five Jiaodong cities and
 their counties, and the other eleven cities and their counties (the store's
@@ -19,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.ops
 from shapely.geometry import LineString, Point
 
 from geodata import gcj02
@@ -93,6 +97,22 @@ class _Places:
         self.city_point = {r.adcode: Point(r.label_lon, r.label_lat) for r in cities.itertuples()}
         self.city_area = dict(zip(cities["adcode"], cities.geometry))
         self.context_point = {r.code: Point(r.label_lon, r.label_lat) for r in context.itertuples()}
+        self._land = shapely.union_all([*cities.geometry, *context.geometry])
+        self._shore: dict[str, Point | None] = {}
+
+    def shore_point(self, code: str) -> Point | None:
+        """The point of the unit's coast nearest its label point; None inland."""
+        if code not in self._shore:
+            area = self.county_area.get(code, self.city_area.get(code))
+            label = self.county_point.get(code, self.city_point.get(code))
+            along = self._land.boundary.intersection(area.buffer(1e-6))
+            if along.is_empty:
+                self._shore[code] = None
+            else:
+                near = shapely.ops.nearest_points(along, label)[0]
+                inside = area.buffer(-1e-5)  # about a metre in, so the point is the unit's
+                self._shore[code] = shapely.ops.nearest_points(inside, near)[0]
+        return self._shore[code]
 
 
 def resolve(sources: pd.DataFrame, counties, cities, context, file: str,
@@ -146,8 +166,9 @@ def resolve(sources: pd.DataFrame, counties, cities, context, file: str,
             else:
                 geoms[i], precision[i] = LineString([p for p, _ in resolved]), "schematic"
         _check_units(r, tokens, places, fail)
-        if r["shape"] == "point" and tokens[0].startswith("county:"):
-            rows.loc[i, "county_adcode"] = tokens[0].partition(":")[2]
+        kind, _, code = tokens[0].partition(":")
+        if r["shape"] == "point" and (kind == "county" or kind == "coast" and code in places.county_city):
+            rows.loc[i, "county_adcode"] = code
         by_id[r["id"]] = (geoms[i], precision[i], r["shape"])
     out = rows.drop(columns=["shape", "where", "datum"])
     out["precision"] = precision
@@ -170,6 +191,13 @@ def _point(token, datum, places: _Places, by_id, fail):
         if datum == "GCJ02":  # Chinese web maps: shift back to WGS-84
             lon, lat = (float(v[0]) for v in gcj02.gcj02_to_wgs84(np.array([lon]), np.array([lat])))
         return Point(lon, lat), "site"
+    if kind == "coast":
+        if value not in places.county_area and value not in places.city_area:
+            fail("where", f"unknown county or city '{value}'")
+        point = places.shore_point(value)
+        if point is None:
+            fail("where", f"'{value}' has no coast")
+        return point, "county" if value in places.county_area else "city"
     table = {"county": places.county_point, "city": places.city_point,
              "context": places.context_point}.get(kind)
     if table is not None:
@@ -204,8 +232,10 @@ def _check_units(r, tokens, places: _Places, fail) -> None:
     unknown = declared - set(places.city_point)
     if unknown:
         fail("city_adcodes", f"'{min(unknown)}' is not a city of Shandong")
-    named = {places.county_city[v] for k, _, v in (t.partition(":") for t in tokens) if k == "county"}
-    named |= {v for k, _, v in (t.partition(":") for t in tokens) if k == "city"}
+    units = [(("county" if v in places.county_city else "city") if k == "coast" else k, v)
+             for k, _, v in (t.partition(":") for t in tokens)]
+    named = {places.county_city[v] for k, v in units if k == "county"}
+    named |= {v for k, v in units if k == "city"}
     if not named <= declared:
         fail("city_adcodes", f"missing {', '.join(sorted(named - declared))}, named in 'where'")
     county = r["county_adcode"]
@@ -214,6 +244,6 @@ def _check_units(r, tokens, places: _Places, fail) -> None:
             fail("county_adcode", f"unknown county '{county}'")
         if places.county_city[county] not in declared:
             fail("county_adcode", f"county '{county}' is not in the declared cities")
-        one = [t for t in tokens if t.startswith("county:")]
-        if one and r["shape"] == "point" and one[0] != f"county:{county}":
-            fail("county_adcode", f"differs from the place '{one[0]}'")
+        one = [v for k, v in units if k == "county"]
+        if one and r["shape"] == "point" and one[0] != county:
+            fail("county_adcode", f"differs from the place '{tokens[0]}'")

@@ -10,7 +10,7 @@ import pandas as pd
 
 
 def departments(tasks: pd.DataFrame, role: str = "lead") -> list[str]:
-    """Every department named as lead (or 'supporting'), in the order the plan first names it."""
+    """Every department named as lead or responsible (or 'supporting'), in the order the plan first names it."""
     seen: dict[str, None] = {}
     for cell in tasks[f"{role}_departments"]:
         for name in filter(None, cell.split(";")):

@@ -87,9 +87,10 @@ STATUSES = ("existing", "build", "plan", "study", "upgrade")
 # A plan reference: a chapter of the Jiaodong plan, or a task of the docking plan
 # with its group, e.g. 任务7·(二).
 PLAN_REF = r"(前言|第.{1,3}章|任务\d{1,2}·\([一二三四五六]\))"
-# One place token: a county's or city's label point or polygon, a context
-# region's label point, another feature's point, or a sourced site "lat,lon".
-PLACE = r"(county:\d{6}|city:\d{6}|context:\w+|feature:[a-z0-9-]+|site:-?\d+(\.\d+)?,-?\d+(\.\d+)?)"
+# One place token: a county's or city's label point or polygon, the point of a
+# county's or city's coast nearest its label point, a context region's label
+# point, another feature's point, or a sourced site "lat,lon".
+PLACE = r"(county:\d{6}|city:\d{6}|coast:\d{6}|context:\w+|feature:[a-z0-9-]+|site:-?\d+(\.\d+)?,-?\d+(\.\d+)?)"
 
 _FEATURE_COLUMNS = (
     Column("id", pattern=r"^[a-z0-9][a-z0-9-]*$"),
@@ -166,6 +167,8 @@ TASKS = Schema("tasks", (
     Column("title_zh"),
     Column("title_en"),
     Column("lead_departments", pattern=r"^[^;]+(;[^;]+)*$"),
+    # lead: named before 牵头; responsible: named in a 按职责分工负责 list (each for its own part)
+    Column("lead_role", "enum", choices=("lead", "responsible")),
     Column("supporting_departments", required=False, pattern=r"^[^;]+(;[^;]+)*$"),
     Column("responsibility_quote", pattern=r"^\(.+\)$"),  # the parenthesised text, verbatim
     Column("cities", required=False, pattern=r"^\d{6}(;\d{6})*$"),  # Shandong cities the text names

@@ -123,6 +123,67 @@ def test_sited_ports_and_bays_are_on_the_coast(store):
     assert not inland, inland
 
 
+# A coastal facility: every place of the ports and bays layers, LNG terminals, desalination
+# plants and the crude-oil reserves at the ports (not Yantai's gas supply base, sited nowhere).
+COASTAL_PROJECTS = {"lng", "desalination"}
+
+
+def test_no_coastal_facility_is_drawn_inland(store):
+    land = shapely.union_all([*store.cities.geometry, *store.context.geometry])
+    coast = land.boundary
+    f = store.features
+    coastal = f[(f["layer"].isin(["ports", "bays"]) | f["category"].isin(COASTAL_PROJECTS)
+                 | f["name_zh"].str.contains("原油储备")) & (f.geom_type == "Point")]
+    assert len(coastal) >= 45
+    inland = [(r.id, r.precision, round(coast.distance(r.geometry) / KM, 1)) for r in coastal.itertuples()
+              if land.contains(r.geometry) and coast.distance(r.geometry) > 3 * KM]
+    assert not inland, inland
+
+
+def test_ports_and_bays_lie_in_the_county_they_claim(store):
+    counties, _ = _units(store)
+    f = store.features
+    placed = f[f["layer"].isin(["ports", "bays"]) & (f["county_adcode"] != "") & f.geometry.notna()]
+    assert {"port-huangdao", "port-dongjiakou"} <= set(placed["id"])
+    far = [(r.id, r.county_adcode) for r in placed.itertuples()
+           if counties[r.county_adcode].distance(r.geometry) > 1 * KM]
+    assert not far, far
+    assert placed.set_index("id").loc["port-huangdao", "county_adcode"] == "370211"  # 黄岛区, not 市南区
+    _, cities = _units(store)
+    by_city = f[(f["layer"] == "ports") & (f["county_adcode"] == "") & f.geometry.notna()]
+    far = [(r.id, r.city_adcodes) for r in by_city.itertuples()  # a port may stand on a pier
+           if min(cities[c].distance(r.geometry) for c in r.city_adcodes.split(";")) > 3 * KM]
+    assert not far, far
+
+
+def test_lines_from_a_port_start_at_that_port(store):
+    f = store.features.set_index("id")
+    for line in ("pipe-dongjiakou-dongying", "pipe-dongjiakou-yishui-zibo", "road-mingcun-dongjiakou"):
+        end = shapely.get_point(f.loc[line, "geometry"], 0 if "pipe" in line else -1)
+        assert end.distance(f.loc["port-dongjiakou", "geometry"]) < 1e-9, line
+
+
+SEAROUTE = "searoute 1.6.0 (Apache-2.0): searoute/data/ports.geojson"
+
+
+def test_registry_coordinates_are_the_registrys_own(store):
+    """A row citing the port registry quotes its record, and is drawn exactly there."""
+    import json
+    from importlib import metadata, resources
+    assert metadata.version("searoute") == SEAROUTE.split()[1]
+    ports = json.loads((resources.files("searoute") / "data" / "ports.geojson").read_text(encoding="utf-8"))
+    registry = {p["properties"]["port"]: p for p in ports["features"]}
+    rows = store.features[store.features["coord_source"] == SEAROUTE]
+    assert len(rows) >= 6
+    for r in rows.itertuples():
+        quoted = json.loads(r.coord_quote)
+        record = registry[quoted["port"]]
+        assert quoted["name"] == record["properties"]["name"] and quoted["cty"] == record["properties"]["cty"]
+        assert quoted["coordinates"] == record["geometry"]["coordinates"], r.id
+        assert (r.geometry.x, r.geometry.y) == tuple(record["geometry"]["coordinates"]), r.id
+        assert r.precision == "site", r.id
+
+
 def test_zones_are_the_union_of_their_counties(store):
     counties = store.counties.set_index("adcode").geometry
     src = records.read_csv(gf.__file__.replace("features.py", "sources/features.csv"),
@@ -178,6 +239,16 @@ def test_a_county_point_takes_the_county_and_its_precision(store):
     assert store.counties.set_index("adcode").geometry["370211"].contains(out.geometry.iloc[0])
 
 
+def test_a_coast_point_is_on_its_units_shore_with_its_precision(store):
+    land = shapely.union_all([*store.cities.geometry, *store.context.geometry])
+    out = _resolve(store, where="coast:370211").iloc[0]
+    assert out["precision"] == "county" and out["county_adcode"] == "370211"
+    assert store.counties.set_index("adcode").geometry["370211"].contains(out.geometry)
+    assert land.boundary.distance(out.geometry) < 0.01 * KM
+    city = _resolve(store, where="coast:370200").iloc[0]
+    assert city["precision"] == "city" and city["county_adcode"] == ""
+
+
 def test_a_gcj02_site_is_shifted_to_wgs84(store):
     gcj = _resolve(store, where="site:36.1,120.3", datum="GCJ02").geometry.iloc[0]
     wgs = _resolve(store, where="site:36.1,120.3", datum="WGS84").geometry.iloc[0]
@@ -195,6 +266,8 @@ def test_a_gcj02_site_is_shifted_to_wgs84(store):
     ({"county_adcode": "370602", "where": "city:370200"}, "county_adcode", "not in the declared cities"),
     ({"shape": "area", "where": "site:36.1,120.3", "datum": "WGS84"}, "where", "union of counties"),
     ({"where": "feature:nowhere"}, "where", "unknown feature"),
+    ({"where": "coast:370285", "county_adcode": ""}, "where", "has no coast"),  # 莱西市, inland
+    ({"where": "coast:370211", "county_adcode": "370212"}, "county_adcode", "differs from the place"),
     ({"where": ""}, "where", "left unplaced"),
 ])
 def test_bad_places_are_named(store, over, column, words):
@@ -213,3 +286,14 @@ def test_source_rows_reject_bad_values(tmp_path):
                         encoding="utf-8")
         with pytest.raises(records.RecordError, match=f"row 2, column '{column}'"):
             records.read_csv(path, records.FEATURE_SOURCES)
+
+
+def test_english_names_follow_one_convention(store):
+    countries = store.context[store.context["kind"] == "country"].set_index("code")["name_en"]
+    assert countries["KOR"] == "Republic of Korea" and countries["PRK"] == "Democratic People's Republic of Korea"
+    f = store.features
+    # 临邑 (a county of Dezhou) and 临沂 (a city) are both "Linyi" in pinyin: the county says whose it is.
+    linyi_county = f[f["name_zh"].str.contains("临邑")]
+    assert len(linyi_county) and linyi_county["name_en"].str.contains("Linyi County (Dezhou)", regex=False).all()
+    assert not f["name_en"].str.contains("Linyi county").any()
+    assert not f["name_en"].str.contains("Aerospace Port").any()  # 东方航天港 is the Oriental Spaceport

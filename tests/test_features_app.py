@@ -70,7 +70,7 @@ def test_selecting_a_feature_opens_its_panel_with_quote_and_source(app, store):
 
 
 def test_a_city_level_place_is_not_zoomed_in_past_its_precision(app):
-    resp = call(app, ids.CITY_PANEL, {f"{ids.SELECTED}.data": "port-yantai"}, f"{ids.SELECTED}.data")
+    resp = call(app, ids.CITY_PANEL, {f"{ids.SELECTED}.data": "port-yantai-west"}, f"{ids.SELECTED}.data")
     assert json.loads(resp.data)["response"][ids.FOCUS]["data"]["zoom"] <= lf.MAX_ZOOM["city"]
 
 

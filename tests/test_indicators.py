@@ -42,7 +42,20 @@ def test_comparators_follow_the_plans_wording(store):
         expected = next((c for word, c in rules if word in r.original_text), "=")
         if r.kind == "baseline" and expected == "≥" and "达到" in r.original_text:
             expected = "="  # a baseline that "reached" a figure equals it
+        if expected == "=" and re.fullmatch(r"\d+\.\d万亿元", r.original_text):
+            expected = "≈"  # 3.1万亿: rounded to 1000亿元
         assert r.comparator == expected, (r.indicator, r.original_text, r.comparator)
+
+
+def test_an_estimate_is_stored_as_one_and_never_reads_as_a_result(store):
+    """预计 (expected) is an estimate: ≈, so the on-track view cannot call it met."""
+    estimates = store.indicators[store.indicators.source_quote.str.contains("预计")]
+    assert len(estimates) >= 2
+    assert (estimates.comparator == "≈").all(), estimates[["area_code", "year", "comparator"]]
+    qingdao = estimates[(estimates.area_code == "370200") & (estimates.year == 2025)].iloc[0]
+    target = ind.CityValue("370200", 16500.0, "≥", ())
+    actual = ind.CityValue("370200", float(qingdao.value), qingdao.comparator, ())
+    assert ind.target_status(target, actual) == "unclear"
 
 
 def test_city_positioning_quotes_are_in_the_plan(store, seed_text):

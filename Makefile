@@ -8,11 +8,16 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 # Debian packages: chromium renders the PNG exports (through kaleido) and
-# drives the browser tests; Noto CJK renders Chinese in it.
+# drives the browser tests; Noto CJK renders Chinese in it. The suite also
+# starts a throw-away PostgreSQL server (the shared user store's other backend).
 DEB := chromium fonts-noto-cjk
+DEB_TEST := $(DEB) postgresql
+# Browser and server tests, each module run SOAK times by `make soak`: a flaky test is a bug.
+SOAK ?= 10
+SOAK_TESTS ?= $(wildcard tests/test_*browser*.py) tests/test_serve.py tests/test_editors.py tests/test_user_store_db.py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve test build bench load bench-exports bench-peers deb clean
+.PHONY: run serve test soak build bench load bench-exports bench-peers deb deb-test clean
 
 run: $(VENV)/.app deb
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m dashboard
@@ -20,8 +25,16 @@ run: $(VENV)/.app deb
 serve: $(VENV)/.app deb
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c dashboard/gunicorn_conf.py dashboard.wsgi:server
 
-test: $(VENV)/.dev deb
+test: $(VENV)/.dev deb-test
 	$(BIN)/python -m pytest
+
+soak: $(VENV)/.dev deb-test
+	@failed=0; for t in $(SOAK_TESTS); do \
+	  passed=0; for i in $$(seq $(SOAK)); do \
+	    $(BIN)/python -m pytest -q -p no:cacheprovider $$t >/dev/null 2>&1 && passed=$$((passed + 1)); \
+	  done; echo "$$t: $$passed/$(SOAK) runs passed"; \
+	  [ $$passed = $(SOAK) ] || failed=1; \
+	done; exit $$failed
 
 build: $(VENV)/.dev
 	$(BIN)/python -m geodata.build
@@ -52,8 +65,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.app $@
 
-deb:
-	@missing=""; for p in $(DEB); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+deb deb-test: PACKAGES = $(if $(filter deb-test,$@),$(DEB_TEST),$(DEB))
+deb deb-test:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \

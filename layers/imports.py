@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from layers import records
+from layers import records, spreadsheet
 
 COLUMNS = records.INDICATOR_VALUES.names
 YEARS = (2000, 2035)
@@ -202,7 +202,7 @@ def template(store) -> str:
     writer.writerow(COLUMNS)
     example = store.indicators[(store.indicators["indicator"] == "resident_population")
                                & (store.indicators["scope"] == "city")].iloc[0]
-    writer.writerow(["" if pd.isna(example[c]) else example[c] for c in COLUMNS])
+    writer.writerow(["" if pd.isna(example[c]) else spreadsheet.safe_cell(example[c]) for c in COLUMNS])
     allowed = {
         "plan": " | ".join(records.PLANS),
         "indicator": " | ".join(store.indicator_defs["indicator"]),
@@ -273,7 +273,7 @@ def check(data: bytes | str, name: str, rules: Rules, existing: pd.DataFrame) ->
             problems.append(Problem(name, line, None, "fields", {"expected": len(header), "found": len(raw)}))
             continue
         try:
-            row = rules.row(dict(zip(header, raw)), name, line)
+            row = rules.row(dict(zip(header, map(spreadsheet.read_cell, raw))), name, line)
         except records.RecordError as exc:
             problems.append(Problem.of(exc, name, line))
             continue

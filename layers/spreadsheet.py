@@ -23,6 +23,14 @@ def safe_cell(value):
     return value
 
 
+def read_cell(value: str) -> str:
+    """A cell as safe_cell wrote it, back as it was: a CSV the atlas wrote (the template, the
+    figures it lists) can be filled in and imported again."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
+
+
 def safe_table(table: pd.DataFrame) -> pd.DataFrame:
     """A copy with every text cell made safe (numeric columns are left as they are)."""
     out = table.copy()

@@ -1,9 +1,12 @@
 """Bringing figures in: every kind of bad row named, nothing embedded overwritten."""
+import csv
+import io
 import os
 import subprocess
 import sys
 
 import pandas as pd
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -137,6 +140,15 @@ def test_the_template_passes_the_checker_but_for_its_example_being_known(store):
     assert [p.code for p in result.problems] == ["duplicate"]  # the example row is a real, sourced figure
     result = _check(store, imports.template(store), existing=store.indicators.iloc[0:0])
     assert result.ok and len(result.rows) == 1
+    assert result.rows.iloc[0]["comparator"] == "="  # written as '= so that Excel shows it, read back as =
+
+
+def test_a_formula_cell_stays_words_in_the_template_and_comes_back_as_written(store):
+    example = next(csv.reader(io.StringIO(imports.template(store).splitlines()[1])))
+    assert example[imports.COLUMNS.index("comparator")] == "'="
+    row = GOOD.replace("常住人口291.5万人", "'=HYPERLINK(x)")
+    rows = _check(store, f"{HEADER}\n{row}\n").rows
+    assert rows.iloc[0]["source_quote"] == "=HYPERLINK(x)"  # stored as written; every CSV out quotes it again
 
 
 @pytest.mark.parametrize("encoding,bom,read_as", [("utf-8", b"", "UTF-8"), ("utf-8", b"\xef\xbb\xbf", "UTF-8 (BOM)"),

@@ -42,8 +42,7 @@ def register(app: Dash, mode: str, write_outputs: set[str]) -> None:
     def guard():
         if request.method != "POST":
             return None
-        origin = request.headers.get("Origin")
-        if origin and urlsplit(origin).netloc != request.host:
+        if not _same_origin():
             return _plain("cross-origin request refused", 403)
         if request.path == CALLBACK_PATH:
             body = request.get_json(silent=True)
@@ -73,6 +72,17 @@ def register(app: Dash, mode: str, write_outputs: set[str]) -> None:
     def sign_out():
         session.clear()
         return redirect("/")
+
+
+def _same_origin() -> bool:
+    """Whether a POST comes from the atlas's own pages. Browsers say so in Sec-Fetch-Site; a
+    form posted under our `Referrer-Policy: no-referrer` carries `Origin: null`, so Origin is
+    only the fallback (older browsers). No Origin at all: not a browser (curl, the tests)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
 
 
 def mode() -> str:

@@ -128,7 +128,9 @@ def _same(sent, declared: list) -> bool:
     if not isinstance(sent, list) or len(sent) != len(declared):
         return False
     for item, dep in zip(sent, declared):
-        if isinstance(dep["id"], dict):  # a pattern-matching id: any of its matches (lists for ALL)
+        # A pattern-matching id (Dash 4 keeps it as its JSON text in callback_map): any of its
+        # matches, a list of them for ALL.
+        if isinstance(dep["id"], dict) or str(dep["id"]).startswith("{"):
             items = item if isinstance(item, list) else [item]
             if not all(isinstance(i, dict) and isinstance(i.get("id"), dict)
                        and isinstance(i.get("property"), str) for i in items):

@@ -91,6 +91,11 @@ def test_a_post_from_another_origin_is_refused(shared, data_dir):
     _sign_in(client)
     assert _upload(client, headers={"Origin": "http://evil.example"}).status_code == 403
     assert _upload(client, headers={"Origin": "http://localhost"}).status_code == 200  # its own origin
+    # What a browser sends: Sec-Fetch-Site decides, whatever Origin says (null under no-referrer).
+    assert _upload(client, headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert _upload(client, headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-site"}).status_code == 403
+    assert _upload(client, headers={"Origin": "null"}).status_code == 403
+    assert _upload(client, headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"}).status_code == 200
 
 
 def test_without_a_secret_nobody_edits_a_shared_server(store, data_dir, monkeypatch):

@@ -1,9 +1,14 @@
 """Uploading figures in Chromium: a bad file is explained row by row, a good one is marked
 and seen by a page opened afterwards; a file the box refuses gets a message too."""
+import threading
 from pathlib import Path
 
+import pytest
+
+from dashboard import editors
 from layers import user_store
 from tests.browser import browser_page, wait_for_map
+from tests.test_editors import SECRET
 from tests.test_imports import GOOD, HEADER
 
 SHOTS = Path(__file__).parent / "screenshots"
@@ -56,3 +61,45 @@ def test_upload_a_bad_then_a_good_file(server_url, tmp_path, monkeypatch):
 
 _IMPORTED_ROWS = """(n) => { const api = window.dash_ag_grid && dash_ag_grid.getApi('sources-grid');
     if (!api) return false; let k = 0; api.forEachNode(r => { if (r.data.imported) k++; }); return k === n; }"""
+
+
+@pytest.fixture(scope="module")
+def shared_url(store):
+    """The app as `make serve` builds it (editors sign in), served on a loopback port."""
+    from dashboard.app import create_app
+    from werkzeug.serving import make_server
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(editors.TOKEN_ENV, SECRET)
+        app = create_app(store, editors.SIGNED_IN)
+    srv = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+
+
+def test_an_editor_signs_in_imports_and_signs_out_in_the_browser(shared_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
+    good = tmp_path / "rizhao.csv"
+    good.write_text(f"{HEADER}\n{GOOD}\n", encoding="utf-8")
+    with browser_page(shared_url) as page:
+        page.goto(shared_url)
+        wait_for_map(page)
+        assert page.locator("#upload-figures").is_hidden() and page.locator("#preview-figures").is_visible()
+        page.get_by_text("编辑者登录").click()
+        page.fill("input[name=name]", "王芳")
+        page.fill("input[name=secret]", "wrong")
+        page.get_by_role("button", name="编辑者登录").click()
+        assert page.inner_text(".bad") == "姓名为空或口令不对。" and user_store.current().imports().empty
+        assert page.console_errors == ["Failed to load resource: the server responded with a status of 403 (FORBIDDEN)"]
+        page.console_errors.clear()  # the refusal's own status, as meant
+        page.fill("input[name=name]", "王芳")
+        page.fill("input[name=secret]", SECRET)
+        page.get_by_role("button", name="编辑者登录").click()
+        wait_for_map(page)  # a real browser's form post (Origin: null under no-referrer) is let in
+        assert "王芳" in page.inner_text(".editor-line")
+        page.set_input_files("#upload-figures input[type=file]", str(good))
+        page.wait_for_selector("#upload-status .good")
+        assert user_store.current().imports()["imported_by"][0].startswith("王芳 (editor")
+        page.get_by_role("button", name="退出").click()
+        wait_for_map(page)
+        assert page.locator("#upload-figures").is_hidden() and page.console_errors == []

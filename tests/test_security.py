@@ -50,6 +50,21 @@ def test_a_well_formed_callback_body_reaches_its_callback(app):
     assert resp.status_code == 200 and ids.BAR in resp.get_json()["response"]
 
 
+def test_a_pattern_matching_callback_passes_the_shape_check(app):
+    """The remove buttons' callback: its input is every {"type": "remove-import", "index": ALL}."""
+    output = next(k for k in app.callback_map if f"{ids.IMPORT_LIST}.children" in k
+                  and ids.REMOVE_IMPORT in str(app.callback_map[k]["inputs"]))
+    cb = app.callback_map[output]
+    clicked = [{"id": {"index": 1, "type": ids.REMOVE_IMPORT}, "property": "n_clicks", "value": 1}]
+    body = {"output": output, "outputs": [{"id": o.component_id, "property": o.component_property}
+                                          for o in cb["output"]],
+            "inputs": [clicked], "state": [dict(s, value=None) for s in cb["state"]],
+            "changedPropIds": ['{"index":1,"type":"remove-import"}.n_clicks']}
+    assert security.callback_problem(body, app.callback_map) is None
+    body["inputs"] = [[{"id": "remove-import", "property": "n_clicks"}]]  # not a pattern's match
+    assert security.callback_problem(body, app.callback_map) == "callback inputs do not match the callback"
+
+
 def _refused(app, body=None, data=None):
     resp = app.server.test_client().post("/_dash-update-component", json=body, data=data,
                                          content_type="application/json")

@@ -246,16 +246,18 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
                       Output(ids.SOURCE_LINE, "children", allow_duplicate=True),
                       Output(ids.BAR, "figure", allow_duplicate=True),
                       Output(ids.CIRCLE_SUMMARY, "children", allow_duplicate=True),
-                      Output(ids.SOURCES, "rowData", allow_duplicate=True)]
+                      Output(ids.SOURCES, "rowData", allow_duplicate=True),
+                      Output(ids.CIRCLE_CARDS, "children", allow_duplicate=True)]
     view_states = [State(ids.INDICATOR, "value"), State(ids.VIEW, "value"), State(ids.SCHEME, "value"),
                    State(ids.LANG, "value")]
 
     def refreshed(indicator, view, scheme, lang) -> tuple:
         """Everything that shows figures, after an import or a removal."""
         rows = _source_rows(store, lang)
+        cards = panels.circle_cards(all_figures(store), store.indicator_defs, lang)
         if indicator not in known or view not in ind.VIEWS or scheme not in ind.SCHEMES:
-            return *[no_update] * 6, rows
-        return *_map_outputs(store, indicator, view, lang, scheme), *bar_view(store, indicator, lang), rows
+            return *[no_update] * 6, rows, cards
+        return *_map_outputs(store, indicator, view, lang, scheme), *bar_view(store, indicator, lang), rows, cards
 
     @app.callback(Output(ids.UPLOAD_STATUS, "children"), Output(ids.IMPORT_LIST, "children"), *figure_outputs,
                   Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"), *view_states,
@@ -342,7 +344,7 @@ def _body(page: Page, lang: str, values: dict) -> list:
                 *slides.controls(page.briefings, lang),
             ], className="header-tools"),
         ]),
-        html.Div(panels.circle_cards(store.indicators, defs, lang), id=ids.CIRCLE_CARDS,
+        html.Div(panels.circle_cards(all_figures(store), defs, lang), id=ids.CIRCLE_CARDS,
                  className="cards"),
         html.Main([
             html.Aside([
@@ -655,7 +657,8 @@ def _import_list(lang: str) -> list:
         done = store.imports()
     except (user_store.Unavailable, user_store.sa.exc.DBAPIError):
         return notices
-    items = [html.Li([f"#{r.id} {r.source_name} · {r.figures} · {r.imported_by} · {r.imported_at} ",
+    items = [html.Li([f"#{r.id} {r.source_name} · {t('import.figures', lang).format(n=r.figures)} · "
+                      f"{r.imported_by} · {str(r.imported_at)[:16].replace('T', ' ')} UTC ",
                       html.Button(t("import.remove", lang), id={"type": ids.REMOVE_IMPORT, "index": int(r.id)},
                                   className="remove-import")])
              for r in done.itertuples()]

@@ -8,8 +8,12 @@ from dashboard.i18n import t
 from layers import indicators as ind
 
 
+def _imported(rec) -> bool:
+    return bool(getattr(rec, "imported", False))
+
+
 def circle_cards(indicators, defs, lang="zh") -> list:
-    """One card per circle-wide 2025 target: the 2020 figure beside it."""
+    """One card per circle-wide 2025 target: the 2020 figure beside it (imported ones marked)."""
     circle = indicators[(indicators["scope"] == "circle") & (indicators["plan"] == "jiaodong-2021")]
     defs = defs.set_index("indicator")
     cards = []
@@ -26,8 +30,9 @@ def circle_cards(indicators, defs, lang="zh") -> list:
                       html.Span(fmt_with_cmp(rec.value, rec.comparator, decimals, lang, d["unit"]),
                                 className="card-target"),
                       html.Span(f" {unit}", className="card-unit")]),
-            html.Div(f"2020 → 2025 · {rec.source.replace('规划 ', '')}", className="card-src",
-                     title=rec.source_quote),
+            html.Div(f"2020 → 2025 · {rec.source.replace('规划 ', '')}"
+                     + (f" · {t('imported', lang)}" if any(_imported(r) for r in (rec, *base.itertuples())) else ""),
+                     className="card-src", title=rec.source_quote),
         ], className="card"))
     return cards
 

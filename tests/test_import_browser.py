@@ -41,7 +41,7 @@ def test_upload_a_bad_then_a_good_file(server_url, tmp_path, monkeypatch):
         page.wait_for_selector("#upload-status .good")
         status = page.inner_text("#upload-status")
         assert "已导入 1 条" in status and "GBK, delimiter ';'" in status
-        assert "weihai-2025.csv" in page.inner_text("#import-list")
+        assert "weihai-2025.csv · 1 条 · single user at 127.0.0.1 · 20" in page.inner_text("#import-list")
         page.screenshot(path=SHOTS / "09-upload-imported.png")
         page.get_by_text("数据来源", exact=True).click()
         page.wait_for_function(_IMPORTED_ROWS, arg=1)

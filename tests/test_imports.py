@@ -264,6 +264,19 @@ def test_upload_in_the_app_imports_and_marks_the_figures(app, store, tmp_path, m
     assert "常住人口291.5万人" in csv_text and ",True," in csv_text
 
 
+def test_a_circle_figure_the_atlas_lacks_appears_on_its_card_marked(app, store, tmp_path, monkeypatch):
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
+    import json
+    from dashboard import panels
+    before = str(panels.circle_cards(store.indicators, store.indicator_defs))
+    assert "无数据" in before[before.index("港口货物吞吐量"):before.index("海洋生产总值")]
+    row = ("jiaodong-2021,port_cargo_throughput,circle,jiaodong,2020,baseline,14.5,亿吨,=,14.5亿吨,"
+           "https://example.org/port,吞吐量14.5亿吨,official,")  # a test figure
+    cards = json.dumps(_upload(app, f"{HEADER}\n{row}\n")["circle-cards"], ensure_ascii=False)
+    port = cards[cards.index("港口货物吞吐量"):cards.index("海洋生产总值")]
+    assert "14.5" in port and "用户导入" in port and "无数据" not in port
+
+
 def test_a_bad_upload_lists_its_rows_and_imports_nothing(app, tmp_path, monkeypatch):
     monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
     out = _upload(app, f"{HEADER}\n{GOOD}\n{GOOD.replace(',万人,', ',kg,')}\n", "bad.csv")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from dashboard import export
-from layers import imports, spreadsheet
+from layers import imports, spreadsheet, user_store
 from tests.test_imports import GOOD, HEADER
 
 LINK = '=HYPERLINK("http://x","y")'
@@ -35,15 +35,15 @@ def test_a_table_keeps_its_numbers_as_numbers():
 @pytest.fixture
 def formula_figures(tmp_path, monkeypatch, store):
     """An import whose text fields hold formulas, in a user store of its own."""
-    monkeypatch.setenv("ATLAS_USER_FIGURES", str(tmp_path / "user.csv"))
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
     fields = GOOD.split(",")
     fields[HEADER.split(",").index("source_quote")] = '"' + LINK.replace('"', '""') + '"'
     fields[HEADER.split(",").index("note")] = '"' + CALC + '"'
     fields[HEADER.split(",").index("year")] = "2024"
-    checked = imports.check(f"{HEADER}\n{','.join(fields)}\n", "evil.csv", store.indicator_defs,
-                            list(store.cities["adcode"]), store.indicators)
+    user = user_store.current()
+    checked = imports.check(f"{HEADER}\n{','.join(fields)}\n", "evil.csv", imports.Rules.of(store), user.rows())
     assert checked.ok, checked.errors  # the checker takes it: a quote may be anything
-    imports.add_to_user_store(checked.rows, "evil.csv")
+    user.add(checked.rows, "evil.csv", "test")
     return "resident_population"
 
 

@@ -294,9 +294,6 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
             status = html.P(f"{t('import.store_error', lang)} {exc}", className="bad")
         return status, _import_list(lang), *refreshed(indicator, view, scheme, lang)
 
-    # Only editors reach the callbacks that write (403 for anyone else).
-    editors.register(app, editing, {k for k in app.callback_map if f"{ids.IMPORT_LIST}.children" in k})
-
     @app.server.route("/figures/all.csv")
     def figures_csv():
         """Every figure the atlas shows, embedded and imported, with its source."""
@@ -312,7 +309,10 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
 
     _url_callbacks(app, page)
     slides.register(app, page)
-    security.protect(app)  # last: the policy hashes the inline scripts registered above
+    security.protect(app)  # the policy hashes the inline scripts registered above
+    # Only editors reach the callbacks that write (403 for anyone else); after protect, so
+    # that an oversized or malformed body gets its 413 or 400 before its JSON is read here.
+    editors.register(app, editing, {k for k in app.callback_map if f"{ids.IMPORT_LIST}.children" in k})
     return app
 
 

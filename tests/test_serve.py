@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import gunicorn_conf
+from tests import dash_calls
 
 REPO = Path(__file__).resolve().parent.parent
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "dashboard/gunicorn_conf.py", "dashboard.wsgi:server"]
@@ -155,9 +156,10 @@ def test_an_upload_without_the_editor_secret_is_forbidden(served):
     _, url = served
     deps = json.loads(_get(url + "/_dash-dependencies")[2])
     write = next(d for d in deps if any(i["id"] == "upload-figures" for i in d["inputs"]))
-    body = json.dumps({"output": write["output"], "inputs": [{"id": "upload-figures", "property": "contents",
-                                                               "value": "data:text/csv;base64,YQ=="}]}).encode()
-    status, text = _post(url, body)
+    # Shaped exactly as the page sends it, so that only the missing editor stands in its way.
+    request = dash_calls.body(write, {"upload-figures.contents": "data:text/csv;base64,YQ==",
+                                      "upload-figures.filename": "a.csv"}, "upload-figures.contents")
+    status, text = _post(url, json.dumps(request).encode())
     assert status == 403 and b"editor" in text
     assert _get(url + "/editor")[0] == 200  # where an editor signs in
 

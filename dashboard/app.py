@@ -31,7 +31,10 @@ GEOJSON_LAYERS = ("cities", "counties", "context", "zones")  # fetched once by t
 def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> Dash:
     """`editing`: editors.OPEN for one user on loopback, else editors sign in (a shared server)."""
     store = store or default_store()
-    app = Dash(__name__, compress=True, assets_folder=str(ASSETS), assets_ignore=r"vendor/.*",
+    app = Dash(__name__, compress=True, assets_folder=str(ASSETS),
+               # Leaflet is only inlined into the HTML exports. Dash 4.4 matches
+               # assets_ignore against file names only; folders need assets_path_ignore.
+               assets_path_ignore=[r"^vendor$"],
                title=t("title"), update_title=None)
     _serve_geojson(app, store)
     page = Page.make(store)

@@ -443,12 +443,6 @@ def _serve_geojson(app: Dash, store: Store) -> None:
         body = store.geojson(layer).encode("utf-8")
         payloads[layer] = (body, hashlib.sha256(body).hexdigest()[:16])
 
-    # The map style names this URL for glyphs; there are none to serve, and a
-    # failed range makes MapLibre draw the characters with the page's fonts.
-    @app.server.route("/glyphs/<path:_>")
-    def no_glyphs(_):
-        abort(404)
-
     @app.server.route("/geo/<layer>.geojson")
     def geojson(layer):
         if layer not in payloads:

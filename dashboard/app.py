@@ -14,6 +14,7 @@ from flask import Response, abort, request
 from dashboard import feature_layers as fl
 from dashboard import editors, export, figures, ids, panels, security, slides, url_state
 from dashboard.i18n import LANG_NAMES, LANGS, TEXT, t
+from dashboard.preload import add_preloads
 from dashboard.page import (PLAN_CHOICES, URL_CONTROLS, URL_DEFAULTS, Page, all_figures, bar_view, rules_of,
                             map_view)
 from layers import docking
@@ -36,6 +37,7 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
                # assets_ignore against file names only; folders need assets_path_ignore.
                assets_path_ignore=[r"^vendor$"],
                title=t("title"), update_title=None)
+    add_preloads(app)
     _serve_geojson(app, store)
     page = Page.make(store)
     feats, defs, by_id = store.features, store.indicator_defs, page.by_id

@@ -44,7 +44,7 @@ def _start(cwd: Path):
 def _run(url: str, defs, out: dict) -> list:
     with browser_page(url) as page:
         page.goto(url)
-        wait_for_map(page)
+        wait_for_map(page, 90000)
         out["first"].append(page.evaluate("() => performance.now()"))
         timeline = page.evaluate("""() => performance.getEntriesByType('resource').map(e =>
             [e.name, Math.round(e.startTime), Math.round(e.responseEnd), e.transferSize])""")
@@ -90,6 +90,8 @@ def main() -> None:
                     timeline = _run(url, defs, results[name])
                 except AssertionError as e:  # the baseline may log what this checkout fixed
                     print(name, "page errors:", e, file=sys.stderr)
+                except Exception as e:  # a timeout on a loaded machine: reported, not counted
+                    print(name, "failed:", str(e).splitlines()[0], file=sys.stderr)
     finally:
         for proc, _ in servers.values():
             proc.terminate()

@@ -14,6 +14,7 @@ from flask import Response, abort, request
 from dashboard import feature_layers as fl
 from dashboard import editors, export, figures, ids, panels, security, slides, url_state
 from dashboard.i18n import LANG_NAMES, LANGS, TEXT, t
+from dashboard.preload import add_preloads
 from dashboard.page import (PLAN_CHOICES, URL_CONTROLS, URL_DEFAULTS, Page, all_figures, bar_view, rules_of,
                             map_view)
 from layers import docking
@@ -31,8 +32,12 @@ GEOJSON_LAYERS = ("cities", "counties", "context", "zones")  # fetched once by t
 def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> Dash:
     """`editing`: editors.OPEN for one user on loopback, else editors sign in (a shared server)."""
     store = store or default_store()
-    app = Dash(__name__, compress=True, assets_folder=str(ASSETS), assets_ignore=r"vendor/.*",
+    app = Dash(__name__, compress=True, assets_folder=str(ASSETS),
+               # Leaflet is only inlined into the HTML exports. Dash 4.4 matches
+               # assets_ignore against file names only; folders need assets_path_ignore.
+               assets_path_ignore=[r"^vendor$"],
                title=t("title"), update_title=None)
+    add_preloads(app)
     _serve_geojson(app, store)
     page = Page.make(store)
     feats, defs, by_id = store.features, store.indicator_defs, page.by_id
@@ -441,12 +446,6 @@ def _serve_geojson(app: Dash, store: Store) -> None:
     for layer in GEOJSON_LAYERS:
         body = store.geojson(layer).encode("utf-8")
         payloads[layer] = (body, hashlib.sha256(body).hexdigest()[:16])
-
-    # The map style names this URL for glyphs; there are none to serve, and a
-    # failed range makes MapLibre draw the characters with the page's fonts.
-    @app.server.route("/glyphs/<path:_>")
-    def no_glyphs(_):
-        abort(404)
 
     @app.server.route("/geo/<layer>.geojson")
     def geojson(layer):

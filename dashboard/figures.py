@@ -34,13 +34,15 @@ PLAN_VIEWS = {"jiaodong": {"center": CENTER, "zoom": ZOOM},
               "docking": {"center": {"lon": 118.6, "lat": 35.4}, "zoom": 5.2},
               "both": {"center": {"lon": 118.6, "lat": 35.4}, "zoom": 5.2}}
 
-# A local style: sea as background, no tiles, glyphs from this server only.
+# A local style: sea as background, no tiles and no glyph URL. Without one,
+# MapLibre (6.9, in plotly.js 3.x) draws every label with the page's fonts and
+# asks no server for glyph ranges; with one, it waited on a request per range
+# (which this server could only answer 404) before placing any label.
 # `sources` must not be empty: plotly.js drops an empty object from the layout
 # on relayout, the style then differs, and MapLibre rejects the reloaded style.
 MAP_STYLE = {
     "version": 8,
     "sources": {"none": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
-    "glyphs": "/glyphs/{fontstack}/{range}.pbf",
     "layers": [{"id": "sea", "type": "background", "paint": {"background-color": SEA}}],
 }
 

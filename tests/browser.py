@@ -28,11 +28,9 @@ def browser_page(base_url: str, width: int = 1600, height: int = 900):
         page.requests, page.foreign = [], []
         page.refused = []  # what the Content-Security-Policy blocked
         page.on("console", lambda m: "Content Security Policy" in m.text and page.refused.append(m.text))
-        # Errors the page logs (Dash's own included), but not the deliberate 404 of
-        # the glyph ranges MapLibre asks for (it then draws with the page's fonts).
+        # Errors the page logs (Dash's own included).
         page.console_errors = []
-        page.on("console", lambda m: m.type == "error" and "/glyphs/" not in (m.location or {}).get("url", "")
-                and page.console_errors.append(m.text))
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
 
         def route(r):
             page.requests.append(r.request.url)

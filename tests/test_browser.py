@@ -63,6 +63,13 @@ def test_page_loads_offline_and_draws_the_map(page, store):
     assert page.refused == [], f"blocked by the page's security policy: {page.refused}"
     assert page.console_errors == []
     assert any(u.endswith("/geo/counties.geojson") for u in page.requests)
+    # Nothing the map does not draw: no glyph ranges (labels use the page's fonts), no Leaflet.
+    assert [u for u in page.requests if "/glyphs/" in u or "/vendor/" in u] == []
+    placed = page.evaluate("""() => {
+      const m = document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map;
+      return m.queryRenderedFeatures().filter(f => f.layer.type === 'symbol').length;
+    }""")
+    assert placed >= len(CITIES), placed  # the city names, at least
     page.screenshot(path=SHOTS / "01-gdp-baseline.png")
     seen = _city_colours(page, store)
     expected = _expected(store, "gdp", "baseline")

@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from dashboard import figures
 from dashboard import feature_layers as fl
 from dashboard import ids
 from layers import features as lf
@@ -91,4 +92,5 @@ def test_every_placed_feature_is_drawable_in_exactly_one_trace(store):
 def test_zones_geojson_is_served_with_ids(app):
     body = json.loads(app.server.test_client().get("/geo/zones.geojson").data)
     assert {f["id"] for f in body["features"]} >= {"pilot-laixi-laiyang", "pilot-jiaozhou-gaomi"}
-    assert app.server.test_client().get("/glyphs/Open%20Sans/0-255.pbf").status_code == 404
+    # No glyph URL in the map style: MapLibre draws every label locally and asks no server.
+    assert "glyphs" not in figures.MAP_STYLE

@@ -21,6 +21,16 @@ def test_page_and_boundaries_are_served(app):
     assert client.get("/geo/secret.geojson").status_code == 404
 
 
+def test_every_preloaded_file_is_served(app):
+    """The preload hints name paths of the installed Dash and plotly: an upgrade that moves one
+    would leave the page fetching it twice."""
+    import re
+    client = app.server.test_client()
+    hrefs = re.findall(r'<link rel="preload"[^>]*href="([^"]+)"', client.get("/").get_data(as_text=True))
+    assert len(hrefs) == 7 and any("plotly.min.js" in h for h in hrefs)
+    assert {h: client.get(h).status_code for h in hrefs} == {h: 200 for h in hrefs}
+
+
 def test_switch_sends_colours_not_geometry(app):
     resp = switch(app, "urban_district_population", "target")
     assert resp.status_code == 200

@@ -781,7 +781,9 @@ def _url_callbacks(app: Dash, page: Page) -> None:
                 values[key] = value
         if isinstance(selected, str):
             values["sel"] = selected
-        values["focus"] = url_state.extent(relayout) or before.get("focus")
+        # The map's own move; else the extent the address names (the last move reported may be stale).
+        moved = f"{ids.MAP}.relayoutData" in ctx.triggered_prop_ids and url_state.extent(relayout)
+        values["focus"] = moved or before.get("focus")
         new = url_state.encode(values)
         if new == (search or ""):
             raise PreventUpdate

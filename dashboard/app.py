@@ -54,7 +54,8 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
             layouts.clear()
             layouts[key] = html.Div([
                 dcc.Location(id=ids.URL, refresh=False), dcc.Store(id=ids.URL_READ, data=False),
-                html.Div(_body(page, "zh", {}), id=ids.BODY),
+                dcc.Store(id=ids.BEFORE_BRIEFING),
+                html.Div(_body(page, "zh", {}), id=ids.BODY, lang="zh"),
             ], id=ids.ROOT, className="app")
         return layouts[key]
 
@@ -62,12 +63,12 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
 
     # A new language rebuilds the page's contents from the view in the URL, so
     # nothing the user set is lost and nothing reloads.
-    @app.callback(Output(ids.BODY, "children"), Input(ids.LANG, "value"), State(ids.URL, "search"),
-                  prevent_initial_call=True)
-    def switch_language(lang, search):
-        if lang not in LANGS:
-            raise PreventUpdate
-        return _body(page, lang, url_state.parse(search, page.url_allowed()).values)
+    @app.callback(Output(ids.BODY, "children"), Output(ids.BODY, "lang"), Input(ids.LANG, "value"),
+                  State(ids.URL, "search"), State(ids.BODY, "lang"), prevent_initial_call=True)
+    def switch_language(lang, search, shown):
+        if lang not in LANGS or lang == shown:
+            raise PreventUpdate  # (a page just built in this language)
+        return _body(page, lang, page.view(search).values), lang
 
     # Map and chart update in two requests, so the map's colours do not wait
     # for the chart.
@@ -96,7 +97,7 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
     def compare(vs, indicator, scheme, search, lang):
         if lang not in LANGS or indicator not in known or scheme not in ind.SCHEMES:
             raise PreventUpdate
-        values = url_state.parse(search, page.url_allowed()).values
+        values = page.view(search).values
         values.update(indicator=indicator, scheme=scheme, vs=vs if vs in ind.LEVEL_VIEWS else None)
         return _compare_map(page, values, lang)
 
@@ -204,15 +205,14 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
 
     @app.callback(Output(ids.CITY_PANEL, "children", allow_duplicate=True),
                   Output(ids.FOCUS, "data", allow_duplicate=True),
-                  Input(ids.SELECTED, "data"), State(ids.LANG, "value"), prevent_initial_call=True)
-    def show_feature(fid, lang):
+                  Input(ids.SELECTED, "data"), State(ids.LANG, "value"), State(ids.URL, "search"),
+                  prevent_initial_call=True)
+    def show_feature(fid, lang, search):
         if not isinstance(fid, str) or fid not in by_id.index or lang not in LANGS:
             raise PreventUpdate
-        row = by_id.loc[fid]
-        # Zoom no closer than the position is known.
-        focus = (lf.focus_view([row.geometry], max_zoom=lf.MAX_ZOOM[row["precision"]])
-                 if row.geometry is not None else None)
-        return panels.feature_panel({"id": fid, **row.to_dict()}, page.names[lang], lang), focus or no_update
+        named = page.view(search).values  # an address that names the place and an extent keeps its extent
+        focus = None if named.get("sel") == fid and "focus" in named else page.place_focus(fid)
+        return panels.feature_panel({"id": fid, **by_id.loc[fid].to_dict()}, page.names[lang], lang), focus or no_update
 
     # The map shows exactly the rows the table shows (its own column filters
     # included) and highlights the selected place: drawn in the browser.
@@ -321,9 +321,9 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
     return app
 
 
-def _body(page: Page, lang: str, values: dict) -> list:
+def _body(page: Page, lang: str, values: dict, notice="") -> list:
     """The page's contents in one language, set to a view (`values` as
-    url_state.parse gives them; what is missing takes its default)."""
+    url_state.parse gives them; what is missing takes its default), with a notice on the map."""
     store, feats = page.store, page.store.features
     v = {**URL_DEFAULTS, **values}
     indicator, view, scheme = v["indicator"], v["view"], v["scheme"]
@@ -378,7 +378,7 @@ def _body(page: Page, lang: str, values: dict) -> list:
             html.Section([
                 html.Div(title, id=ids.MAP_TITLE, className="map-title"),
                 *slides.caption(),
-                html.Div(id=ids.URL_NOTICE, className="url-notice", role="status"),
+                html.Div(notice, id=ids.URL_NOTICE, className="url-notice", role="status"),
                 dcc.Store(id=ids.MAP_STATE), html.Div(id=ids.MAP_SYNC, hidden=True),
                 dcc.Store(id=ids.FEATURE_DATA, data=page.feature_data[lang]), dcc.Store(id=ids.FOCUS),
                 # (A Store given data=None reports a change when it mounts.)
@@ -736,66 +736,57 @@ def _source_columns(lang: str) -> list[dict]:
 def _url_callbacks(app: Dash, page: Page) -> None:
     """Everything a user sets lives in the URL: opening the URL restores the view."""
 
-    @app.callback(*[Output(cid, "value", allow_duplicate=True) for _, cid in URL_CONTROLS],
+    @app.callback(Output(ids.BODY, "children", allow_duplicate=True), Output(ids.BODY, "lang", allow_duplicate=True),
+                  *[Output(cid, "value", allow_duplicate=True) for _, cid in URL_CONTROLS],
                   Output(ids.SELECTED, "data", allow_duplicate=True),
-                  Output(ids.FOCUS, "data", allow_duplicate=True),
                   Output(ids.URL_NOTICE, "children"), Output(ids.URL_READ, "data"),
-                  Input(ids.URL, "search"),
+                  Output(ids.URL, "search", allow_duplicate=True), Input(ids.URL, "search"),
                   *[State(cid, "value") for _, cid in URL_CONTROLS], State(ids.SELECTED, "data"),
                   State(ids.URL_READ, "data"), prevent_initial_call="initial_duplicate")
     def read_url(search, *current):
-        current, opened = current[:-1], current[-1]
-        state = url_state.parse(search, page.url_allowed())
-        now = dict(zip([k for k, _ in URL_CONTROLS], current[:-1]))
-        lang = now["lang"] if now["lang"] in LANGS else "zh"
-        notice = (f"{t('url.dropped', lang)} {'; '.join(state.dropped)}" if state.dropped else no_update)
-        if state.values.get("lang", "zh") != lang:
-            # A new language rebuilds the page from the URL: nothing else to set.
-            return [*[no_update] * (len(URL_CONTROLS) - 1), state.values.get("lang", "zh"),
-                    no_update, no_update, notice, True]
+        *current, selected, opened = current
+        state = page.view(search)
+        now = dict(zip([k for k, _ in URL_CONTROLS], current))
+        lang, sel = state.values.get("lang", "zh"), state.values.get("sel")
+        notice = f"{t('url.dropped', lang)} {'; '.join(state.dropped)}" if state.dropped else ""
+        keep = [no_update] * (len(URL_CONTROLS) + 2)
+        if not opened and not state.values and not state.dropped and now["lang"] == lang:
+            return no_update, no_update, *keep, True, no_update  # a plain address: the page as built
+        if not opened or now["lang"] != lang:
+            # A link opened, or another language: the page is built from the link in one go, in its
+            # language, at its extent (else its place's or its plan's); the address bar keeps what was understood.
+            values = {"focus": (sel and page.place_focus(sel)) or figures.PLAN_VIEWS.get(state.values.get("plan")),
+                      **state.values}
+            return (_body(page, lang, values, notice), lang, *keep, True,
+                    url_state.encode(state.values) if state.dropped else no_update)
         out = [state.values[k] if k in state.values and state.values[k] != now[k] else no_update
                for k, _ in URL_CONTROLS]
-        sel = state.values.get("sel")
-        out.append(sel if sel and sel != current[-1] else no_update)
-        # The extent is restored when the page opens, not each time the URL follows the map;
-        # without one, a link to the docking plan opens where that plan's places are.
-        plan_view = figures.PLAN_VIEWS.get(state.values.get("plan"), no_update)
-        out.append(state.values.get("focus", plan_view) if not opened else no_update)
-        out.append(notice)
+        out += [sel if sel and sel != selected else no_update, notice or no_update]
         if all(v is no_update for v in out):
             raise PreventUpdate
-        return [*out, True]
+        return no_update, no_update, *out, True, no_update
 
     @app.callback(Output(ids.URL, "search"),
                   *[Input(cid, "value") for _, cid in URL_CONTROLS], Input(ids.SELECTED, "data"),
-                  Input(ids.MAP, "relayoutData"), State(ids.URL, "search"), prevent_initial_call=True)
+                  Input(ids.MAP, "relayoutData"), State(ids.URL, "search"), State(ids.URL_READ, "data"),
+                  prevent_initial_call=True)
     def write_url(*args):
-        *controls, selected, relayout, search = args
-        before = url_state.parse(search, page.url_allowed()).values
+        *controls, selected, relayout, search, opened = args
+        if not opened:
+            raise PreventUpdate  # the page before the link is applied: not the view the link names
+        before = page.view(search).values
         # The briefing and the presentation are the presenter's, not the controls'.
         values = {k: before[k] for k in ("brief", "slide", "mode") if k in before}
-        for (key, _), value in zip(URL_CONTROLS, controls):
-            if value != URL_DEFAULTS.get(key) and (value not in (None, "", []) or key == "layers"):
+        for (key, _), value in zip(URL_CONTROLS, controls):  # (a default the address names stays named)
+            if ((value != URL_DEFAULTS.get(key) or before.get(key) == value)
+                    and (value not in (None, "", []) or key == "layers")):
                 values[key] = value
         if isinstance(selected, str):
             values["sel"] = selected
-        extent = _extent(relayout) or before.get("focus")
-        if extent:
-            values["focus"] = extent
+        # The map's own move; else the extent the address names (the last move reported may be stale).
+        moved = f"{ids.MAP}.relayoutData" in ctx.triggered_prop_ids and url_state.extent(relayout)
+        values["focus"] = moved or before.get("focus")
         new = url_state.encode(values)
         if new == (search or ""):
             raise PreventUpdate
         return new
-
-
-def _extent(relayout) -> dict | None:
-    """Centre and zoom from the map's relayout event, when it carries them."""
-    if not isinstance(relayout, dict):
-        return None
-    center, zoom = relayout.get("map.center"), relayout.get("map.zoom")
-    if isinstance(center, dict) and isinstance(zoom, (int, float)):
-        try:
-            return {"center": {"lon": float(center["lon"]), "lat": float(center["lat"])}, "zoom": float(zoom)}
-        except (KeyError, TypeError, ValueError):
-            return None
-    return None

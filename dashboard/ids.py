@@ -37,6 +37,7 @@ CIRCLE_SUMMARY = "circle-summary"
 URL = "url"
 URL_NOTICE = "url-notice"
 URL_READ = "url-read"  # true once the opening URL has been applied
+BEFORE_BRIEFING = "before-briefing"  # the address before a briefing began, to return to
 ROOT = "root"
 BODY = "body"  # everything in one language, rebuilt when the language changes
 LANG = "lang"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from dashboard import feature_layers as fl
-from dashboard import figures, ids, panels, slides
+from dashboard import figures, ids, panels, slides, url_state
 from dashboard.i18n import LANGS, TEXT, t
 from layers import docking
 from layers import features as lf
@@ -34,8 +34,8 @@ URL_DEFAULTS = {"indicator": DEFAULT["indicator"], "view": DEFAULT["view"], "sch
 def control_values(values: dict) -> list:
     """Every URL control's value for a whole view: what `values` leaves out is
     the default (a slide says only what differs from the opening view)."""
-    return [values.get(key, URL_DEFAULTS.get(key, "" if key == "q" else []))
-            for key, _ in URL_CONTROLS]
+    empty = {"q": "", "vs": None}  # a text box, a single choice; the others choose many
+    return [values.get(key, URL_DEFAULTS.get(key, empty.get(key, []))) for key, _ in URL_CONTROLS]
 
 
 def indicator_of(store: Store, indicator: str, lang: str):
@@ -128,6 +128,18 @@ class Page:
     def url_allowed(self) -> dict:
         return {**self.allowed, "indicators": tuple(self.known), "features": set(self.by_id.index),
                 "briefings": {b.id: len(b.slides) for b in self.briefings.values()}}
+
+    def view(self, search: str | None) -> url_state.ViewState:
+        """The view a query string names, checked against what this atlas knows:
+        the one place the address bar is read."""
+        return url_state.parse(search, self.url_allowed())
+
+    def place_focus(self, fid: str) -> dict | None:
+        """Centre and zoom on a place, no closer than its position is known."""
+        row = self.by_id.loc[fid]
+        if row.geometry is None:
+            return None
+        return lf.focus_view([row.geometry], max_zoom=lf.MAX_ZOOM[row["precision"]])
 
     def criteria(self, values: dict) -> lf.Criteria:
         """The places a view shows; `values` as url_state.parse gives them."""

@@ -13,7 +13,7 @@ import yaml
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import ids, url_state
+from dashboard import figures, ids, url_state
 from dashboard.i18n import LANGS, t
 
 BRIEFINGS = Path(__file__).resolve().parent / "briefings"
@@ -118,15 +118,16 @@ def register(app: Dash, page) -> None:
                   Output(ids.SELECTED, "data", allow_duplicate=True),
                   Output(ids.FOCUS, "data", allow_duplicate=True),
                   Output(ids.URL, "search", allow_duplicate=True),
+                  Output(ids.BEFORE_BRIEFING, "data"),
                   Input(ids.BRIEFING, "value"), Input(ids.SLIDE_PREV, "n_clicks"),
                   Input(ids.SLIDE_NEXT, "n_clicks"), State(ids.URL, "search"), State(ids.LANG, "value"),
-                  prevent_initial_call=True)
-    def go_to_slide(chosen, prev, next_, search, lang):
+                  State(ids.BEFORE_BRIEFING, "data"), prevent_initial_call=True)
+    def go_to_slide(chosen, prev, next_, search, lang, before):
         # A page rebuilt in another language calls this with nothing clicked.
         pressed = {ids.BRIEFING: chosen, ids.SLIDE_PREV: prev, ids.SLIDE_NEXT: next_}.get(ctx.triggered_id)
         if not pressed:
             raise PreventUpdate
-        now = url_state.parse(search, page.url_allowed()).values
+        now = page.view(search).values
         if ctx.triggered_id == ids.BRIEFING:
             brief, number = chosen, 1
         else:
@@ -138,17 +139,23 @@ def register(app: Dash, page) -> None:
         if not 1 <= number <= len(briefing.slides):
             raise PreventUpdate  # before the first or past the last slide: stay
         values = slide_view(briefing, number, page.url_allowed())
+        # The view before the briefing, to return to when it ends.
+        before = before if "brief" in now else search or ""
+        return (*_view_outputs(values), url_state.encode({**values, "lang": lang if lang != "zh" else None,
+                                                           "brief": brief, "slide": number, "mode": "present"}),
+                before)
+
+    def _view_outputs(values: dict) -> tuple:
+        """Every control but the language, the selection and the extent, set to a view."""
         controls_ = [v for (key, _), v in zip(URL_CONTROLS, control_values(values)) if key != "lang"]
-        search = url_state.encode({**values, "lang": lang if lang != "zh" else None,
-                                   "brief": brief, "slide": number, "mode": "present"})
-        return (*controls_, values.get("sel"), values.get("focus", no_update), search)
+        return (*controls_, values.get("sel"), values.get("focus", no_update))
 
     @app.callback(Output(ids.SLIDE_TEXT, "children"), Output(ids.SLIDE_COUNT, "children"),
                   Output(ids.ROOT, "className"),
                   Input(ids.URL, "search"), Input(ids.LANG, "value"))
     def show_slide(search, lang):
         lang = lang if lang in LANGS else "zh"
-        now = url_state.parse(search, page.url_allowed()).values
+        now = page.view(search).values
         mode = "app present" if now.get("mode") == "present" else "app"
         briefing = page.briefings.get(now.get("brief"))
         if briefing is None:
@@ -159,20 +166,29 @@ def register(app: Dash, page) -> None:
                  html.H2(slide.title[lang]), html.P(slide.note[lang])],
                 t("briefing.slide", lang).format(n=number, total=len(briefing.slides)), mode)
 
-    @app.callback(Output(ids.URL, "search", allow_duplicate=True),
+    @app.callback(*[Output(cid, "value", allow_duplicate=True) for _, cid in URL_CONTROLS
+                    if cid != ids.LANG],
+                  Output(ids.SELECTED, "data", allow_duplicate=True),
+                  Output(ids.FOCUS, "data", allow_duplicate=True),
+                  Output(ids.URL, "search", allow_duplicate=True),
+                  Output(ids.BEFORE_BRIEFING, "data", allow_duplicate=True),
                   Input(ids.PRESENT, "n_clicks"), Input(ids.PRESENT_EXIT, "n_clicks"),
-                  State(ids.URL, "search"), prevent_initial_call=True)
-    def toggle_present(enter, leave, search):
+                  State(ids.URL, "search"), State(ids.LANG, "value"), State(ids.BEFORE_BRIEFING, "data"),
+                  prevent_initial_call=True)
+    def toggle_present(enter, leave, search, lang, before):
         if not (enter if ctx.triggered_id == ids.PRESENT else leave):
             raise PreventUpdate  # a rebuilt page, nothing clicked
-        values = url_state.parse(search, page.url_allowed()).values
+        values = page.view(search).values
+        keep = [no_update] * (len(URL_CONTROLS) + 1)
         if ctx.triggered_id == ids.PRESENT:
-            values["mode"] = "present"
-        else:
-            values.pop("mode", None)
-            values.pop("brief", None)
-            values.pop("slide", None)
-        return url_state.encode(values)
+            return (*keep, url_state.encode({**values, "mode": "present"}), no_update)
+        if "brief" in values and isinstance(before, str):
+            # Leaving a briefing returns to the view from before it, in the language now shown.
+            values = {**page.view(before).values, "lang": lang if lang != "zh" else None}
+            return (*_view_outputs({"focus": figures.PLAN_VIEWS[values.get("plan", "jiaodong")], **values}),
+                    url_state.encode(values), None)
+        values = {k: v for k, v in values.items() if k not in ("mode", "brief", "slide")}
+        return (*keep, url_state.encode(values), None)
 
     # A projector wants the whole screen; the browser allows it on a click.
     app.clientside_callback(

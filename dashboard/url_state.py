@@ -56,6 +56,8 @@ def parse(search: str, allowed: dict) -> ViewState:
         good = [v for v in items if v in choices]
         if len(good) < len(items):
             state.dropped.append(f"{key}={_short(','.join(v for v in items if v not in choices))}")
+            if key == "layers" and not good:
+                continue  # nothing usable: the default layers, not an empty map
         state.values[key] = [int(v) for v in good] if key == "chapter" else good
     if "q" in raw:
         state.values["q"] = raw["q"][:100]
@@ -104,6 +106,19 @@ def encode(values: dict) -> str:
             value = f"{value:.4f}".rstrip("0").rstrip(".")
         pairs.append((key, value))
     return "?" + urlencode(pairs, safe=",") if pairs else ""
+
+
+def extent(relayout) -> dict | None:
+    """Centre and zoom from the map's relayout event, when it carries them."""
+    if not isinstance(relayout, dict):
+        return None
+    center, zoom = relayout.get("map.center"), relayout.get("map.zoom")
+    if isinstance(center, dict) and isinstance(zoom, (int, float)):
+        try:
+            return {"center": {"lon": float(center["lon"]), "lat": float(center["lat"])}, "zoom": float(zoom)}
+        except (KeyError, TypeError, ValueError):
+            return None
+    return None
 
 
 def _keep(state: ViewState, key: str, value: str, ok: bool) -> None:

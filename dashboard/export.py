@@ -29,7 +29,7 @@ from dash import Dash, Input, Output, html
 from flask import Response, request
 
 from dashboard import feature_layers as fl
-from dashboard import figures, ids, security, url_state
+from dashboard import figures, ids, security
 from dashboard.export_queue import Busy, RenderQueue
 from dashboard.i18n import LANGS, t
 from dashboard.page import URL_DEFAULTS, Page, all_figures, indicator_of, map_view
@@ -57,14 +57,14 @@ _kaleido_started: list = []  # whether this process has started its Chromium
 
 @dataclass(frozen=True)
 class View:
-    values: dict  # as url_state.parse gives them
+    values: dict  # as Page.view gives them
     lang: str
     dropped: tuple  # what the query string had that the atlas does not know
     title: str = ""  # a slide's title, when the view is one
 
     @classmethod
     def parse(cls, page: Page, query: str, lang: str | None = None, title: str = "") -> View:
-        state = url_state.parse(query, page.url_allowed())
+        state = page.view(query)
         lang = lang if lang in LANGS else state.values.get("lang", "zh")
         return cls(state.values, lang, tuple(state.dropped), title)
 

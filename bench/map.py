@@ -11,34 +11,15 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bench.run import SWITCHES, _free_port
+from bench.run import SWITCHES, _start_server
 from tests.browser import browser_page, wait_for_map
 
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _start(cwd: Path):
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=cwd,
-                            env=dict(os.environ, PORT=str(port), PYTHONPATH=str(cwd)),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url + "/geo/counties.geojson", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit(f"{cwd}: server did not start")
 
 
 def _run(url: str, defs, out: dict) -> list:
@@ -80,7 +61,7 @@ def main() -> None:
         trees["base"] = Path(os.environ["BENCH_BASE"])
     if os.environ.get("BENCH_TREES"):  # name=path,name=path: checkouts to compare
         trees = {n: Path(p) for n, p in (kv.split("=", 1) for kv in os.environ["BENCH_TREES"].split(","))}
-    servers = {name: _start(tree) for name, tree in trees.items()}
+    servers = {name: _start_server(tree) for name, tree in trees.items()}
     results = {name: {"first": [], "restyle": [], "switch": [], "requests": []} for name in trees}
     timeline = []
     try:

@@ -51,20 +51,21 @@ def rss_mb(pids) -> dict[int, int]:
     return out
 
 
-def _start_server():
+def _start_server(cwd: Path | None = None):
+    """The dashboard from this tree, or from `cwd` (another checkout, for before and after)."""
     port = _free_port()
-    env = dict(os.environ, PORT=str(port))
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard"], env=env,
+    env = dict(os.environ, PORT=str(port), **({"PYTHONPATH": str(cwd)} if cwd else {}))
+    proc = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=cwd, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(300):  # (a cold start on a loaded machine takes tens of seconds)
         try:
             urllib.request.urlopen(url + "/geo/counties.geojson", timeout=1)
             return proc, url
         except OSError:
             time.sleep(0.2)
     proc.kill()
-    raise SystemExit("server did not start")
+    raise SystemExit(f"{cwd or 'the dashboard'}: server did not start")
 
 
 def _payload(url: str) -> dict:

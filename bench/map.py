@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bench.run import SWITCHES, _start_server
+from bench.run import CLOCKS_JS, SWITCHES, _start_server
 from tests.browser import browser_page, wait_for_map
 
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
@@ -30,11 +30,7 @@ def _run(url: str, defs, out: dict) -> list:
         timeline = page.evaluate("""() => performance.getEntriesByType('resource').map(e =>
             [e.name, Math.round(e.startTime), Math.round(e.responseEnd), e.transferSize])""")
         out["requests"].append(len(page.requests))
-        page.evaluate("""() => {
-            document.addEventListener('click', () => { window.clickAt = performance.now(); }, true);
-            new MutationObserver(() => { window.syncAt = performance.now(); })
-                .observe(document.querySelector('#map-sync'), {attributes: true});
-        }""")
+        page.evaluate(CLOCKS_JS)
         for indicator in SWITCHES:
             page.click("#indicator")
             option = page.get_by_role(

@@ -51,6 +51,14 @@ def rss_mb(pids) -> dict[int, int]:
     return out
 
 
+# In-page clocks: when an option is clicked (clickAt), when the new colours are applied (syncAt).
+CLOCKS_JS = """() => {
+    document.addEventListener('click', () => { window.clickAt = performance.now(); }, true);
+    new MutationObserver(() => { window.syncAt = performance.now(); })
+        .observe(document.querySelector('#map-sync'), {attributes: true});
+}"""
+
+
 def _start_server(cwd: Path | None = None):
     """The dashboard from this tree, or from `cwd` (another checkout, for before and after)."""
     port = _free_port()
@@ -120,12 +128,7 @@ def main() -> None:
                 page.goto(url)
                 wait_for_map(page)
                 first_map.append(page.evaluate("() => performance.now()"))
-                # In-page clocks: when the option is clicked, when the new colours are applied.
-                page.evaluate("""() => {
-                    document.addEventListener('click', () => { window.clickAt = performance.now(); }, true);
-                    new MutationObserver(() => { window.syncAt = performance.now(); })
-                        .observe(document.querySelector('#map-sync'), {attributes: true});
-                }""")
+                page.evaluate(CLOCKS_JS)
                 for indicator in SWITCHES:
                     page.click("#indicator")  # opening the menu is not timed
                     option = page.get_by_role(

@@ -1,14 +1,26 @@
+/* The component ids the page's scripts use, as dashboard/ids.py names them
+   (a test holds them to it). */
+window.atlasIds = {
+  map: 'map', mapCompare: 'map-compare', grid: 'feature-grid', slideNext: 'slide-next',
+  slidePrev: 'slide-prev', presentExit: 'present-exit', exportPrefix: 'export-',
+  uploadStatus: 'upload-status', uploadCheck: 'upload-check',
+};
+
 /* Map updates in the browser. Every change to the map goes through one queue:
    plotly's map updates are asynchronous, and two at once can make MapLibre
    add the same source twice ("Source already exists"). */
 window.atlas = (function () {
+  const ID = window.atlasIds;
   let queue = Promise.resolve();
   let shown = {};  // trace index -> the ids it shows, joined
   let drawn = {};  // trace index -> whether it is visible now
   let current = null;  // the graph those describe (a new language makes a new one)
   const counts = {map: 0, features: 0};
 
-  function graph() { return document.querySelector('#map .js-plotly-plot'); }
+  function plot(id) { return document.querySelector('#' + id + ' .js-plotly-plot'); }
+  function graph() { return plot(ID.map); }
+  // A trace's number on the map, by the uid dashboard/figures.map_figure gives it.
+  function traceIndex(gd, uid) { return gd.data.findIndex(function (t) { return t.uid === uid; }); }
 
   // The map graph is loaded lazily: wait for it, and for a new one's map to
   // load its style. A restyle that reaches a map still loading its style
@@ -82,12 +94,12 @@ window.atlas = (function () {
   return {
     // Each returns a promise of a count of applied updates (tests wait on it),
     // or false when there is nothing to do.
-    // The choropleth's colours (trace 0), or its outline widths.
+    // The choropleth's colours, or its outline widths.
     restyleChoropleth: function (state) {
       if (!state) { return false; }
       return enqueue(async function () {
         const gd = await ready();  // before naming window.Plotly: it loads lazily
-        return window.Plotly.restyle(gd, wrap(state), [0]);
+        return window.Plotly.restyle(gd, wrap(state), [traceIndex(gd, 'choropleth')]);
       })
         .then(function () { counts.map += 1; return counts.map; });
     },
@@ -131,11 +143,12 @@ window.atlas = (function () {
         return counts.features;
       });
     },
-    // One trace's arrays, as the server made them (the docking plan's flows).
-    restyleTrace: function (index, update) {
+    // One trace's arrays, as the server made them (the docking plan's flows), by its uid.
+    restyleTrace: function (uid, update) {
       if (!update) { return false; }
       return enqueue(async function () {
         const gd = await ready();
+        const index = traceIndex(gd, uid);
         const signature = JSON.stringify(update);
         if (shown[index] === signature) { return false; }  // a restyle costs a repaint: skip a no-op
         shown[index] = signature;
@@ -150,7 +163,7 @@ window.atlas = (function () {
     syncMaps: function (fromId, toId, wait) {
       const self = this;
       const sub = function (id) {
-        const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+        const gd = plot(id);
         return gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
       };
       if (wait) {
@@ -173,7 +186,7 @@ window.atlas = (function () {
         return false;
       }
       // Through plotly, so that its layout (and the address bar, for the main map) follows.
-      window.Plotly.relayout(document.querySelector('#' + toId + ' .js-plotly-plot'),
+      window.Plotly.relayout(plot(toId),
                              {'map.center': {lon: c.lng, lat: c.lat}, 'map.zoom': m.getZoom()});
       return true;
     },
@@ -181,7 +194,7 @@ window.atlas = (function () {
     // exists: a shared link can name a place before the table is made).
     selectRow: function (fid, tries) {
       let api = null;
-      try { api = window.dash_ag_grid && window.dash_ag_grid.getApi('feature-grid'); } catch (err) { api = null; }
+      try { api = window.dash_ag_grid && window.dash_ag_grid.getApi(ID.grid); } catch (err) { api = null; }
       if (!api) {
         if ((tries || 0) < 50 && fid) { setTimeout(function () { window.atlas.selectRow(fid, (tries || 0) + 1); }, 100); }
         return false;
@@ -207,8 +220,9 @@ window.atlas = (function () {
 document.addEventListener('keydown', function (event) {
   const tag = (event.target && event.target.tagName) || '';
   if (/^(INPUT|TEXTAREA|SELECT)$/.test(tag) || event.target.isContentEditable) { return; }
-  const keys = {ArrowRight: 'slide-next', PageDown: 'slide-next', ArrowLeft: 'slide-prev',
-                PageUp: 'slide-prev', Escape: 'present-exit'};
+  const ID = window.atlasIds;
+  const keys = {ArrowRight: ID.slideNext, PageDown: ID.slideNext, ArrowLeft: ID.slidePrev,
+                PageUp: ID.slidePrev, Escape: ID.presentExit};
   const id = keys[event.key];
   if (!id || !document.querySelector('.app.present')) { return; }
   const button = document.getElementById(id);
@@ -224,7 +238,7 @@ document.addEventListener('keydown', function (event) {
 (function () {
   const send = window.fetch;
   const CALLBACK = '/_dash-update-component';
-  const NOT_RETRIED = 'upload-status';  // dashboard/ids.py UPLOAD_STATUS: the import's callback
+  const NOT_RETRIED = window.atlasIds.uploadStatus;  // the import's callback
   const RETRY_STATUS = [502, 503, 504];
   const RETRY_AFTER_MS = 200;  // a moment for a proxy or the server to take another worker
 
@@ -260,7 +274,7 @@ document.addEventListener('keydown', function (event) {
    ask again. The text is the link's data-status (drawn by the stylesheet), so
    the link React renders is left as it is. */
 document.addEventListener('click', function (event) {
-  const link = event.target.closest && event.target.closest('#export-png');
+  const link = event.target.closest && event.target.closest('#' + window.atlasIds.exportPrefix + 'png');
   if (!link || !window.fetch || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) { return; }
   event.preventDefault();
   if (link.dataset.status) { return; }  // already on its way

@@ -3,8 +3,8 @@
    the page's language, from the messages the page carries on #upload-status. */
 (function () {
   function check(files) {
-    const status = document.getElementById('upload-status');
-    const out = document.getElementById('upload-check');
+    const status = document.getElementById(window.atlasIds.uploadStatus);
+    const out = document.getElementById(window.atlasIds.uploadCheck);
     if (!status || !out || !files || !files.length) { return; }
     const file = files[0];
     let message = '';

@@ -25,15 +25,17 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-from dash import Dash, Input, Output, html
+from dash import Dash, html
 from flask import Response, request
 
 from dashboard import feature_layers as fl
 from dashboard import figures, ids, security
 from dashboard.export_queue import Busy, RenderQueue
 from dashboard.i18n import LANGS, t
-from dashboard.page import URL_DEFAULTS, Page, all_figures, indicator_of, map_view
+from dashboard.page import Page, all_figures, indicator_of, map_view
+from dashboard.view import View
 from layers import features as lf
+from layers import map_layers
 from layers import spreadsheet
 
 KINDS = {"png": "image/png", "html": "text/html; charset=utf-8",
@@ -55,37 +57,16 @@ CHROMIUM_NICE = 10
 _kaleido_started: list = []  # whether this process has started its Chromium
 
 
-@dataclass(frozen=True)
-class View:
-    values: dict  # as Page.view gives them
-    lang: str
-    dropped: tuple  # what the query string had that the atlas does not know
-    title: str = ""  # a slide's title, when the view is one
-
-    @classmethod
-    def parse(cls, page: Page, query: str, lang: str | None = None, title: str = "") -> View:
-        state = page.view(query)
-        lang = lang if lang in LANGS else state.values.get("lang", "zh")
-        return cls(state.values, lang, tuple(state.dropped), title)
-
-    def get(self, key: str):
-        return self.values.get(key, URL_DEFAULTS.get(key))
-
-    @property
-    def name(self) -> str:
-        return f"jiaodong-{self.get('indicator')}-{self.get('view')}"
-
-
 def places(page: Page, view: View) -> gpd.GeoDataFrame:
     """The places the view shows (its layers and filters), with their sources."""
     feats = page.store.features
-    return feats[lf.matches(feats, page.criteria(view.values))][[*PLACE_COLUMNS, "geometry"]]
+    return feats[lf.matches(feats, page.criteria(view))][[*PLACE_COLUMNS, "geometry"]]
 
 
 def figures_table(page: Page, view: View) -> pd.DataFrame:
     """Every figure of the view's indicator, with its source and the source's words."""
     figs = all_figures(page.store)
-    return figs[figs["indicator"] == view.get("indicator")].reset_index(drop=True)
+    return figs[figs["indicator"] == view.indicator].reset_index(drop=True)
 
 
 def to_csv(page: Page, view: View) -> bytes:
@@ -103,24 +84,23 @@ def to_gpkg(page: Page, view: View) -> bytes:
         return path.read_bytes()
 
 
-def static_figure(page: Page, view: View):
+def static_figure(page: Page, view: View, title: str = ""):
     """The map as the app draws it, self-contained (boundaries inline, places
     drawn in), framed for a slide: title, legend, source line and date."""
     store, lang = page.store, view.lang
     d = drawing(page, view)
     zones = json.loads(store.geojson("zones"))
-    extra = [fl.flow_trace().update(d.flows),
-             *fl.filled_traces(page.feature_data[lang], set(d.places["id"]), zones)]
-    focus = view.values.get("focus") or {"center": figures.CENTER, "zoom": PNG_ZOOM}
-    fig = figures.map_figure(store.cities, store.context, d.state, lang, extra,
+    focus = view.focus or {"center": figures.CENTER, "zoom": PNG_ZOOM}
+    fig = figures.map_figure(store.cities, store.context, d.state, lang, fl.flow_trace().update(d.flows),
+                             fl.filled_traces(page.feature_data[lang], set(d.places["id"]), zones),
                              center=focus["center"], zoom=focus["zoom"])
     fig.data[0].geojson = json.loads(store.geojson("cities"))
     for layer in fig.layout.map.layers:  # URLs the app serves -> the data itself
         layer.source = json.loads(store.geojson(layer.source.split("/")[-1].split(".")[0]))
     width, height = SIZE
     top, bottom = 104, 46  # bands for the titles and for the source line
-    heading = view.title or d.title
-    sub = d.title if view.title else t("title", lang)
+    heading = title or d.title
+    sub = d.title if title else t("title", lang)
     fig.update_layout(width=width, height=height, margin={"l": 0, "r": 0, "t": top, "b": bottom},
                       paper_bgcolor="#ffffff",
                       font={"family": "Noto Sans CJK SC, sans-serif", "color": "#1d232b"})
@@ -155,22 +135,16 @@ def drawing(page: Page, view: View) -> Drawing:
     and the legend: the map's own, then each plan layer shown and the links,
     with how many the view has."""
     store, lang = page.store, view.lang
-    state, legend, title, sources = map_view(store, view.get("indicator"), view.get("view"), lang,
-                                             view.get("scheme"))
+    state, legend, title, sources = map_view(store, view.indicator, view.view, lang, view.scheme)
     shown = places(page, view)
-    flows = page.flow_data(view.values, lang)
-    rows = [*legend.rows, *[(fl.LAYER_COLORS[layer], f"{t(f'layer.{layer}', lang)} ({n})")
+    flows = page.flow_data(view, lang)
+    rows = [*legend.rows, *[(map_layers.COLORS[layer], f"{t(f'layer.{layer}', lang)} ({n})")
                             for layer, n in shown["layer"].value_counts().items()]]
     if flows.get("visible"):
         rows.append((fl.FLOW_COLOR, f"{t('legend.flows', lang)} ({len(flows['lon']) // 3})"))
-    defn = indicator_of(store, view.get("indicator"), lang)[0]
+    defn = indicator_of(store, view.indicator, lang)[0]
     heading = f"{defn['name_zh'] if lang == 'zh' else defn['name_en']} · {legend.unit}"
     return Drawing(state, heading, tuple(rows), title, sources, shown, flows)
-
-
-def legend_entries(page: Page, view: View) -> tuple[str, list]:
-    d = drawing(page, view)
-    return d.heading, list(d.rows)
 
 
 def _draw_legend(fig, d: Drawing, lang: str, plot_height: int) -> None:
@@ -205,11 +179,11 @@ def _draw_legend(fig, d: Drawing, lang: str, plot_height: int) -> None:
                            showarrow=False, font={"size": 18})
 
 
-def to_png(page: Page, view: View) -> bytes:
+def to_png(page: Page, view: View, title: str = "") -> bytes:
     """Rendered by the installed Chromium through kaleido, with nothing fetched
     from the network (plotly.js comes from the plotly package; no MathJax).
     Waits for this process's Chromium: one picture at a time."""
-    fig = static_figure(page, view).to_dict()
+    fig = static_figure(page, view, title).to_dict()
     with PNG_QUEUE.turn():
         return _render_png(fig)
 
@@ -285,12 +259,12 @@ def _chromium_processes() -> list[int]:
     return found
 
 
-def to_html(page: Page, view: View) -> bytes:
+def to_html(page: Page, view: View, title: str = "") -> bytes:
     """A standalone Leaflet map (folium) with Leaflet inlined: it opens offline."""
     import folium
     store, lang = page.store, view.lang
     d = drawing(page, view)
-    focus = view.values.get("focus") or {"center": figures.CENTER, "zoom": figures.ZOOM}
+    focus = view.focus or {"center": figures.CENTER, "zoom": figures.ZOOM}
     # Leaflet's zoom counts 256-pixel tiles, MapLibre's 512: one level apart.
     m = folium.Map(location=[focus["center"]["lat"], focus["center"]["lon"]],
                    zoom_start=focus["zoom"] + 1, zoom_snap=0.25, tiles=None, prefer_canvas=True,
@@ -342,14 +316,15 @@ def to_html(page: Page, view: View) -> bytes:
     legend = "".join(f"<div><span class='sw' style='background:{c}'></span>{html_text.escape(str(x))}</div>"
                      if c else f"<div style='font-size:11px;color:#4a5868'>{html_text.escape(str(x))}</div>"
                      for c, x in d.rows)
-    title = html_text.escape(view.title or d.title)
+    title = title or d.title
+    shown_title = html_text.escape(title)
     root.html.add_child(folium.Element(
-        f"<div class='atlas-box' style='top:10px;left:54px;font-size:18px'><b>{title}</b>"
+        f"<div class='atlas-box' style='top:10px;left:54px;font-size:18px'><b>{shown_title}</b>"
         f"<div style='font-size:12px;color:#4a5868'>{html_text.escape(t('title', lang))}</div></div>"
         f"<div class='atlas-box' style='top:10px;right:10px'><b>{html_text.escape(d.heading)}</b>{legend}</div>"
         f"<div class='atlas-box' style='bottom:8px;left:120px;font-size:11px;max-width:65%'>"
         f"{html_text.escape(d.sources)} · {t('made', lang).format(date=date.today().isoformat())}</div>"))
-    root.title = view.title or d.title
+    root.title = title
     return root.render().encode("utf-8")
 
 
@@ -364,7 +339,7 @@ def _add_places(m, page: Page, shown: gpd.GeoDataFrame, lang: str) -> None:
     names = page.names[lang]
     points = page.positions
     for r in shown[shown.geometry.notna()].itertuples():
-        color = fl.LAYER_COLORS[r.layer]
+        color = map_layers.COLORS[r.layer]
         name = r.name_zh if lang == "zh" else r.name_en
         tip = (f"<b>{html_text.escape(name)}</b><br>{html_text.escape(names.categories[(r.layer, r.category)])}"
                f"<br>{t('feature.precision', lang)}: {t(f'precision.{r.precision}', lang)}"
@@ -390,6 +365,11 @@ def _add_places(m, page: Page, shown: gpd.GeoDataFrame, lang: str) -> None:
 
 
 WRITERS = {"png": to_png, "html": to_html, "gpkg": to_gpkg, "geojson": to_geojson, "csv": to_csv}
+TITLED = ("png", "html")  # the pictures carry a slide's title
+
+
+def write(kind: str, page: Page, view: View, title: str = "") -> bytes:
+    return WRITERS[kind](page, view, title) if kind in TITLED else WRITERS[kind](page, view)
 
 
 def register(app: Dash, page: Page) -> None:
@@ -400,7 +380,7 @@ def register(app: Dash, page: Page) -> None:
         if kind not in WRITERS:
             return Response("Unknown export. Use png, html, gpkg, geojson or csv.\n", status=404,
                             mimetype="text/plain")
-        view = View.parse(page, request.query_string.decode("utf-8", "replace"))
+        view, dropped = page.parse(request.query_string.decode("utf-8", "replace"))
         if kind == "png":
             try:
                 with PNG_QUEUE.place():
@@ -410,20 +390,12 @@ def register(app: Dash, page: Page) -> None:
             except TimeoutError:  # kaleido 1.5 gives up on a render after 90 s: too busy, not a bad view
                 return busy_response(PNG_QUEUE.retry_after())
         else:
-            body = WRITERS[kind](page, view)
+            body = write(kind, page, view)
         resp = Response(body, mimetype=KINDS[kind])
         resp.headers["Content-Disposition"] = f"attachment; filename={view.name}.{kind}"
-        if view.dropped:  # said, not silently ignored
-            resp.headers["X-Atlas-Ignored"] = security.header_value("; ".join(view.dropped))
+        if dropped:  # said, not silently ignored
+            resp.headers["X-Atlas-Ignored"] = security.header_value("; ".join(dropped))
         return resp
-
-    # The links follow the view in the address bar.
-    app.clientside_callback(
-        """function(search) {
-            const q = search || '';
-            return ['png', 'html', 'gpkg', 'geojson', 'csv'].map(function (k) { return '/export/view.' + k + q; });
-        }""",
-        *[Output(f"{ids.EXPORT}-{kind}", "href") for kind in WRITERS], Input(ids.URL, "search"))
 
 
 def busy_response(seconds: int) -> Response:
@@ -437,7 +409,7 @@ def busy_response(seconds: int) -> Response:
 def controls(lang: str) -> list:
     return [
         html.Div(t("export.title", lang), className="legend-head"),
-        html.Div([html.A(t(f"export.{kind}", lang), id=f"{ids.EXPORT}-{kind}", href=f"/export/view.{kind}",
+        html.Div([html.A(t(f"export.{kind}", lang), id=f"{ids.EXPORT}{kind}", href=f"/export/view.{kind}",
                          download="", **(_png_texts(lang) if kind == "png" else {})) for kind in WRITERS],
                  className="export-links"),
         html.Div(t("export.note", lang), className="legend-note"),
@@ -465,7 +437,7 @@ def main(argv=None) -> int:
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    jobs = []  # (view, kind, path)
+    jobs = []  # (view, title, kind, path)
     if args.briefing:
         if args.briefing not in page.briefings:
             known = ", ".join(page.briefings) or "none"
@@ -483,17 +455,18 @@ def main(argv=None) -> int:
         briefing = page.briefings[args.briefing]
         for n, slide in enumerate(briefing.slides, 1):
             lang = args.lang or "zh"
-            view = View.parse(page, slide.view, lang, slide.title[lang])
-            jobs += [(view, kind, args.out / f"{args.briefing}-{n:02d}.{kind}") for kind in kinds]
+            view = page.view(slide.view).but(lang=lang)
+            jobs += [(view, slide.title[lang], kind, args.out / f"{args.briefing}-{n:02d}.{kind}") for kind in kinds]
     else:
-        view = View.parse(page, args.view, args.lang)
-        for part in view.dropped:
+        view, dropped = page.parse(args.view)
+        view = view.but(lang=args.lang) if args.lang else view
+        for part in dropped:
             print(f"ignored (not understood): {part}", file=sys.stderr)
-        jobs = [(view, kind, getattr(args, kind)) for kind in WRITERS if getattr(args, kind)]
+        jobs = [(view, "", kind, getattr(args, kind)) for kind in WRITERS if getattr(args, kind)]
         if not jobs:
             parser.error("name at least one output: --png, --html, --gpkg, --geojson or --csv")
-    for view, kind, path in jobs:  # one Chromium serves all the PNGs (see to_png)
-        path.write_bytes(WRITERS[kind](page, view))
+    for view, title, kind, path in jobs:  # one Chromium serves all the PNGs (see to_png)
+        path.write_bytes(write(kind, page, view, title))
         print(path)
     return 0
 

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
+from dashboard.figures import GEO_URL, PLACES
 from dashboard.i18n import t
+from layers import map_layers
 from layers import features as lf
 
-FLOWS = 2  # the docking plan's links from Shandong to its partner regions
-BASE = 3  # traces before these: the choropleth, the context labels and the flows
-ZONES_URL = "/geo/zones.geojson"
 HIGHLIGHT = "#ffd400"
 OPACITY = {"site": 1.0, "county": 0.8, "city": 0.6, "schematic": 0.9}  # less sure, lighter
 
@@ -32,28 +31,27 @@ class Spec:
     cluster: bool = False
 
 
-# Drawing order, bottom to top. Okabe–Ito colours: distinct for colour-blind
-# viewers and apart from the choropleth's yellow–green–blue.
+# Drawing order, bottom to top. A layer's own colour is its registry's (layers.map_layers);
+# the corridors' kinds have their own, Okabe–Ito like the layers'.
+C = map_layers.COLORS
 SPECS = (
-    Spec("zones", "zones", "area", "#cc79a7"),
+    Spec("zones", "zones", "area", C["zones"]),
     Spec("highlight-line", None, "line", HIGHLIGHT, 10),
-    Spec("corridors-axis", "corridors", "line", "#7b3294", 4, ("axis",)),
+    Spec("corridors-axis", "corridors", "line", C["corridors"], 4, ("axis",)),
     Spec("corridors-link", "corridors", "line", "#8c8c8c", 2.5, ("link",)),
     Spec("corridors-rail", "corridors", "line", "#cc79a7", 3, ("rail",)),
     Spec("corridors-road", "corridors", "line", "#e69f00", 3, ("road",)),
     Spec("corridors-pipeline", "corridors", "line", "#8c510a", 2.5, ("pipeline",)),
     Spec("corridors-waterway", "corridors", "line", "#0072b2", 3, ("waterway",)),
-    Spec("ecology-lines", "ecology", "line", "#009e73", 3),
+    Spec("ecology-lines", "ecology", "line", C["ecology"], 3),
     Spec("highlight-point", None, "point", HIGHLIGHT, 26),
-    Spec("ecology-points", "ecology", "point", "#009e73", 10),
-    Spec("bays", "bays", "point", "#0072b2", 10, text=True),
-    Spec("ports", "ports", "point", "#111111", 12, text=True),
-    Spec("projects", "projects", "point", "#d55e00", 10, cluster=True),
+    Spec("ecology-points", "ecology", "point", C["ecology"], 10),
+    Spec("bays", "bays", "point", C["bays"], 10, text=True),
+    Spec("ports", "ports", "point", C["ports"], 12, text=True),
+    Spec("projects", "projects", "point", C["projects"], 10, cluster=True),
 )
-INDEX = {s.key: BASE + i for i, s in enumerate(SPECS)}
+INDEX = {s.key: PLACES + i for i, s in enumerate(SPECS)}  # their trace numbers on the map
 FLOW_COLOR = "#56b4e9"
-LAYER_COLORS = {"zones": "#cc79a7", "corridors": "#7b3294", "ecology": "#009e73",
-                "bays": "#0072b2", "ports": "#111111", "projects": "#d55e00"}
 CLICKABLE = {INDEX[s.key] for s in SPECS if s.layer}
 
 
@@ -118,7 +116,7 @@ def traces(data: list[dict]) -> list:
             "hovertemplate": "%{hovertext}<extra></extra>"}
         if spec.geom == "area":
             out.append(go.Choroplethmap(
-                geojson=ZONES_URL, featureidkey="properties.id", locations=[], z=[],
+                geojson=GEO_URL.format("zones"), featureidkey="properties.id", locations=[], z=[],
                 colorscale=[[0, spec.color], [1, spec.color]], showscale=False, zmin=0, zmax=1,
                 visible=False, marker={"opacity": 0.35, "line": {"color": "#6a1b5a", "width": 2}},
                 **hoverinfo))
@@ -158,7 +156,7 @@ def filled_traces(data: list[dict], visible: set, zones_geojson=None) -> list:
         hover = [it["hover"] for it in items]
         if spec.geom == "area":
             trace.update(visible=True, locations=ids_, z=[0] * len(ids_), hovertext=hover,
-                         geojson=zones_geojson or ZONES_URL)
+                         geojson=zones_geojson or GEO_URL.format("zones"))
         elif spec.geom == "line":
             lon, lat = [], []
             for it in items:

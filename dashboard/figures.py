@@ -13,6 +13,7 @@ from dash import html
 
 from dashboard.i18n import EN_UNITS, t
 from layers.indicators import LEVEL_VIEWS, PIVOT, STATUS_ORDER, CityValue, class_of
+from layers import plans
 
 # One place for colours. ColorBrewer schemes, colour-blind safe.
 SEA = "#d4e6f1"
@@ -27,12 +28,7 @@ BAR_COLORS = {"baseline": "#7f8c9d", "target": "#253494", "actual": "#e08214"}
 
 GEO_URL = "/geo/{}.geojson"
 BOUNDS_MARGIN = np.array([-6.0, -0.5, 6.0, 0.5])  # degrees added to the backdrop's west, south, east, north
-CENTER = {"lon": 120.3, "lat": 36.55}
-ZOOM = 6.5
-# Where each choice of plan opens the map: the docking plan reaches Beijing and Shanghai.
-PLAN_VIEWS = {"jiaodong": {"center": CENTER, "zoom": ZOOM},
-              "docking": {"center": {"lon": 118.6, "lat": 35.4}, "zoom": 5.2},
-              "both": {"center": {"lon": 118.6, "lat": 35.4}, "zoom": 5.2}}
+CENTER, ZOOM = plans.JIAODONG_FRAME["center"], plans.JIAODONG_FRAME["zoom"]
 
 # A local style: sea as background, no tiles and no glyph URL. Without one,
 # MapLibre (6.9, in plotly.js 3.x) draws every label with the page's fonts and
@@ -203,16 +199,23 @@ def selection_state(adcodes: list[str], selected: str | None) -> dict:
     return {"marker.line.width": [OUTLINE_SELECTED if c == selected else OUTLINE for c in adcodes]}
 
 
-def map_figure(cities, context, state: dict, lang: str = "zh", extra=(), center=None,
+# The map's traces, bottom to top: the browser restyles them by these numbers
+# (assets/atlas.js finds the choropleth and the flows by their uid).
+CHOROPLETH, CONTEXT_LABELS, FLOWS, PLACES = 0, 1, 2, 3
+
+
+def map_figure(cities, context, state: dict, lang: str = "zh", flows=None, places=(), center=None,
                zoom=None) -> go.Figure:
     """The whole map, built once for the first page; later the colours are
-    restyled in the browser. Every boundary is fetched by URL and cached."""
+    restyled in the browser. Every boundary is fetched by URL and cached.
+    `flows` and `places` (the plans' traces) come together, or neither (the compared map)."""
+    assert (flows is None) == (not places), "the flows' and places' traces come together"
     names = list(cities["name_zh"] if lang == "zh" else cities["name_en"])
     choropleth = go.Choroplethmap(
         geojson=GEO_URL.format("cities"), featureidkey="properties.adcode",
         locations=list(cities["adcode"]), showscale=False,
         marker={"line": {"color": "#2b2b2b", "width": OUTLINE}, "opacity": 0.92},
-        hovertemplate="%{customdata}<extra></extra>", **state)
+        hovertemplate="%{customdata}<extra></extra>", uid="choropleth", **state)
     labels = go.Scattermap(
         lon=list(cities["label_lon"]), lat=list(cities["label_lat"]), mode="text",
         text=names, textfont={"size": 15, "color": "#111111"}, hoverinfo="skip")
@@ -227,9 +230,10 @@ def map_figure(cities, context, state: dict, lang: str = "zh", extra=(), center=
         lon=list(context["label_lon"]), lat=list(context["label_lat"]), mode="text",
         text=list(context["name_zh"] if lang == "zh" else context["name_en"]),
         textfont={"size": 12, "color": "#8a8478"}, hoverinfo="skip")
-    # The choropleth stays trace 0; city names go last, so that MapLibre places
-    # them before any marker label that would collide with them.
-    fig = go.Figure([choropleth, around, *extra, labels])
+    # City names go last, so that MapLibre places them before any marker label
+    # that would collide with them.
+    plan_traces = [flows.update(uid="flows"), *places] if flows is not None else []
+    fig = go.Figure([choropleth, around, *plan_traces, labels])
     fig.update_layout(
         template="none", margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
         map={"style": MAP_STYLE, "center": center or CENTER, "zoom": zoom or ZOOM, "layers": layers,

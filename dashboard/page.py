@@ -1,41 +1,21 @@
 """What every page and every export is built from: the store, what the
 controls allow, the per-language names, and the view functions that turn a
-view (as url_state.parse gives it) into map colours, legend, title and chart."""
+view (dashboard.view.View) into map colours, legend, title and chart."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from dashboard import feature_layers as fl
-from dashboard import figures, ids, panels, slides, url_state
+from dashboard import figures, panels, slides
 from dashboard.i18n import LANGS, TEXT, t
+from dashboard.view import View
 from layers import docking
 from layers import features as lf
-from layers import imports, user_store
+from layers import imports, plans, user_store
 from layers import indicators as ind
 from layers.store import Store
-
-DEFAULT = {"indicator": "gdp", "view": "baseline"}
-FILTER_KEYS = ("layers", "category", "city", "chapter", "precision", "status", "q")
-JIAODONG, DOCKING = "jiaodong-2021", "shandong-docking-2025"
-PLAN_CHOICES = {"jiaodong": (JIAODONG,), "docking": (DOCKING,), "both": (JIAODONG, DOCKING)}
-
-# The controls a URL can set, in the order of url_state.KEYS' first part.
-URL_CONTROLS = (("indicator", ids.INDICATOR), ("view", ids.VIEW), ("scheme", ids.SCHEME),
-                ("layers", ids.LAYERS), ("category", ids.CATEGORY), ("city", ids.CITY),
-                ("chapter", ids.CHAPTER), ("precision", ids.PRECISION), ("status", ids.STATUS),
-                ("q", ids.SEARCH), ("lang", ids.LANG), ("plan", ids.PLAN), ("group", ids.GROUP),
-                ("lead", ids.LEAD), ("vs", ids.COMPARE))
-URL_DEFAULTS = {"indicator": DEFAULT["indicator"], "view": DEFAULT["view"], "scheme": "natural_breaks",
-                "layers": list(lf.DEFAULT_LAYERS), "lang": "zh", "plan": "jiaodong"}
-
-
-def control_values(values: dict) -> list:
-    """Every URL control's value for a whole view: what `values` leaves out is
-    the default (a slide says only what differs from the opening view)."""
-    empty = {"q": "", "vs": None}  # a text box, a single choice; the others choose many
-    return [values.get(key, URL_DEFAULTS.get(key, empty.get(key, []))) for key, _ in URL_CONTROLS]
 
 
 def indicator_of(store: Store, indicator: str, lang: str):
@@ -79,6 +59,12 @@ def map_view(store: Store, indicator: str, view: str, lang: str = "zh", scheme: 
     return state, figures.legend(breaks, view, defn, lang, bounded), title, sources
 
 
+def map_outputs(store: Store, indicator: str, view: str, lang: str, scheme: str) -> tuple:
+    """The map's colours, its legend (as components), title and source line."""
+    state, legend, title, sources = map_view(store, indicator, view, lang, scheme)
+    return state, figures.legend_html(legend), title, sources
+
+
 def bar_view(store: Store, indicator: str, lang: str = "zh"):
     """The cities side by side, and the circle's own figures beside their sum."""
     defn, codes, names = indicator_of(store, indicator, lang)
@@ -98,41 +84,39 @@ class Page:
     allowed: dict  # categories, cities and chapters the filters offer
     by_id: pd.DataFrame
     positions: pd.DataFrame
-    briefings: dict = field(default_factory=dict)  # id -> slides.Briefing
-    briefing_errors: list = field(default_factory=list)
-    names: dict = field(default_factory=dict)  # lang -> lf.Names
-    feature_data: dict = field(default_factory=dict)  # lang -> trace data
+    names: dict  # lang -> lf.Names
+    feature_data: dict  # lang -> trace data
+    briefings: dict  # id -> slides.Briefing
+    briefing_errors: list
 
     @classmethod
     def make(cls, store: Store) -> Page:
-        feats = store.features
-        defs = store.indicator_defs
-        page = cls(store=store, known=frozenset(defs.loc[defs["city_map"] == "yes", "indicator"]),
-                   allowed={"categories": tuple(feats["category"].unique()),
-                            # The five cities first, then the rest of Shandong (the docking plan's)
-                            "cities": (*store.cities["adcode"],
-                                       *store.context.loc[store.context["kind"] == "shandong_city", "code"]),
-                            "chapters": tuple(sorted(int(c) for c in feats["chapter"].unique())),
-                            "groups": tuple(dict.fromkeys(store.tasks["group"])),
-                            "leads": tuple(docking.departments(store.tasks)),
-                            "tasks": tuple(int(n) for n in store.tasks["number"])},
-                   by_id=feats.set_index("id"), positions=lf.display_points(feats))
-        for lang in LANGS:
-            page.names[lang] = lf.names_for(store, lang)
-            page.feature_data[lang] = fl.trace_data(feats, page.positions, page.names[lang], lang)
-        briefings, errors = slides.load_all(page.url_allowed())
-        page.briefings.update(briefings)
-        page.briefing_errors.extend(errors)
-        return page
+        feats, defs = store.features, store.indicator_defs
+        known = frozenset(defs.loc[defs["city_map"] == "yes", "indicator"])
+        allowed = {"categories": tuple(feats["category"].unique()),
+                   # The five cities first, then the rest of Shandong (the docking plan's)
+                   "cities": (*store.cities["adcode"],
+                              *store.context.loc[store.context["kind"] == "shandong_city", "code"]),
+                   "chapters": tuple(sorted(int(c) for c in feats["chapter"].unique())),
+                   "groups": tuple(dict.fromkeys(store.tasks["group"])),
+                   "leads": tuple(docking.departments(store.tasks)),
+                   "tasks": tuple(int(n) for n in store.tasks["number"])}
+        by_id, positions = feats.set_index("id"), lf.display_points(feats)
+        names = {lang: lf.names_for(store, lang) for lang in LANGS}
+        feature_data = {lang: fl.trace_data(feats, positions, names[lang], lang) for lang in LANGS}
+        briefings, errors = slides.load_all(_url_allowed(allowed, known, by_id, {}))
+        return cls(store, known, allowed, by_id, positions, names, feature_data, briefings, errors)
 
     def url_allowed(self) -> dict:
-        return {**self.allowed, "indicators": tuple(self.known), "features": set(self.by_id.index),
-                "briefings": {b.id: len(b.slides) for b in self.briefings.values()}}
+        return _url_allowed(self.allowed, self.known, self.by_id, self.briefings)
 
-    def view(self, search: str | None) -> url_state.ViewState:
-        """The view a query string names, checked against what this atlas knows:
-        the one place the address bar is read."""
-        return url_state.parse(search, self.url_allowed())
+    def parse(self, query: str | None) -> tuple[View, list[str]]:
+        """The view a query string names, checked against what this atlas knows, and
+        what it had that was ignored: the one place a query string is read."""
+        return View.parse(query, self.url_allowed())
+
+    def view(self, query: str | None) -> View:
+        return self.parse(query)[0]
 
     def place_focus(self, fid: str) -> dict | None:
         """Centre and zoom on a place, no closer than its position is known."""
@@ -141,40 +125,45 @@ class Page:
             return None
         return lf.focus_view([row.geometry], max_zoom=lf.MAX_ZOOM[row["precision"]])
 
-    def criteria(self, values: dict) -> lf.Criteria:
-        """The places a view shows; `values` as url_state.parse gives them."""
-        v = {**URL_DEFAULTS, **values}
-        c = lf.Criteria.parse(*(v.get(k) for k in FILTER_KEYS), known=self.allowed,
-                              plans=PLAN_CHOICES.get(v["plan"], (JIAODONG,)))
-        tasks = self.tasks_chosen(v)
+    def opening_focus(self, view: View) -> dict:
+        """Where a page opened on a view starts: its extent, else its place's, else its plans'."""
+        return view.focus or (view.sel and self.place_focus(view.sel)) or plans.frame(view.plan)
+
+    def criteria(self, view: View) -> lf.Criteria:
+        """The places a view shows."""
+        c = lf.Criteria.parse(layers=view.layers, categories=view.category, cities=view.city,
+                              chapters=view.chapter, precisions=view.precision, statuses=view.status,
+                              text=view.q, known=self.allowed, plans=plans.CHOICES[view.plan])
+        tasks = self.tasks_chosen(view)
         return c if tasks is None else replace(c, tasks=tasks or (-1,))  # -1: no task matches
 
-    def tasks_chosen(self, v: dict) -> tuple | None:
+    def tasks_chosen(self, view: View) -> tuple | None:
         """The docking plan's tasks in the chosen groups and led by the chosen
         departments; None when neither is chosen (no restriction)."""
-        groups, leads = v.get("group") or [], v.get("lead") or []
-        if not groups and not leads:
+        if not view.group and not view.lead:
             return None
         tasks = self.store.tasks
-        ok = tasks["group"].isin(groups) if groups else pd.Series(True, index=tasks.index)
-        if leads:
-            ok &= tasks["lead_departments"].map(lambda s: bool(set(leads) & set(s.split(";"))))
+        ok = tasks["group"].isin(view.group) if view.group else pd.Series(True, index=tasks.index)
+        if view.lead:
+            ok &= tasks["lead_departments"].map(lambda s: bool(set(view.lead) & set(s.split(";"))))
         return tuple(int(n) for n in tasks.loc[ok, "number"])
 
-    def links(self, values: dict) -> pd.DataFrame | None:
+    def links(self, view: View) -> pd.DataFrame | None:
         """The docking plan's city–partner links the view shows (None: that plan is not shown)."""
-        v = {**URL_DEFAULTS, **values}
-        if DOCKING not in PLAN_CHOICES.get(v["plan"], ()):
+        if plans.DOCKING not in plans.CHOICES[view.plan]:
             return None
-        flows = docking.flows_matching(self.store.flows, self.store.tasks, groups=v.get("group") or (),
-                                       leads=v.get("lead") or (), cities=v.get("city") or ())
+        flows = docking.flows_matching(self.store.flows, self.store.tasks, groups=view.group,
+                                       leads=view.lead, cities=view.city)
         return docking.links(flows)
 
-    def flow_data(self, values: dict, lang: str) -> dict:
-        return fl.flow_data(self.links(values), self.store.tasks, self.names[lang], lang)
+    def flow_data(self, view: View, lang: str) -> dict:
+        return fl.flow_data(self.links(view), self.store.tasks, self.names[lang], lang)
 
     def rows(self, c: lf.Criteria, lang: str) -> list[dict]:
         feats = self.store.features
         return lf.table_rows(feats[lf.matches(feats, c)], self.names[lang], TEXT[lang], lang)
 
 
+def _url_allowed(allowed: dict, known: frozenset, by_id: pd.DataFrame, briefings: dict) -> dict:
+    return {**allowed, "indicators": tuple(known), "features": set(by_id.index),
+            "briefings": {b.id: len(b.slides) for b in briefings.values()}}

@@ -10,6 +10,8 @@ from html import escape
 
 from dash import Dash
 
+from dashboard.figures import GEO_URL
+
 # On-demand scripts, at the paths Dash 4.4.1 (dcc 4.4.1, dash-ag-grid 35.3.0) asks
 # them from: with no query string, unlike the page's own <script> tags. The chart,
 # map, dropdowns and table are all on the first screen.
@@ -27,5 +29,5 @@ def add_preloads(app: Dash) -> None:
     links = [f'<link rel="preload" as="script" href="{escape(app.get_relative_path(p))}">'
              for p in SCRIPTS]
     links += [f'<link rel="preload" as="fetch" crossorigin="anonymous" '
-              f'href="{escape(app.get_relative_path(f"/geo/{layer}.geojson"))}">' for layer in GEOJSON]
+              f'href="{escape(app.get_relative_path(GEO_URL.format(layer)))}">' for layer in GEOJSON]
     app.index_string = app.index_string.replace("{%metas%}", "{%metas%}\n" + "\n".join(links), 1)

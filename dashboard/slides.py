@@ -10,14 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import figures, ids, url_state
+from dashboard import ids
+from dashboard import view as views
 from dashboard.i18n import LANGS, t
+from dashboard.view import View
+from layers import plans
 
 BRIEFINGS = Path(__file__).resolve().parent / "briefings"
-SLIDE_KEYS = ("brief", "slide", "mode", "lang")  # set by the presenter, not by a slide
+SLIDE_KEYS = (*views.PRESENTER_KEYS, "lang")  # set by the presenter, not by a slide
 
 
 class BriefingError(ValueError):
@@ -62,11 +65,11 @@ def load(path: Path, allowed: dict) -> Briefing:
         if not isinstance(raw, dict) or not isinstance(raw.get("view", ""), str):
             raise BriefingError(f"{where}: needs title, note and view")
         view = raw.get("view", "")
-        state = url_state.parse(view, allowed)
-        extra = [k for k in state.values if k in SLIDE_KEYS]
-        if state.dropped or extra:
+        parsed, dropped = View.parse(view, allowed)
+        extra = [k for k in parsed.named if k in SLIDE_KEYS]
+        if dropped or extra:
             raise BriefingError(f"{where}: the view has parts the atlas does not know: "
-                                f"{'; '.join(state.dropped + extra)}")
+                                f"{'; '.join(dropped + extra)}")
         slides.append(Slide(_texts(raw.get("title"), f"{where}, title"),
                             _texts(raw.get("note", ""), f"{where}, note"), view))
     return Briefing(path.stem, _texts(doc.get("title"), f"{name}, title"), tuple(slides))
@@ -84,8 +87,8 @@ def load_all(allowed: dict, folder: Path = BRIEFINGS) -> tuple[dict, list]:
     return briefings, errors
 
 
-def slide_view(briefing: Briefing, number: int, allowed: dict) -> dict:
-    return url_state.parse(briefing.slides[number - 1].view, allowed).values
+def slide_view(briefing: Briefing, number: int, allowed: dict) -> View:
+    return View.parse(briefing.slides[number - 1].view, allowed)[0]
 
 
 def controls(briefings: dict, lang: str) -> list:
@@ -110,93 +113,81 @@ def caption() -> list:
 
 
 def register(app: Dash, page) -> None:
-    """Stepping through a briefing, and the presentation mode, all through the URL."""
-    from dashboard.page import URL_CONTROLS, control_values  # one list of controls
+    """Stepping through a briefing, and the presentation mode: the presenter's part of
+    the view (ids.PRESENTER) and the controls set to each slide's view."""
+    view_outputs = [*[Output(cid, "value", allow_duplicate=True) for key, cid in views.CONTROLS if key != "lang"],
+                    Output(ids.SELECTED, "data", allow_duplicate=True), Output(ids.FOCUS, "data", allow_duplicate=True)]
 
-    @app.callback(*[Output(cid, "value", allow_duplicate=True) for _, cid in URL_CONTROLS
-                    if cid != ids.LANG],
-                  Output(ids.SELECTED, "data", allow_duplicate=True),
-                  Output(ids.FOCUS, "data", allow_duplicate=True),
-                  Output(ids.URL, "search", allow_duplicate=True),
-                  Output(ids.BEFORE_BRIEFING, "data"),
+    def show(view: View, focus) -> tuple:
+        """Every control but the language, the selection and the extent, set to a view."""
+        return (*view.control_values(skip=("lang",)), view.sel, focus or no_update)
+
+    @app.callback(*view_outputs, Output(ids.PRESENTER, "data"), Output(ids.BEFORE_BRIEFING, "data"),
                   Input(ids.BRIEFING, "value"), Input(ids.SLIDE_PREV, "n_clicks"),
-                  Input(ids.SLIDE_NEXT, "n_clicks"), State(ids.URL, "search"), State(ids.LANG, "value"),
+                  Input(ids.SLIDE_NEXT, "n_clicks"), State(ids.PRESENTER, "data"), State(ids.VIEW_QUERY, "data"),
                   State(ids.BEFORE_BRIEFING, "data"), prevent_initial_call=True)
-    def go_to_slide(chosen, prev, next_, search, lang, before):
+    def go_to_slide(chosen, prev, next_, presenter, query, before):
         # A page rebuilt in another language calls this with nothing clicked.
         pressed = {ids.BRIEFING: chosen, ids.SLIDE_PREV: prev, ids.SLIDE_NEXT: next_}.get(ctx.triggered_id)
         if not pressed:
             raise PreventUpdate
-        now = page.view(search).values
+        now = _presenter(presenter)
         if ctx.triggered_id == ids.BRIEFING:
             brief, number = chosen, 1
         else:
-            brief, number = now.get("brief"), now.get("slide", 1)
-            number += 1 if ctx.triggered_id == ids.SLIDE_NEXT else -1
-        if brief not in page.briefings:
+            brief, number = now.get("brief"), now.get("slide") or 1
+            number = number + 1 if ctx.triggered_id == ids.SLIDE_NEXT else number - 1
+        if not isinstance(brief, str) or brief not in page.briefings:
             raise PreventUpdate
         briefing = page.briefings[brief]
         if not 1 <= number <= len(briefing.slides):
             raise PreventUpdate  # before the first or past the last slide: stay
-        values = slide_view(briefing, number, page.url_allowed())
+        view = slide_view(briefing, number, page.url_allowed())
         # The view before the briefing, to return to when it ends.
-        before = before if "brief" in now else search or ""
-        return (*_view_outputs(values), url_state.encode({**values, "lang": lang if lang != "zh" else None,
-                                                           "brief": brief, "slide": number, "mode": "present"}),
-                before)
-
-    def _view_outputs(values: dict) -> tuple:
-        """Every control but the language, the selection and the extent, set to a view."""
-        controls_ = [v for (key, _), v in zip(URL_CONTROLS, control_values(values)) if key != "lang"]
-        return (*controls_, values.get("sel"), values.get("focus", no_update))
+        before = before if now.get("brief") else query or ""
+        return (*show(view, view.focus), {"brief": brief, "slide": number, "mode": "present"}, before)
 
     @app.callback(Output(ids.SLIDE_TEXT, "children"), Output(ids.SLIDE_COUNT, "children"),
                   Output(ids.ROOT, "className"),
-                  Input(ids.URL, "search"), Input(ids.LANG, "value"))
-    def show_slide(search, lang):
+                  Input(ids.PRESENTER, "data"), Input(ids.LANG, "value"))
+    def show_slide(presenter, lang):
         lang = lang if lang in LANGS else "zh"
-        now = page.view(search).values
+        now = _presenter(presenter)
         mode = "app present" if now.get("mode") == "present" else "app"
         briefing = page.briefings.get(now.get("brief"))
-        if briefing is None:
+        number = now.get("slide") or 1
+        if briefing is None or not 1 <= number <= len(briefing.slides):
             return [], "", mode
-        number = now.get("slide", 1)
         slide = briefing.slides[number - 1]
         return ([html.Div(briefing.title[lang], className="slide-briefing"),
                  html.H2(slide.title[lang]), html.P(slide.note[lang])],
                 t("briefing.slide", lang).format(n=number, total=len(briefing.slides)), mode)
 
-    @app.callback(*[Output(cid, "value", allow_duplicate=True) for _, cid in URL_CONTROLS
-                    if cid != ids.LANG],
-                  Output(ids.SELECTED, "data", allow_duplicate=True),
-                  Output(ids.FOCUS, "data", allow_duplicate=True),
-                  Output(ids.URL, "search", allow_duplicate=True),
+    @app.callback(*view_outputs, Output(ids.PRESENTER, "data", allow_duplicate=True),
                   Output(ids.BEFORE_BRIEFING, "data", allow_duplicate=True),
                   Input(ids.PRESENT, "n_clicks"), Input(ids.PRESENT_EXIT, "n_clicks"),
-                  State(ids.URL, "search"), State(ids.LANG, "value"), State(ids.BEFORE_BRIEFING, "data"),
-                  prevent_initial_call=True)
-    def toggle_present(enter, leave, search, lang, before):
+                  State(ids.PRESENTER, "data"), State(ids.BEFORE_BRIEFING, "data"), prevent_initial_call=True)
+    def toggle_present(enter, leave, presenter, before):
         if not (enter if ctx.triggered_id == ids.PRESENT else leave):
             raise PreventUpdate  # a rebuilt page, nothing clicked
-        values = page.view(search).values
-        keep = [no_update] * (len(URL_CONTROLS) + 1)
+        now = _presenter(presenter)
+        keep = [no_update] * len(view_outputs)
         if ctx.triggered_id == ids.PRESENT:
-            return (*keep, url_state.encode({**values, "mode": "present"}), no_update)
-        if "brief" in values and isinstance(before, str):
+            return (*keep, {**now, "mode": "present"}, no_update)
+        if now.get("brief") and isinstance(before, str):
             # Leaving a briefing returns to the view from before it, in the language now shown.
-            values = {**page.view(before).values, "lang": lang if lang != "zh" else None}
-            return (*_view_outputs({"focus": figures.PLAN_VIEWS[values.get("plan", "jiaodong")], **values}),
-                    url_state.encode(values), None)
-        values = {k: v for k, v in values.items() if k not in ("mode", "brief", "slide")}
-        return (*keep, url_state.encode(values), None)
+            view = page.view(before)
+            return (*show(view, view.focus or plans.frame(view.plan)), {}, None)
+        return (*keep, {}, None)
 
     # A projector wants the whole screen; the browser allows it on a click.
-    app.clientside_callback(
-        """function(n) {
-            if (n && document.fullscreenEnabled && !document.fullscreenElement) {
-                document.documentElement.requestFullscreen().catch(function () {});
-            }
-            return window.dash_clientside.no_update;
-        }""",
-        Output(ids.PRESENT, "title"), Input(ids.PRESENT, "n_clicks"), prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("atlas", "fullscreen"),
+                            Output(ids.PRESENT, "title"), Input(ids.PRESENT, "n_clicks"), prevent_initial_call=True)
 
+
+def _presenter(data) -> dict:
+    """The presenter's keys as the page holds them, each only if well formed
+    (a forged request may send anything)."""
+    data = data if isinstance(data, dict) else {}
+    ok = {"brief": str, "slide": int, "mode": str}
+    return {k: data[k] for k, kind in ok.items() if isinstance(data.get(k), kind) and not isinstance(data[k], bool)}

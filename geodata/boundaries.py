@@ -18,18 +18,8 @@ import numpy as np
 import shapely
 
 from geodata.gcj02 import geometry_gcj02_to_wgs84
+from layers.records import FRAME  # everything drawn is clipped to it
 
-# Everything drawn is clipped to this frame (lon/lat). Each context region
-# costs bytes and first-paint time in the browser, so the frame is kept to
-# what the two plans need: the five cities with room to pan, the Yellow Sea
-# and Korea's west coast (Jiaodong plan), and the partner regions of the
-# docking plan: north to 41.5°N for all of Beijing (to 41.06°N) with a margin
-# for its label; south to 29.0°N for Shanghai, Hangzhou (30.3°N), Ningbo
-# (29.9°N) and all of Anhui (to 29.4°N); west to 113.5°E for all of Hebei
-# (to 113.47°E) but one sliver. East stays at 127°E (Korea). Shanxi, Inner
-# Mongolia, Hubei and Jiangxi reach into this frame and are drawn as context
-# so that no land is left blank.
-FRAME = (113.5, 29.0, 127.0, 41.5)
 # Coverage simplification tolerance in degrees (~300 m): small enough for a
 # county map at zoom 9, large enough to keep the browser payload near 200 KB.
 TOLERANCE = 0.003

@@ -26,7 +26,7 @@ import shapely.ops
 from shapely.geometry import LineString, Point
 
 from geodata import gcj02
-from layers import records
+from layers import plans, records
 
 CRS = "EPSG:4326"
 _NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
@@ -68,16 +68,10 @@ def split_also(also: str) -> tuple[str, str, str]:
 
 def docking_task(plan: str, plan_ref: str, also: str) -> int:
     """The docking plan's task that names the place, by its own or its second reference."""
-    if plan == DOCKING:
+    if plan == plans.DOCKING:
         return task_of(plan_ref)
     also_plan, also_ref, _ = split_also(also)
-    return task_of(also_ref) if also_plan == DOCKING else 0
-
-
-DOCKING = "shandong-docking-2025"
-# What a plan's references look like: chapters for the Jiaodong plan, tasks for the docking plan.
-REF_PATTERNS = {"jiaodong-2021": r"(前言|第[一二三四五六七八九十]{1,3}章).*",
-                DOCKING: r"任务([1-9]|1\d|2[01])·\((一|二|三|四|五|六)\).*"}
+    return task_of(also_ref) if also_plan == plans.DOCKING else 0
 
 
 class _Places:
@@ -136,11 +130,11 @@ def resolve(sources: pd.DataFrame, counties, cities, context, file: str,
         def fail(column, message, line=line):
             raise records.RecordError(file, line, column, message)
 
-        if not re.fullmatch(REF_PATTERNS[r["plan"]], r["plan_ref"]):
+        if not re.fullmatch(plans.BY_ID[r["plan"]].ref_pattern, r["plan_ref"]):
             fail("plan_ref", f"'{r['plan_ref']}' is not a reference of {r['plan']}")
         if r["also"]:
             also_plan, also_ref, _ = split_also(r["also"])
-            if not re.fullmatch(REF_PATTERNS[also_plan], also_ref):
+            if not re.fullmatch(plans.BY_ID[also_plan].ref_pattern, also_ref):
                 fail("also", f"'{also_ref}' is not a reference of {also_plan}")
             if also_plan == r["plan"]:
                 fail("also", "names the row's own plan; give the second plan's reference")

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from layers import map_layers
 from layers.records import FEATURE_LAYERS, PLANS, PRECISIONS, STATUSES
 
-DEFAULT_LAYERS = ("ports", "bays", "projects")  # what a first-time viewer sees over the choropleth
+DEFAULT_LAYERS = map_layers.DEFAULT
 MAX_ZOOM = {"site": 11.0, "county": 9.0, "city": 8.0, "schematic": 9.0, "unplaced": 8.0}
 SPREAD = 0.012  # degrees between points that share one position (a county's or city's point)
 

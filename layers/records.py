@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-PLANS = ("jiaodong-2021", "shandong-docking-2025")
+from layers import map_layers, plans
+
+PLANS = tuple(plans.BY_ID)
 KINDS = ("baseline", "target", "actual")
 COMPARATORS = ("=", ">", "≥", "≈", "<", "≤")
 QUALITIES = ("plan", "official", "news", "wikipedia", "aggregator")
@@ -80,7 +82,18 @@ INDICATOR_VALUES = Schema("indicators", (
     Column("note", required=False),
 ), key=("plan", "indicator", "area_code", "year", "kind"))
 
-FEATURE_LAYERS = ("corridors", "ports", "bays", "projects", "zones", "ecology")
+FEATURE_LAYERS = map_layers.IDS
+# What the atlas maps (lon/lat): boundaries are clipped to it, a link's extent lies
+# in it. Each context region costs bytes and first-paint time in the browser, so the frame is kept to
+# what the two plans need: the five cities with room to pan, the Yellow Sea
+# and Korea's west coast (Jiaodong plan), and the partner regions of the
+# docking plan: north to 41.5°N for all of Beijing (to 41.06°N) with a margin
+# for its label; south to 29.0°N for Shanghai, Hangzhou (30.3°N), Ningbo
+# (29.9°N) and all of Anhui (to 29.4°N); west to 113.5°E for all of Hebei
+# (to 113.47°E) but one sliver. East stays at 127°E (Korea). Shanxi, Inner
+# Mongolia, Hubei and Jiangxi reach into this frame and are drawn as context
+# so that no land is left blank.
+FRAME = (113.5, 29.0, 127.0, 41.5)
 SHAPES = ("point", "line", "area")
 DATUMS = ("WGS84", "CGCS2000", "GCJ02", "unknown")  # unknown: used as WGS-84, see the note
 STATUSES = ("existing", "build", "plan", "study", "upgrade")

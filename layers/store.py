@@ -18,7 +18,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from layers import records
+from layers import map_layers, records
 
 DEFAULT_STORE = Path(__file__).resolve().parent.parent / "geodata" / "atlas.gpkg"
 GEO_LAYERS = {
@@ -153,19 +153,8 @@ def default_store() -> Store:
     return load(DEFAULT_STORE)
 
 
-# Browser payload: only what the map draws, coordinates rounded to ~10 m
-# (Jiaodong) or ~100 m (context, never seen up close).
-_PAYLOAD = {
-    "cities": (("adcode", "name_zh"), 4),
-    "counties": (("adcode", "name_zh", "city_adcode"), 4),
-    "context": (("code", "kind", "name_zh"), 3),
-    "context_counties": (("adcode", "name_zh", "city_adcode"), 4),
-    "zones": (("id",), 4),
-}
-
-
 def _geojson(store: Store, layer: str) -> str:
-    props, decimals = _PAYLOAD[layer]
+    props, decimals = map_layers.GEOJSON[layer]
     if layer in records.FEATURE_LAYERS:
         gdf = store.features[store.features["layer"] == layer]
     else:

@@ -6,7 +6,8 @@ from urllib.parse import parse_qs, urlparse
 
 from PIL import Image
 
-from dashboard import slides, url_state
+from dashboard import slides
+from dashboard.view import View
 from dashboard.page import Page
 from tests.browser import ARGS, CHROMIUM, browser_page, wait_for_map, wait_for_places
 
@@ -40,7 +41,7 @@ def test_a_briefing_walked_with_a_clicker_and_each_slide_reopened_from_its_url(s
             assert page.locator("#root").get_attribute("class") == "app present"
             assert page.locator("#slide-count").text_content() == f"第 {n} / {len(briefing.slides)} 页"
             # The slide's view is on the map: its layers exactly.
-            want = url_state.parse(slide.view, {}).values.get("layers", ["ports", "bays", "projects"])
+            want = View.parse(slide.view, {})[0].layers
             ticked = page.eval_on_selector_all("#layers input", "(els) => els.filter(e => e.checked).map(e => e.value)")
             assert sorted(ticked) == sorted(want)
             urls.append((page.url, slide, sorted(ticked), page.locator("#map-title").text_content()))

@@ -9,9 +9,10 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from dashboard import figures, slides, url_state
-from dashboard.export import View, legend_entries
+from dashboard import figures, slides
+from dashboard.export import drawing
 from dashboard.page import Page
+from dashboard.view import View
 from layers import features as lf
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,7 +31,7 @@ def test_every_shipped_briefing_loads_and_each_slide_is_a_clean_view(page):
         assert b.title["zh"] and b.title["en"] and b.title["zh"] != b.title["en"]
         for s in b.slides:
             assert s.title["zh"] != s.title["en"] and s.note["en"]
-            assert url_state.parse(s.view, page.url_allowed()).dropped == []
+            assert page.parse(s.view)[1] == []
 
 
 @pytest.mark.parametrize("text,words", [
@@ -59,13 +60,13 @@ def test_a_broken_briefing_is_named_and_the_others_still_load(tmp_path, page, te
     ("?brief=../etc/passwd", {}, ["brief=../etc/passwd"]),
 ])
 def test_presentation_keys_in_the_url(page, query, kept, dropped):
-    s = url_state.parse(query, page.url_allowed())
-    assert {k: s.values[k] for k in kept} == kept and s.dropped == dropped
+    view, ignored = page.parse(query)
+    assert {k: getattr(view, k) for k in kept} == kept and ignored == dropped
 
 
 def test_no_layers_at_all_is_kept_in_the_url():
-    assert url_state.encode({"layers": []}) == "?layers="
-    assert url_state.parse("?layers=", {}).values["layers"] == []
+    assert View().but(layers=[]).query() == "?layers="
+    assert View.parse("?layers=", {})[0].layers == ()
 
 
 @pytest.mark.parametrize("value,unit,decimals,expected", [
@@ -111,8 +112,8 @@ def test_an_export_of_a_bad_view_says_what_it_ignored_and_a_bad_kind_is_refused(
 
 
 def test_the_legend_of_an_export_is_the_maps_legend(page):
-    heading, rows = legend_entries(page, View.parse(page, "?indicator=urban_district_population&view=target"
-                                                          "&layers=ports", "en"))
+    d = drawing(page, page.view("?indicator=urban_district_population&view=target&layers=ports").but(lang="en"))
+    heading, rows = d.heading, d.rows
     assert heading.startswith("Urban-district population")
     texts = [text for _, text in rows]
     assert texts[-1] == "Ports and port areas (18)" and "No data" in texts
@@ -135,14 +136,14 @@ def test_the_command_line_exports_a_whole_briefing(tmp_path):
 
 def test_exports_of_the_docking_plan_carry_its_links(page):
     from dashboard.export import static_figure, to_html
-    view = View.parse(page, "?plan=docking&city=370800&layers=corridors")
-    links = page.links(view.values)
+    view = page.view("?plan=docking&city=370800&layers=corridors")
+    links = page.links(view)
     assert len(links) > 0
     fig = static_figure(page, view)
     from dashboard import feature_layers as fl
     drawn = [tr for tr in fig.data if tr.type == "scattermap" and tr.line.color == fl.FLOW_COLOR
              and tr.visible is not False]
     assert len(drawn) == 1 and sum(v is not None for v in drawn[0].lon) == 2 * len(links)
-    assert any("对接联系" in str(text) for _, text in legend_entries(page, view)[1])
+    assert any("对接联系" in str(text) for _, text in drawing(page, view).rows)
     html = to_html(page, view).decode("utf-8")
     assert html.count(f'"color": "{fl.FLOW_COLOR}"') == len(links)

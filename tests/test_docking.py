@@ -64,16 +64,16 @@ def test_departments_are_the_plans_own_names(store):
 
 def test_responsible_departments_are_not_labelled_lead(store, docking_text):
     """按职责分工负责 (tasks 3, 4, 6 …) is its own role: never shown under 牵头部门."""
-    from dashboard.app import _task_columns, _task_rows
+    from dashboard.tables import task_columns, task_rows
     from dashboard.i18n import t
     from layers.features import names_for
     texts = {n: text[text.rindex("("):] for n, _, _, text in _tasks_in(docking_text)}
     responsible = {n for n, tail in texts.items() if "按职责分工负责" in tail}
     assert responsible == {3, 4, 6, 7, 9, 12, 14, 16, 18, 21}
-    rows = {r["number"]: r for r in _task_rows(store, names_for(store, "zh"), "zh")}
+    rows = {r["number"]: r for r in task_rows(store, names_for(store, "zh"), "zh")}
     for n, r in rows.items():
         assert bool(r["responsible"]) == (n in responsible) and bool(r["lead"]) == (n not in responsible), n
-    headers = {c["field"]: c["headerName"] for c in _task_columns("zh")}
+    headers = {c["field"]: c["headerName"] for c in task_columns("zh")}
     assert headers["lead"] == "牵头部门" and "负责" in headers["responsible"]
     assert "负责" in t("filter.lead", "zh") and "responsible" in t("filter.lead", "en")
 

@@ -5,8 +5,9 @@ import json
 from pathlib import Path
 
 from dashboard import feature_layers as fl
-from dashboard import ids
+from dashboard import figures, ids
 from dashboard.page import Page
+from dashboard.view import View
 from layers import docking
 from tests.browser import browser_page, wait_for_map, wait_for_places
 from tests.dash_calls import call
@@ -18,7 +19,7 @@ def _flow_segments(page) -> int:
     return page.evaluate("""(i) => {
       const t = document.querySelector('#map .js-plotly-plot').data[i];
       return t.visible === false ? 0 : (t.lon || []).filter(v => v !== null).length / 2;
-    }""", fl.FLOWS)
+    }""", figures.FLOWS)
 
 
 def test_the_task_filters_choose_places_and_links_through_the_endpoint(app, store):
@@ -46,10 +47,10 @@ def test_choosing_the_plan_and_a_city_in_the_browser(server_url, store):
         wait_for_places(page)
         assert _flow_segments(page) == 0
         page.locator(f"#{ids.PLAN}").get_by_text("两者", exact=True).click()
-        expected = len(page_data.links({"plan": "both"}))
+        expected = len(page_data.links(View(plan="both")))
         page.wait_for_function("([i, n]) => { const t = document.querySelector('#map .js-plotly-plot').data[i];"
                                " return t.visible !== false && t.lon.filter(v => v !== null).length === 2 * n; }",
-                               arg=[fl.FLOWS, expected], timeout=20000)
+                               arg=[figures.FLOWS, expected], timeout=20000)
         wait_for_map(page)
         zoom = page.evaluate("() => document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map.getZoom()")
         assert zoom < 6  # moved out to show the partner regions
@@ -62,10 +63,10 @@ def test_choosing_the_plan_and_a_city_in_the_browser(server_url, store):
         for n in docking.tasks_naming(store.tasks, "370800")["number"]:
             assert f"任务{n}" in view
         assert "任务2" not in view  # task 2 names no city
-        links = page_data.links({"plan": "both", "city": ["370800"]})
+        links = page_data.links(View(plan="both", city=("370800",)))
         page.wait_for_function("([i, n]) => { const t = document.querySelector('#map .js-plotly-plot').data[i];"
                                " return t.visible !== false && t.lon.filter(v => v !== null).length === 2 * n; }",
-                               arg=[fl.FLOWS, len(links)], timeout=20000)
+                               arg=[figures.FLOWS, len(links)], timeout=20000)
         assert set(links["partner"]) <= {"310000", "320000", "330000", "340000", "110000", "120000", "130000"}
         assert "济宁礼飨" in page.locator(f"#{ids.GRID}").text_content()
         page.screenshot(path=SHOTS / "17-city-view.png")

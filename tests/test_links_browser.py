@@ -8,9 +8,11 @@ from urllib.parse import parse_qsl, urlparse
 
 import pytest
 
-from dashboard import ids, url_state
+from dashboard import ids
+from dashboard import view as views
 from dashboard.i18n import t
-from dashboard.page import URL_CONTROLS, URL_DEFAULTS, Page, control_values, map_view
+from dashboard.page import Page, map_view
+from dashboard.view import View
 from layers.records import FEATURE_LAYERS
 from tests.browser import ARGS, CHROMIUM, wait_for_places
 
@@ -92,72 +94,72 @@ def _same(a, b) -> bool:
     return a == b
 
 
-def _same_view(got: dict, want: dict) -> bool:
-    """Two views (as url_state.parse gives them) are the same: the same keys and values,
-    lists in any order, the extent to the four decimals an address carries."""
-    got, want = dict(got), dict(want)
-    gf, wf = got.pop("focus", None), want.pop("focus", None)
-    if (gf is None) != (wf is None):
+def _same_view(got: View, want: View) -> bool:
+    """Two views are the same: the same keys named and the same values, lists in any
+    order, the extent to the four decimals an address carries."""
+    if got.named != want.named:
         return False
-    if gf and not (abs(gf["center"]["lon"] - wf["center"]["lon"]) < 1e-4
-                   and abs(gf["center"]["lat"] - wf["center"]["lat"]) < 1e-4
-                   and abs(gf["zoom"] - wf["zoom"]) < 1e-4):
-        return False
-    return got.keys() == want.keys() and all(_same(got[k], want[k]) for k in got)
+    for key in views.KEYS:
+        a, b = getattr(got, key), getattr(want, key)
+        if isinstance(a, float) and isinstance(b, float):
+            if abs(a - b) >= 1e-4:
+                return False
+        elif not _same(list(a) if isinstance(a, tuple) else a, list(b) if isinstance(b, tuple) else b):
+            return False
+    return True
 
 
-def address(page, atlas) -> url_state.ViewState:
-    return atlas.view(urlparse(page.url).query)
+def address(page, atlas) -> tuple[View, list]:
+    return atlas.parse(urlparse(page.url).query)
 
 
-def check_view(page, atlas, link: str) -> dict:
+def check_view(page, atlas, link: str) -> View:
     """The page shows the view the link names, in its language; the address bar names it too.
     Returns that view."""
-    state = atlas.view(link)
-    want, lang = state.values, state.values.get("lang", "zh")
-    v = {**URL_DEFAULTS, **want}
+    want, dropped = atlas.parse(link)
+    lang = want.lang
     # The language: the link's, for the whole page.
     assert page.locator("#body").get_attribute("lang") == lang
     assert page.locator("header h1").text_content() == t("title", lang)
     assert page.locator("#lang input:checked").get_attribute("value") == lang
     # Each control as the link sets it (what it leaves out: the default).
-    controls = page.evaluate(PROPS_JS, [[cid, "value"] for _, cid in URL_CONTROLS] + [[ids.SELECTED, "data"]])
-    for (key, _), shown, expected in zip(URL_CONTROLS, controls, control_values(want)):
+    controls = page.evaluate(PROPS_JS, [[cid, "value"] for _, cid in views.CONTROLS] + [[ids.SELECTED, "data"]])
+    for (key, _), shown, expected in zip(views.CONTROLS, controls, want.control_values()):
         assert _same(shown, expected), (key, shown, expected)
-    assert controls[-1] == want.get("sel")
+    assert controls[-1] == want.sel
     # … and as a person sees it.
     for radio, key in ((ids.PLAN, "plan"), (ids.VIEW, "view"), (ids.SCHEME, "scheme")):
-        assert page.locator(f"#{radio} input:checked").get_attribute("value") == v[key]
+        assert page.locator(f"#{radio} input:checked").get_attribute("value") == getattr(want, key)
     ticked = page.eval_on_selector_all(f"#{ids.LAYERS} input", "els => els.filter(e => e.checked).map(e => e.value)")
-    assert sorted(ticked) == sorted(v["layers"])
-    assert page.input_value(f"#{ids.SEARCH}") == want.get("q", "")
+    assert sorted(ticked) == sorted(want.layers)
+    assert page.input_value(f"#{ids.SEARCH}") == want.q
     names = atlas.names[lang]
-    for city in want.get("city", []):
+    for city in want.city:
         assert names.cities[city] in page.locator(f"#{ids.CITY}-value").text_content()
-    assert page.locator("#map-title").text_content() == map_view(atlas.store, v["indicator"], v["view"], lang,
-                                                                 v["scheme"])[2]
+    assert page.locator("#map-title").text_content() == map_view(atlas.store, want.indicator, want.view, lang,
+                                                                 want.scheme)[2]
     rows = atlas.rows(atlas.criteria(want), lang)
     total = len(atlas.store.features)
     assert page.locator("#feature-count").text_content() == t("filter.count", lang).format(n=len(rows), total=total)
-    if "sel" in want:
-        place = atlas.by_id.loc[want["sel"]]
+    if want.sel:
+        place = atlas.by_id.loc[want.sel]
         assert page.locator("#city-panel h3").text_content() == place["name_zh" if lang == "zh" else "name_en"]
-    if "vs" in want:
-        assert t(f"view.{want['vs']}", lang) in page.locator("#compare-box .map-title").text_content()
-    if "focus" in want:  # the map is where the link says
+    if want.vs:
+        assert t(f"view.{want.vs}", lang) in page.locator("#compare-box .map-title").text_content()
+    if want.focus:  # the map is where the link says
         seen = page.evaluate(EXTENT_JS)
-        assert abs(seen["lon"] - want["focus"]["center"]["lon"]) < 1e-3, seen
-        assert abs(seen["lat"] - want["focus"]["center"]["lat"]) < 1e-3, seen
-        assert abs(seen["zoom"] - want["focus"]["zoom"]) < 1e-3, seen
-    if "brief" in want:
-        briefing = atlas.briefings[want["brief"]]
-        slide = briefing.slides[want.get("slide", 1) - 1]
+        assert abs(seen["lon"] - want.lon) < 1e-3, seen
+        assert abs(seen["lat"] - want.lat) < 1e-3, seen
+        assert abs(seen["zoom"] - want.z) < 1e-3, seen
+    if want.brief:
+        briefing = atlas.briefings[want.brief]
+        slide = briefing.slides[(want.slide or 1) - 1]
         assert page.locator("#slide-text h2").text_content() == slide.title[lang]
-    assert page.locator("#root").get_attribute("class") == ("app present" if want.get("mode") else "app")
+    assert page.locator("#root").get_attribute("class") == ("app present" if want.mode else "app")
     # The address bar afterwards: the same view, nothing it cannot read.
-    after = address(page, atlas)
-    assert after.dropped == [] and _same_view(after.values, want), (page.url, want)
-    if not state.dropped:
+    after, after_dropped = address(page, atlas)
+    assert after_dropped == [] and _same_view(after, want), (page.url, want)
+    if not dropped:
         assert page.locator("#url-notice").text_content() == ""
         assert dict(parse_qsl(urlparse(page.url).query)).keys() == dict(parse_qsl(link.lstrip("?"))).keys()
     assert page.console_errors == []
@@ -168,10 +170,10 @@ def check_view(page, atlas, link: str) -> dict:
 def test_a_link_with_every_key_opens_its_view_in_its_language(browser, server_url, atlas, lang, locale):
     """The browser's own language is the other one: the link's wins."""
     link = f"{EVERY_KEY}&lang={lang}"
-    assert {k for k, _ in parse_qsl(link.lstrip("?"))} == set(url_state.KEYS)  # every key
-    state = atlas.view(link)
-    assert state.dropped == []
-    assert atlas.rows(atlas.criteria(state.values), lang)  # the filters leave something to see
+    assert {k for k, _ in parse_qsl(link.lstrip("?"))} == set(views.KEYS)  # every key
+    view, dropped = atlas.parse(link)
+    assert dropped == []
+    assert atlas.rows(atlas.criteria(view), lang)  # the filters leave something to see
     with fresh_page(browser, server_url, link, locale) as page:
         page.screenshot(path=SHOTS / f"16-every-key-{lang}.png")
         check_view(page, atlas, link)
@@ -182,22 +184,23 @@ def test_a_bad_part_is_dropped_with_a_notice_and_the_rest_kept(browser, server_u
             "&lon=200&lat=36&z=8&layers=secret,<b>&sel=no-such-place")
     with fresh_page(browser, server_url, link) as page:
         want = check_view(page, atlas, link)
-        assert want == {"lang": "en", "indicator": "urban_district_population", "city": ["370200"]}
+        assert want == View(lang="en", indicator="urban_district_population", city=("370200",),
+                            named=frozenset({"lang", "indicator", "city"}))
         notice = page.locator("#url-notice").text_content()
         assert notice.startswith(t("url.dropped", "en"))
         for part in ("view=forecast", "oops", "lon=200", "layers=secret,<b>", "sel=no-such-place"):
             assert part in notice, (part, notice)
         # A layers= with no known layer: the default layers, not an empty map.
         ticked = page.eval_on_selector_all("#layers input", "els => els.filter(e => e.checked).map(e => e.value)")
-        assert sorted(ticked) == sorted(URL_DEFAULTS["layers"]) != sorted(FEATURE_LAYERS)
+        assert sorted(ticked) == sorted(View().layers) != sorted(FEATURE_LAYERS)
         query = dict(parse_qsl(urlparse(page.url).query))
         assert query == {"lang": "en", "indicator": "urban_district_population", "city": "370200"}
 
 
 def test_a_layers_value_keeps_its_known_layers():
-    state = url_state.parse("?layers=zones,secret", {})
-    assert state.values == {"layers": ["zones"]} and state.dropped == ["layers=secret"]
-    assert url_state.parse("?layers=", {}).values == {"layers": []}  # no layers at all is a view
+    view, dropped = View.parse("?layers=zones,secret", {})
+    assert view == View(layers=("zones",), named=frozenset({"layers"})) and dropped == ["layers=secret"]
+    assert View.parse("?layers=", {})[0] == View(layers=(), named=frozenset({"layers"}))  # no layers at all is a view
 
 
 def test_a_selection_keeps_the_links_extent(browser, server_url, atlas):
@@ -226,7 +229,7 @@ def test_the_readme_shows_links_in_both_languages():
 
 @pytest.mark.parametrize("link", _readme_links())
 def test_each_example_link_in_the_readme_opens_its_view(browser, server_url, atlas, link):
-    assert atlas.view(link).dropped == []
+    assert atlas.parse(link)[1] == []
     with fresh_page(browser, server_url, link, "en-US") as page:
         check_view(page, atlas, link)
 
@@ -241,7 +244,7 @@ def test_leaving_a_briefing_returns_to_the_view_from_before_it(browser, server_u
         page.wait_for_function("(t) => (document.querySelector('#slide-text h2') || {}).textContent === t",
                                arg=briefing.slides[0].title["en"], timeout=WAIT_MS)
         page.wait_for_function(SETTLED_JS, timeout=WAIT_MS, polling=50)
-        assert address(page, atlas).values.get("brief") == "ports-and-sea"
+        assert address(page, atlas)[0].brief == "ports-and-sea"
         page.keyboard.press("Escape")
         page.wait_for_function("() => document.querySelector('#root').className === 'app'", timeout=WAIT_MS)
         page.wait_for_function(SETTLED_JS, timeout=WAIT_MS, polling=50)

@@ -1,7 +1,7 @@
 """The view in the URL: parsed without trust, written back, restored in the browser."""
 import pytest
 
-from dashboard import url_state
+from dashboard.view import View
 from tests.browser import browser_page, wait_for_places
 
 ALLOWED = {"indicators": ("gdp", "urban_district_population"), "categories": ("rail", "nuclear"),
@@ -9,13 +9,12 @@ ALLOWED = {"indicators": ("gdp", "urban_district_population"), "categories": ("r
 
 
 def test_a_good_query_is_kept_whole():
-    s = url_state.parse("?indicator=gdp&view=target&scheme=quantiles&layers=ports,zones&city=370600"
-                        "&chapter=10&q=核电&sel=nuclear-haiyang&lon=121.4&lat=36.7&z=9", ALLOWED)
-    assert s.dropped == []
-    assert s.values["layers"] == ["ports", "zones"] and s.values["chapter"] == [10]
-    assert s.values["focus"] == {"center": {"lon": 121.4, "lat": 36.7}, "zoom": 9.0}
-    assert url_state.parse(url_state.encode({k: v for k, v in s.values.items() if k != "focus"}),
-                           ALLOWED).values == {k: v for k, v in s.values.items() if k != "focus"}
+    view, dropped = View.parse("?indicator=gdp&view=target&scheme=quantiles&layers=ports,zones&city=370600"
+                               "&chapter=10&q=核电&sel=nuclear-haiyang&lon=121.4&lat=36.7&z=9", ALLOWED)
+    assert dropped == []
+    assert view.layers == ("ports", "zones") and view.chapter == (10,)
+    assert view.focus == {"center": {"lon": 121.4, "lat": 36.7}, "zoom": 9.0}
+    assert View.parse(view.query(), ALLOWED)[0] == view
 
 
 @pytest.mark.parametrize("query,dropped", [
@@ -31,9 +30,9 @@ def test_a_good_query_is_kept_whole():
     ("?chapter=4x", "chapter=4x"),
 ])
 def test_bad_parts_are_dropped_with_a_word_and_the_rest_kept(query, dropped):
-    s = url_state.parse(query + "&scheme=quantiles", ALLOWED)
-    assert any(d.startswith(dropped) for d in s.dropped), s.dropped
-    assert s.values["scheme"] == "quantiles"
+    view, ignored = View.parse(query + "&scheme=quantiles", ALLOWED)
+    assert any(d.startswith(dropped) for d in ignored), ignored
+    assert view.scheme == "quantiles"
 
 
 def test_a_shared_link_restores_the_view_and_a_bad_one_says_what_it_ignored(server_url, store):

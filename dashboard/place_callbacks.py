@@ -1,0 +1,109 @@
+"""The plans' places: the filters and the table choose them, the browser draws
+them (from data sent once with the page), a click selects one and opens its panel."""
+from __future__ import annotations
+
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard import feature_layers as fl
+from dashboard import ids, layout, panels
+from dashboard import view as views
+from dashboard.i18n import LANGS, TEXT, t
+from dashboard.map_callbacks import clicked
+from dashboard.page import Page
+from dashboard.view import View
+from layers import features as lf
+from layers import plans
+
+FILTERS = ("layers", "category", "city", "chapter", "precision", "status", "q", "plan", "group", "lead")
+
+
+def register(app: Dash, page: Page) -> None:
+    feats, by_id = page.store.features, page.by_id
+    control = dict(views.CONTROLS)
+
+    # One way to select a place: a click on it on the map, or on its row. (An output to the
+    # grid's selectedRows stops Dash from running the callbacks that depend on this one,
+    # so the row is selected client-side.)
+    @app.callback(Output(ids.SELECTED, "data"),
+                  Input(ids.MAP, "clickData"), Input(ids.GRID, "cellClicked"), prevent_initial_call=True)
+    def select_feature(click, cell):
+        if ctx.triggered_id == ids.GRID:
+            fid = cell.get("rowId") if isinstance(cell, dict) else None
+        else:
+            point = clicked(click)
+            if point is None or point["curveNumber"] not in fl.CLICKABLE:
+                raise PreventUpdate
+            fid = point.get("customdata") or point.get("location")
+        if not isinstance(fid, str) or fid not in by_id.index:
+            raise PreventUpdate
+        return fid
+
+    @app.callback(Output(ids.GRID, "rowData"), Output(ids.COUNT, "children"),
+                  Output(ids.FOCUS, "data"), Output(ids.FLOWS_DATA, "data"), Output(ids.CITY_VIEW, "children"),
+                  *[Input(control[key], "value") for key in FILTERS], State(ids.LANG, "value"),
+                  prevent_initial_call=True)
+    def filter_features(*args):
+        *values, lang = args
+        if lang not in LANGS:
+            raise PreventUpdate
+        view = _filters_view(page, dict(zip(FILTERS, values)), lang)
+        c = page.criteria(view)
+        hits = feats[lf.matches(feats, c)]
+        rows = lf.table_rows(hits, page.names[lang], TEXT[lang], lang)
+        count = t("filter.count", lang).format(n=len(rows), total=len(feats))
+        # A search moves the map to what it found, as a search box on a map should;
+        # a plan moves it to where that plan's places are.
+        focus = None
+        if c.text and len(hits) and ctx.triggered_id == ids.SEARCH:
+            focus = lf.focus_view(hits.geometry, max_zoom=min(lf.MAX_ZOOM[p] for p in hits["precision"]))
+        elif ctx.triggered_id == ids.PLAN and len(ctx.triggered) == 1:  # the user chose it, not a slide
+            focus = plans.frame(view.plan)
+        return (rows, count, focus or no_update, page.flow_data(view, lang),
+                layout.city_view(page, c.cities, lang))
+
+    @app.callback(*[Output(control[key], "value") for key in FILTERS if key != "plan"],
+                  Input(ids.CLEAR, "n_clicks"), prevent_initial_call=True)
+    def clear_filters(clicks):
+        if not clicks:
+            raise PreventUpdate  # a rebuilt page, nothing clicked
+        return View().control_values(skip=[k for k, _ in views.CONTROLS if k not in FILTERS or k == "plan"])
+
+    @app.callback(Output(ids.CITY_PANEL, "children", allow_duplicate=True),
+                  Output(ids.FOCUS, "data", allow_duplicate=True),
+                  Input(ids.SELECTED, "data"), State(ids.LANG, "value"), State(ids.VIEW_QUERY, "data"),
+                  prevent_initial_call=True)
+    def show_feature(fid, lang, query):
+        if not isinstance(fid, str) or fid not in by_id.index or lang not in LANGS:
+            raise PreventUpdate
+        named = page.view(query)  # a view that names the place and an extent keeps its extent
+        focus = None if named.sel == fid and named.focus else page.place_focus(fid)
+        return panels.feature_panel({"id": fid, **by_id.loc[fid].to_dict()}, page.names[lang], lang), focus or no_update
+
+    # The map shows exactly the rows the table shows (its own column filters
+    # included) and highlights the selected place: drawn in the browser.
+    app.clientside_callback(ClientsideFunction("atlas", "restyleFeatures"),
+                            Output(ids.FEATURE_SYNC, "title"), Input(ids.GRID, "virtualRowData"),
+                            Input(ids.SELECTED, "data"), State(ids.FEATURE_DATA, "data"))
+    app.clientside_callback(ClientsideFunction("atlas", "restyleFlows"),
+                            Output(ids.FLOWS_SYNC, "title"), Input(ids.FLOWS_DATA, "data"), prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("atlas", "selectRow"),
+                            Output(ids.GRID_SYNC, "title"), Input(ids.SELECTED, "data"), prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("atlas", "focus"),
+                            Output(ids.FOCUS_SYNC, "title"), Input(ids.FOCUS, "data"), prevent_initial_call=True)
+
+
+def _filters_view(page: Page, values: dict, lang: str) -> View:
+    """The view the filters choose. A forged value is left out (a request may send
+    anything); page.criteria checks the rest against what the filters offer."""
+    allowed = {"group": page.allowed["groups"], "lead": page.allowed["leads"]}
+    fields = {}
+    for key, value in values.items():
+        if key in views.LIST_KEYS:
+            value = tuple(v for v in value if key not in allowed or v in allowed[key]) \
+                if isinstance(value, list) else ()
+        fields[key] = value
+    plan = fields["plan"]
+    fields["plan"] = plan if isinstance(plan, str) and plan in plans.CHOICES else plans.DEFAULT
+    fields["q"] = fields["q"] if isinstance(fields["q"], str) else ""
+    return View(**fields, lang=lang)

@@ -259,19 +259,9 @@ def _chromium_processes() -> list[int]:
     return found
 
 
-def to_html(page: Page, view: View, title: str = "") -> bytes:
-    """A standalone Leaflet map (folium) with Leaflet inlined: it opens offline."""
-    import folium
-    store, lang = page.store, view.lang
-    d = drawing(page, view)
-    focus = view.focus or {"center": figures.CENTER, "zoom": figures.ZOOM}
-    # Leaflet's zoom counts 256-pixel tiles, MapLibre's 512: one level apart.
-    m = folium.Map(location=[focus["center"]["lat"], focus["center"]["lon"]],
-                   zoom_start=focus["zoom"] + 1, zoom_snap=0.25, tiles=None, prefer_canvas=True,
-                   control_scale=True)
-    m.default_js, m.default_css = [], []  # no CDN: Leaflet goes inline below
-    root = m.get_root()
-    root.header.add_child(folium.Element(
+def _html_head() -> str:
+    """Leaflet inlined, and the standalone page's styles."""
+    return (
         f"<style>{(LEAFLET / 'leaflet.css').read_text('utf-8')}</style>"
         f"<script>{(LEAFLET / 'leaflet.js').read_text('utf-8')}</script>"
         f"<style>.leaflet-container {{ background: {figures.SEA}; font-family: 'Noto Sans CJK SC', sans-serif; }}"
@@ -285,7 +275,22 @@ def to_html(page: Page, view: View, title: str = "") -> bytes:
         " text-shadow: 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }"
         ".leaflet-tooltip .quote { margin-top: 4px; padding-left: 6px; border-left: 3px solid #2c7fb8; }"
         ".leaflet-tooltip .src { margin-top: 4px; font-size: 11px; color: #4a5868; word-break: break-all; }"
-        "</style>"))
+        "</style>")
+
+
+def to_html(page: Page, view: View, title: str = "") -> bytes:
+    """A standalone Leaflet map (folium) with Leaflet inlined: it opens offline."""
+    import folium
+    store, lang = page.store, view.lang
+    d = drawing(page, view)
+    focus = view.focus or {"center": figures.CENTER, "zoom": figures.ZOOM}
+    # Leaflet's zoom counts 256-pixel tiles, MapLibre's 512: one level apart.
+    m = folium.Map(location=[focus["center"]["lat"], focus["center"]["lon"]],
+                   zoom_start=focus["zoom"] + 1, zoom_snap=0.25, tiles=None, prefer_canvas=True,
+                   control_scale=True)
+    m.default_js, m.default_css = [], []  # no CDN: Leaflet goes inline below
+    root = m.get_root()
+    root.header.add_child(folium.Element(_html_head()))
     folium.GeoJson(json.loads(store.geojson("context")), name="context", interactive=False,
                    style_function=lambda _: {"fillColor": figures.LAND, "fillOpacity": 1,
                                              "color": figures.LAND_EDGE, "weight": 0.8}).add_to(m)

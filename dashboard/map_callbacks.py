@@ -12,6 +12,12 @@ from layers import indicators as ind
 
 
 def register(app: Dash, page: Page) -> None:
+    _switches(app, page)
+    _compared(app, page)
+    _city(app, page)
+
+
+def _switches(app: Dash, page: Page) -> None:
     store, known = page.store, tuple(page.known)  # a tuple: a forged list value is simply not in it
 
     # A new language rebuilds the page's contents from the view, so nothing the
@@ -46,6 +52,10 @@ def register(app: Dash, page: Page) -> None:
     app.clientside_callback(ClientsideFunction("atlas", "restyleChoropleth"),
                             Output(ids.MAP_SYNC, "title"), Input(ids.MAP_STATE, "data"), prevent_initial_call=True)
 
+
+def _compared(app: Dash, page: Page) -> None:
+    known = tuple(page.known)
+
     # The second map is made anew for each view: a new map paints its figure
     # (plotly.js 4.1 does not repaint a map given a new figure in place).
     @app.callback(Output(ids.COMPARE_BOX, "children"),
@@ -64,6 +74,10 @@ def register(app: Dash, page: Page) -> None:
                             Input(ids.MAP_COMPARE, "relayoutData"), prevent_initial_call=True)
     app.clientside_callback(ClientsideFunction("atlas", "followCompared"),
                             Output(ids.COMPARE_BOX, "title"), Input(ids.COMPARE_BOX, "children"))
+
+
+def _city(app: Dash, page: Page) -> None:
+    store = page.store
 
     @app.callback(Output(ids.CITY_PANEL, "children"),
                   Output(ids.MAP_STATE, "data", allow_duplicate=True),

@@ -19,8 +19,12 @@ FILTERS = ("layers", "category", "city", "chapter", "precision", "status", "q", 
 
 
 def register(app: Dash, page: Page) -> None:
-    feats, by_id = page.store.features, page.by_id
-    control = dict(views.CONTROLS)
+    _selection(app, page)
+    _filters(app, page)
+
+
+def _selection(app: Dash, page: Page) -> None:
+    by_id = page.by_id
 
     # One way to select a place: a click on it on the map, or on its row. (An output to the
     # grid's selectedRows stops Dash from running the callbacks that depend on this one,
@@ -38,6 +42,27 @@ def register(app: Dash, page: Page) -> None:
         if not isinstance(fid, str) or fid not in by_id.index:
             raise PreventUpdate
         return fid
+
+    @app.callback(Output(ids.CITY_PANEL, "children", allow_duplicate=True),
+                  Output(ids.FOCUS, "data", allow_duplicate=True),
+                  Input(ids.SELECTED, "data"), State(ids.LANG, "value"), State(ids.VIEW_QUERY, "data"),
+                  prevent_initial_call=True)
+    def show_feature(fid, lang, query):
+        if not isinstance(fid, str) or fid not in by_id.index or lang not in LANGS:
+            raise PreventUpdate
+        named = page.view(query)  # a view that names the place and an extent keeps its extent
+        focus = None if named.sel == fid and named.focus else page.place_focus(fid)
+        return panels.feature_panel({"id": fid, **by_id.loc[fid].to_dict()}, page.names[lang], lang), focus or no_update
+
+    app.clientside_callback(ClientsideFunction("atlas", "selectRow"),
+                            Output(ids.GRID_SYNC, "title"), Input(ids.SELECTED, "data"), prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("atlas", "focus"),
+                            Output(ids.FOCUS_SYNC, "title"), Input(ids.FOCUS, "data"), prevent_initial_call=True)
+
+
+def _filters(app: Dash, page: Page) -> None:
+    feats = page.store.features
+    control = dict(views.CONTROLS)
 
     @app.callback(Output(ids.GRID, "rowData"), Output(ids.COUNT, "children"),
                   Output(ids.FOCUS, "data"), Output(ids.FLOWS_DATA, "data"), Output(ids.CITY_VIEW, "children"),
@@ -69,17 +94,6 @@ def register(app: Dash, page: Page) -> None:
             raise PreventUpdate  # a rebuilt page, nothing clicked
         return View().control_values(skip=[k for k, _ in views.CONTROLS if k not in FILTERS or k == "plan"])
 
-    @app.callback(Output(ids.CITY_PANEL, "children", allow_duplicate=True),
-                  Output(ids.FOCUS, "data", allow_duplicate=True),
-                  Input(ids.SELECTED, "data"), State(ids.LANG, "value"), State(ids.VIEW_QUERY, "data"),
-                  prevent_initial_call=True)
-    def show_feature(fid, lang, query):
-        if not isinstance(fid, str) or fid not in by_id.index or lang not in LANGS:
-            raise PreventUpdate
-        named = page.view(query)  # a view that names the place and an extent keeps its extent
-        focus = None if named.sel == fid and named.focus else page.place_focus(fid)
-        return panels.feature_panel({"id": fid, **by_id.loc[fid].to_dict()}, page.names[lang], lang), focus or no_update
-
     # The map shows exactly the rows the table shows (its own column filters
     # included) and highlights the selected place: drawn in the browser.
     app.clientside_callback(ClientsideFunction("atlas", "restyleFeatures"),
@@ -87,10 +101,6 @@ def register(app: Dash, page: Page) -> None:
                             Input(ids.SELECTED, "data"), State(ids.FEATURE_DATA, "data"))
     app.clientside_callback(ClientsideFunction("atlas", "restyleFlows"),
                             Output(ids.FLOWS_SYNC, "title"), Input(ids.FLOWS_DATA, "data"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("atlas", "selectRow"),
-                            Output(ids.GRID_SYNC, "title"), Input(ids.SELECTED, "data"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("atlas", "focus"),
-                            Output(ids.FOCUS_SYNC, "title"), Input(ids.FOCUS, "data"), prevent_initial_call=True)
 
 
 def _filters_view(page: Page, values: dict, lang: str) -> View:

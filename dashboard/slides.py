@@ -115,14 +115,22 @@ def caption() -> list:
 def register(app: Dash, page) -> None:
     """Stepping through a briefing, and the presentation mode: the presenter's part of
     the view (ids.PRESENTER) and the controls set to each slide's view."""
-    view_outputs = [*[Output(cid, "value", allow_duplicate=True) for key, cid in views.CONTROLS if key != "lang"],
-                    Output(ids.SELECTED, "data", allow_duplicate=True), Output(ids.FOCUS, "data", allow_duplicate=True)]
+    _stepping(app, page)
+    _presenting(app, page)
 
-    def show(view: View, focus) -> tuple:
-        """Every control but the language, the selection and the extent, set to a view."""
-        return (*view.control_values(skip=("lang",)), view.sel, focus or no_update)
 
-    @app.callback(*view_outputs, Output(ids.PRESENTER, "data"), Output(ids.BEFORE_BRIEFING, "data"),
+def _view_outputs() -> list:
+    return [*[Output(cid, "value", allow_duplicate=True) for key, cid in views.CONTROLS if key != "lang"],
+            Output(ids.SELECTED, "data", allow_duplicate=True), Output(ids.FOCUS, "data", allow_duplicate=True)]
+
+
+def _show(view: View, focus) -> tuple:
+    """Every control but the language, the selection and the extent, set to a view."""
+    return (*view.control_values(skip=("lang",)), view.sel, focus or no_update)
+
+
+def _stepping(app: Dash, page) -> None:
+    @app.callback(*_view_outputs(), Output(ids.PRESENTER, "data"), Output(ids.BEFORE_BRIEFING, "data"),
                   Input(ids.BRIEFING, "value"), Input(ids.SLIDE_PREV, "n_clicks"),
                   Input(ids.SLIDE_NEXT, "n_clicks"), State(ids.PRESENTER, "data"), State(ids.VIEW_QUERY, "data"),
                   State(ids.BEFORE_BRIEFING, "data"), prevent_initial_call=True)
@@ -145,7 +153,7 @@ def register(app: Dash, page) -> None:
         view = slide_view(briefing, number, page.url_allowed())
         # The view before the briefing, to return to when it ends.
         before = before if now.get("brief") else query or ""
-        return (*show(view, view.focus), {"brief": brief, "slide": number, "mode": "present"}, before)
+        return (*_show(view, view.focus), {"brief": brief, "slide": number, "mode": "present"}, before)
 
     @app.callback(Output(ids.SLIDE_TEXT, "children"), Output(ids.SLIDE_COUNT, "children"),
                   Output(ids.ROOT, "className"),
@@ -163,7 +171,10 @@ def register(app: Dash, page) -> None:
                  html.H2(slide.title[lang]), html.P(slide.note[lang])],
                 t("briefing.slide", lang).format(n=number, total=len(briefing.slides)), mode)
 
-    @app.callback(*view_outputs, Output(ids.PRESENTER, "data", allow_duplicate=True),
+
+def _presenting(app: Dash, page) -> None:
+
+    @app.callback(*_view_outputs(), Output(ids.PRESENTER, "data", allow_duplicate=True),
                   Output(ids.BEFORE_BRIEFING, "data", allow_duplicate=True),
                   Input(ids.PRESENT, "n_clicks"), Input(ids.PRESENT_EXIT, "n_clicks"),
                   State(ids.PRESENTER, "data"), State(ids.BEFORE_BRIEFING, "data"), prevent_initial_call=True)
@@ -171,13 +182,13 @@ def register(app: Dash, page) -> None:
         if not (enter if ctx.triggered_id == ids.PRESENT else leave):
             raise PreventUpdate  # a rebuilt page, nothing clicked
         now = _presenter(presenter)
-        keep = [no_update] * len(view_outputs)
+        keep = [no_update] * len(_view_outputs())
         if ctx.triggered_id == ids.PRESENT:
             return (*keep, {**now, "mode": "present"}, no_update)
         if now.get("brief") and isinstance(before, str):
             # Leaving a briefing returns to the view from before it, in the language now shown.
             view = page.view(before)
-            return (*show(view, view.focus or plans.frame(view.plan)), {}, None)
+            return (*_show(view, view.focus or plans.frame(view.plan)), {}, None)
         return (*keep, {}, None)
 
     # A projector wants the whole screen; the browser allows it on a click.

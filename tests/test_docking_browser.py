@@ -4,7 +4,6 @@ plans name."""
 import json
 from pathlib import Path
 
-from dashboard import feature_layers as fl
 from dashboard import figures, ids
 from dashboard.page import Page
 from dashboard.view import View

@@ -184,6 +184,26 @@ def test_registry_coordinates_are_the_registrys_own(store):
         assert r.precision == "site", r.id
 
 
+AIRPORTS = "airportsdata 20260905 (MIT): airportsdata/airports.csv"
+
+
+def test_airport_coordinates_are_the_registrys_own(store):
+    """A row citing the airport registry quotes its line of airports.csv, and is drawn exactly there."""
+    import csv
+    from importlib import metadata, resources
+    assert metadata.version("airportsdata") == AIRPORTS.split()[1]
+    lines = (resources.files("airportsdata") / "airports.csv").read_text(encoding="utf-8").splitlines()
+    header = next(csv.reader(lines[:1]))
+    rows = store.features[store.features["coord_source"] == AIRPORTS]
+    assert set(rows["id"]) >= {"airport-jiaodong", "airport-yantai", "airport-weifang", "airport-weihai"}
+    for r in rows.itertuples():
+        assert r.coord_quote in lines, r.id  # the record, verbatim
+        record = dict(zip(header, next(csv.reader([r.coord_quote]))))
+        assert record["country"] == "CN" and record["subd"] == "Shandong", r.id
+        assert (r.geometry.x, r.geometry.y) == (float(record["lon"]), float(record["lat"])), r.id
+        assert r.precision == "site", r.id
+
+
 def test_zones_are_the_union_of_their_counties(store):
     counties = store.counties.set_index("adcode").geometry
     src = records.read_csv(gf.__file__.replace("features.py", "sources/features.csv"),

@@ -204,6 +204,20 @@ def test_airport_coordinates_are_the_registrys_own(store):
         assert r.precision == "site", r.id
 
 
+def test_every_place_is_graded_by_who_gives_its_position(store):
+    """The grades the store holds follow the rule; a mirror is never passed off as better."""
+    f = store.features
+    assert set(f["coord_grade"]) <= set(records.COORD_GRADES)
+    grades = dict(zip(f["id"], f["coord_grade"]))
+    wrong = [(r.id, p) for r in f.itertuples()
+             if (p := gf.grade_problem(r.coord_source, r.coord_grade, grades.get))]
+    assert not wrong, wrong[:5]
+    by_host = f.assign(host=f["coord_source"].map(gf.host_of))
+    assert (by_host[by_host["host"].isin(gf.MIRROR_HOSTS)]["coord_grade"] == "mirror").all()
+    assert (f[f["coord_source"].isin(gf.REGISTRIES)]["coord_grade"] == "registry").all()
+    assert (f[f["precision"] == "unplaced"]["coord_grade"] == "none").all()
+
+
 def test_zones_are_the_union_of_their_counties(store):
     counties = store.counties.set_index("adcode").geometry
     src = records.read_csv(gf.__file__.replace("features.py", "sources/features.csv"),
@@ -240,7 +254,7 @@ def _sources(**over):
     row = {c: "" for c in records.FEATURE_SOURCES.names}
     row.update(id="x", plan="jiaodong-2021", layer="projects", shape="point", where="county:370211",
                category="park", name_zh="某园区", name_en="A park", city_adcodes="370200",
-               plan_ref="第四章第一节", quote="q", coord_source="s")
+               plan_ref="第四章第一节", quote="q", coord_source="规划原文(名称含所在地)", coord_grade="plan")
     row.update(over)
     return pd.DataFrame([row])
 
@@ -289,6 +303,17 @@ def test_a_gcj02_site_is_shifted_to_wgs84(store):
     ({"where": "coast:370285", "county_adcode": ""}, "where", "has no coast"),  # 莱西市, inland
     ({"where": "coast:370211", "county_adcode": "370212"}, "county_adcode", "differs from the place"),
     ({"where": ""}, "where", "left unplaced"),
+    ({"coord_grade": "official"}, "coord_grade", "expected plan"),
+    ({"coord_source": "https://en.wikipedia.org/wiki/Laoshan_District"}, "coord_grade", "expected wikipedia"),
+    ({"coord_source": "https://www.qingdao.gov.cn/x.html", "coord_grade": "news"}, "coord_grade", "expected official"),
+    ({"coord_source": "https://wikizero.com/en/Laizhou_Bay", "coord_grade": "wikipedia"}, "coord_grade",
+     "expected mirror"),
+    ({"coord_source": "https://news.example.cn/1.html", "coord_grade": "registry"}, "coord_grade",
+     "expected news or trade or aggregator or mirror"),
+    ({"coord_source": "searoute 1.6.0 (Apache-2.0): searoute/data/ports.geojson", "coord_grade": "official"},
+     "coord_grade", "expected registry"),
+    ({"coord_source": "同 nowhere"}, "coord_grade", "names no place"),
+    ({"coord_source": "a book"}, "coord_grade", "no registry, plan marker, place id or URL"),
 ])
 def test_bad_places_are_named(store, over, column, words):
     with pytest.raises(records.RecordError, match=rf"row 2, column '{column}'.*{words}"):
@@ -298,7 +323,7 @@ def test_bad_places_are_named(store, over, column, words):
 def test_source_rows_reject_bad_values(tmp_path):
     header = ",".join(records.FEATURE_SOURCES.names)
     good = _sources().iloc[0].to_dict()
-    for column, value in [("datum", "WGS-84"), ("status", "done"), ("where", "county:3702"),
+    for column, value in [("datum", "WGS-84"), ("status", "done"), ("where", "county:3702"), ("coord_grade", "good"),
                           ("plan_ref", "chapter 4"), ("layer", "roads")]:
         row = {**good, column: value}
         path = tmp_path / "f.csv"

@@ -88,7 +88,10 @@ REGISTRIES = ("searoute 1.6.0 (Apache-2.0): searoute/data/ports.geojson",
 PLAN_SOURCES = ("规划原文", "本图集")  # the plan's words; the atlas's own points and unions
 UNPLACED_SOURCE = "未能定位"
 SAME_AS = "同 "  # "同 port-weihai": drawn at another place's point, on that place's source
-OFFICIAL_HOSTS = ("shandong-chorography.org",)  # the province's chorography office; and any *.gov.cn
+# Government sites outside gov.cn: the province's chorography office, and Select Shandong (the
+# investment platform the provincial Party committee and government run through the Department of
+# Commerce). A host is official if it is one of these domains or gov.cn, or under one.
+OFFICIAL_DOMAINS = ("gov.cn", "shandong-chorography.org", "selectshandong.com")
 # Copies of Wikipedia or of an encyclopedia, and content farms that republish others' articles
 # under unrelated names: never better than `mirror`, whatever the page says.
 MIRROR_HOSTS = frozenset("""
@@ -131,7 +134,7 @@ def grade_problem(source: str, grade: str, grade_of_id) -> str:
         return f"'{source}' is no registry, plan marker, place id or URL"
     elif host == "wikipedia.org" or host.endswith(".wikipedia.org"):
         expected = ("wikipedia",)
-    elif host.endswith(".gov.cn") or host in OFFICIAL_HOSTS:
+    elif any(host == d or host.endswith("." + d) for d in OFFICIAL_DOMAINS):
         expected = ("official",)
     elif host in MIRROR_HOSTS:
         expected = ("mirror",)

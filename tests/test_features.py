@@ -306,6 +306,10 @@ def test_a_gcj02_site_is_shifted_to_wgs84(store):
     ({"coord_grade": "official"}, "coord_grade", "expected plan"),
     ({"coord_source": "https://en.wikipedia.org/wiki/Laoshan_District"}, "coord_grade", "expected wikipedia"),
     ({"coord_source": "https://www.qingdao.gov.cn/x.html", "coord_grade": "news"}, "coord_grade", "expected official"),
+    ({"coord_source": "https://en.selectshandong.com/x.shtml", "coord_grade": "news"}, "coord_grade",
+     "expected official"),
+    ({"coord_source": "https://notgov.cn/x.html", "coord_grade": "official"}, "coord_grade",  # not under gov.cn
+     "expected news or trade or aggregator or mirror"),
     ({"coord_source": "https://wikizero.com/en/Laizhou_Bay", "coord_grade": "wikipedia"}, "coord_grade",
      "expected mirror"),
     ({"coord_source": "https://news.example.cn/1.html", "coord_grade": "registry"}, "coord_grade",

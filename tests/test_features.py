@@ -1,4 +1,5 @@
 """The plan's places: every 专栏 item present, quotes verbatim, points where they claim to be."""
+import itertools
 import re
 
 import pandas as pd
@@ -346,3 +347,54 @@ def test_english_names_follow_one_convention(store):
     assert len(linyi_county) and linyi_county["name_en"].str.contains("Linyi County (Dezhou)", regex=False).all()
     assert not f["name_en"].str.contains("Linyi county").any()
     assert not f["name_en"].str.contains("Aerospace Port").any()  # 东方航天港 is the Oriental Spaceport
+
+
+# ---- the README's account of the places, recomputed from the store
+
+def _readme_section(start: str) -> str:
+    from tests.conftest import REPO
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return text[text.index(start):]
+
+
+def test_the_readme_grade_table_is_the_stores(store):
+    section = _readme_section("Who gives each position")
+    rows = section.splitlines()
+    first = next(i for i, ln in enumerate(rows) if ln.startswith("|"))
+    lines = list(itertools.takewhile(lambda ln: ln.startswith("|"), rows[first:]))  # the first table
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    assert header == ["layer", *records.COORD_GRADES, "all"]
+    table = {}
+    for ln in lines[2:]:
+        cells = [c.strip() for c in ln.strip("|").split("|")]
+        table[cells[0]] = [int(c) for c in cells[1:]]
+    f = store.features
+    expected = {layer: [int(((f["layer"] == layer) & (f["coord_grade"] == g)).sum()) for g in records.COORD_GRADES]
+                for layer in records.FEATURE_LAYERS}
+    expected = {k: [*v, sum(v)] for k, v in expected.items()}
+    expected["all"] = [int((f["coord_grade"] == g).sum()) for g in records.COORD_GRADES] + [len(f)]
+    assert table == expected
+    bad = int(f["coord_grade"].isin(["mirror", "aggregator"]).sum())
+    cited = int((~f["coord_grade"].isin(["plan", "none"])).sum())
+    sentence = re.search(r"(\d+) of the (\d+) places \(([\d.]+)%\) rest on a mirror or an aggregator, "
+                         r"(\d+) of the (\d+) that cite", section.replace("\n", " "))
+    assert sentence, "the README no longer says how many places rest on a mirror"
+    assert [int(sentence.group(i)) for i in (1, 2, 4, 5)] == [bad, len(f), bad, cited]
+    assert float(sentence.group(3)) == round(100 * bad / len(f), 1)
+
+
+def test_the_readme_counts_the_jiaodong_plans_places_as_the_store_does(store):
+    section = _readme_section("How well the Jiaodong plan's places are placed").replace("\n", " ")
+    m = re.search(r"\((\d+) places\): (\d+) at a sourced site \((\d+) from the port registry, (\d+) from the "
+                  r"airport registry;", section)
+    assert m, "the README no longer counts the places"
+    j = store.features[store.features["plan"] == "jiaodong-2021"]
+    sites = j[j["precision"] == "site"]
+    assert [int(g) for g in m.groups()] == [
+        len(j), len(sites), int((sites["coord_source"] == SEAROUTE).sum()),
+        int((sites["coord_source"] == AIRPORTS).sum())]
+    for count, words in [((j["precision"] == "schematic").sum(), "drawn as schematic lines"),
+                         ((j["precision"] == "unplaced").sum(), "not placed"),
+                         ((j["precision"] == "city").sum(), "at their city's point or shore")]:
+        assert f"{count} {words}" in section, words
+

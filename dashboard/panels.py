@@ -76,6 +76,7 @@ def feature_panel(row, names, lang="zh") -> list:
         (t("feature.cities", lang), cities),
         (t("feature.county", lang), names.counties.get(row["county_adcode"], "")),
         (t("feature.precision", lang), t(f"precision.{row['precision']}", lang)),
+        (t("feature.grade", lang), t(f"grade.{row['coord_grade']}", lang)),
     ]
     source = row["coord_source"]
     source_el = (html.A(source, href=source, target="_blank", rel="noreferrer")

@@ -74,6 +74,71 @@ def docking_task(plan: str, plan_ref: str, also: str) -> int:
     return task_of(also_ref) if also_plan == plans.DOCKING else 0
 
 
+# Who gives a position (records.COORD_GRADES), read from the row's coord_source: the registry
+# packages by the reference their rows cite; the plan's own words and the atlas's boundaries by
+# their marker; a web page by its host. A row states its grade; the build holds it to this rule.
+REGISTRIES = ("searoute 1.6.0 (Apache-2.0): searoute/data/ports.geojson",
+              "airportsdata 20260905 (MIT): airportsdata/airports.csv")
+PLAN_SOURCES = ("规划原文", "本图集")  # the plan's words; the atlas's own points and unions
+UNPLACED_SOURCE = "未能定位"
+SAME_AS = "同 "  # "同 port-weihai": drawn at another place's point, on that place's source
+# Government sites outside gov.cn: the province's chorography office, and Select Shandong (the
+# investment platform the provincial Party committee and government run through the Department of
+# Commerce). A host is official if it is one of these domains or gov.cn, or under one.
+OFFICIAL_DOMAINS = ("gov.cn", "shandong-chorography.org", "selectshandong.com")
+# Copies of Wikipedia or of an encyclopedia, and content farms that republish others' articles
+# under unrelated names: never better than `mirror`, whatever the page says.
+MIRROR_HOSTS = frozenset("""
+54e1ad4b4888.kfd.me 56tv.org 74khd.qqd.cnfou.com 8tdc.com.cn baike-baidu-com.hcv8jop0ns2r.cn
+baike.baidu.hk dahuhg.com freep.cn hbzqbyyxgs.com ingsd.com jiangsulong.com jr22wz.com
+juke.outofmemory.cn kuaida2.com langberglaw.com m.ctbtax.com m.epennyvalue.com m.faw-nx.cn
+m.gethgdk.com m.infofloats.com m.okeytime.com m.rnwmd.com m.yuanshanyes.com m.ywswjs.cn
+m.zgkjsz.com mlnxb.com outofmemory.cn piglix.com pinocchiopedia.com rushan.zhuigan.com
+sdszbzz.com shangwu.cnsygc.com twwiki.net wiki.fkgfw.men wiki.studentb.eu wiki.thedays.cn
+wikizero.com www.55yes.cn www.591rich.net www.aiborain.com www.bangyuanlaw.com www.bkwk.cn
+www.eqrm.cn www.guanxijiaoyu.com www.hztqag.com www.hzveq.com www.knowpia.com www.longlizno.com
+www.marinaassociates.com www.mechuban.com www.nevermaind.com www.newton.com.tw
+www.shicijianshang.com www.xuehua.us xbkfyjy.com yanjian10.com.cn zggqgc.com zhm.100ke.info
+zhwiki.oracleblog.org
+""".split())
+WEB_GRADES = ("news", "trade", "aggregator", "mirror")  # a page of no better kind
+
+
+def host_of(source: str) -> str:
+    """'https://en.wikipedia.org/wiki/X' -> 'en.wikipedia.org'; '' for a source that is no URL."""
+    m = re.match(r"https?://([^/:?#]+)", source)
+    return m.group(1).lower() if m else ""
+
+
+def grade_problem(source: str, grade: str, grade_of_id) -> str:
+    """Why `grade` is not what `source` is ('' if it is). `grade_of_id` gives another row's grade."""
+    host = host_of(source)
+    if source in REGISTRIES:
+        expected = ("registry",)
+    elif source.startswith(PLAN_SOURCES):
+        expected = ("plan",)
+    elif source == UNPLACED_SOURCE:
+        expected = ("none",)
+    elif source.startswith(SAME_AS):
+        other = grade_of_id(source[len(SAME_AS):])
+        if other is None:
+            return f"'{source}' names no place"
+        expected = (other,)
+    elif not host:
+        return f"'{source}' is no registry, plan marker, place id or URL"
+    elif host == "wikipedia.org" or host.endswith(".wikipedia.org"):
+        expected = ("wikipedia",)
+    elif any(host == d or host.endswith("." + d) for d in OFFICIAL_DOMAINS):
+        expected = ("official",)
+    elif host in MIRROR_HOSTS:
+        expected = ("mirror",)
+    else:
+        expected = WEB_GRADES
+    if grade not in expected:
+        return f"'{grade}' for '{source[:60]}': expected {' or '.join(map(str, expected))}"
+    return ""
+
+
 class _Places:
     """Label points and polygons of the units a token can name."""
 
@@ -123,6 +188,8 @@ def resolve(sources: pd.DataFrame, counties, cities, context, file: str,
     order = sorted(range(len(rows)), key=lambda i: (rows.loc[i, "shape"] != "point",
                                                    _refers(rows.loc[i, "where"])))
     by_id = {}
+    grades = dict(zip(rows["id"], rows["coord_grade"]))
+    grade_of_id = grades.get
     for i in order:
         r = rows.loc[i]
         line = i + 2  # as a person counts lines in the CSV
@@ -130,6 +197,9 @@ def resolve(sources: pd.DataFrame, counties, cities, context, file: str,
         def fail(column, message, line=line):
             raise records.RecordError(file, line, column, message)
 
+        problem = grade_problem(r["coord_source"], r["coord_grade"], grade_of_id)
+        if problem:
+            fail("coord_grade", problem)
         if not re.fullmatch(plans.BY_ID[r["plan"]].ref_pattern, r["plan_ref"]):
             fail("plan_ref", f"'{r['plan_ref']}' is not a reference of {r['plan']}")
         if r["also"]:

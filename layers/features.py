@@ -142,7 +142,7 @@ def names_for(store, lang: str = "zh") -> Names:
 
 
 def table_rows(features: pd.DataFrame, names: Names, labels: dict, lang: str = "zh") -> list[dict]:
-    """One row per feature for the table; `labels` maps layer/precision/status codes to words."""
+    """One row per feature for the table; `labels` maps layer/precision/grade/status codes to words."""
     rows = []
     for r in features.itertuples():
         rows.append({
@@ -154,6 +154,7 @@ def table_rows(features: pd.DataFrame, names: Names, labels: dict, lang: str = "
             "cities": "、".join(names.cities[c] for c in r.city_adcodes.split(";") if c) or "—",
             "county": names.counties.get(r.county_adcode, ""),
             "precision": labels[f"precision.{r.precision}"],
+            "grade": labels[f"grade.{r.coord_grade}"],  # who gives the position (records.COORD_GRADES)
             "status": labels[f"status.{r.status}"] if r.status else "",
             "chapter": int(r.chapter),
             "plan_ref": r.plan_ref + (f" / {r.also.split('|')[1]}" if r.also else ""),

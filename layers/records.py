@@ -20,6 +20,12 @@ COMPARATORS = ("=", ">", "≥", "≈", "<", "≤")
 QUALITIES = ("plan", "official", "news", "wikipedia", "aggregator")
 PRECISIONS = ("site", "county", "city", "schematic", "unplaced")  # unplaced: no geometry
 SCOPES = ("circle", "city")
+# Who gives a place's position, best first (geodata.features.grade_problem holds each row to it):
+# a registry package's record; a government page; the plan's own words (its name or the counties
+# it names) on the atlas's boundaries; Wikipedia itself; a news site; a trade or company site; an
+# aggregator (user posts, blogs, Q&A, self-media); a mirror (a copy of Wikipedia or an
+# encyclopedia, or a content farm republishing others' pages); none (no source places it).
+COORD_GRADES = ("registry", "official", "plan", "wikipedia", "news", "trade", "aggregator", "mirror", "none")
 
 
 class RecordError(ValueError):
@@ -120,6 +126,7 @@ _FEATURE_COLUMNS = (
     Column("quote"),  # the plan's own words, verbatim
     Column("coord_source"),  # where the geometry comes from
     Column("coord_quote", required=False),  # the source's words that place it
+    Column("coord_grade", "enum", choices=COORD_GRADES),  # who coord_source is (see COORD_GRADES)
     Column("note", required=False),
     # The same place named by the other plan: "plan|plan_ref|quote" (one row, two references)
     Column("also", required=False, pattern=rf"^({'|'.join(PLANS)})\|{PLAN_REF}[^|]*\|[^|]+$"),

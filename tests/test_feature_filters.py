@@ -4,6 +4,7 @@ import math
 import shapely
 
 from layers import features as lf
+from layers.records import COORD_GRADES
 
 
 def test_default_criteria_show_the_default_layers_only(store):
@@ -72,3 +73,20 @@ def test_table_rows_name_every_code(store):
         "zl3-river-3", "zl3-river-6", "zl5-water-1", "zl5-water-2"}
     jining = next(r for r in rows if r["id"] == "dk-cic-jining")  # a city outside Jiaodong is named too
     assert jining["cities"] == "济宁市"
+    grade = {r["id"]: r["grade"] for r in rows}
+    assert grade["port-qingdao"] == TEXT["zh"]["grade.registry"]  # searoute's record
+    assert grade["bay-laizhou"] == TEXT["zh"]["grade.mirror"]  # a copy of Wikipedia, not Wikipedia
+    assert grade["lng-weihai"] == grade["port-weihai"]  # drawn at the port's point, on its source
+    english = lf.table_rows(store.features, lf.names_for(store, "en"), TEXT["en"], "en")
+    assert {r["grade"] for r in english} <= {TEXT["en"][f"grade.{g}"] for g in COORD_GRADES}
+
+
+def test_the_place_panel_says_who_gives_the_position(store):
+    from dashboard.i18n import TEXT
+    from dashboard.panels import feature_panel
+    row = store.features.set_index("id").loc["airport-yantai"].to_dict()
+    row["id"] = "airport-yantai"
+    for lang in ("zh", "en"):
+        text = str(feature_panel(row, lf.names_for(store, lang), lang))
+        assert TEXT[lang]["feature.grade"] in text and TEXT[lang]["grade.registry"] in text
+        assert TEXT[lang]["grade.mirror"] not in text

@@ -1,4 +1,5 @@
 """The plan's places: every 专栏 item present, quotes verbatim, points where they claim to be."""
+import itertools
 import re
 
 import pandas as pd
@@ -184,6 +185,40 @@ def test_registry_coordinates_are_the_registrys_own(store):
         assert r.precision == "site", r.id
 
 
+AIRPORTS = "airportsdata 20260905 (MIT): airportsdata/airports.csv"
+
+
+def test_airport_coordinates_are_the_registrys_own(store):
+    """A row citing the airport registry quotes its line of airports.csv, and is drawn exactly there."""
+    import csv
+    from importlib import metadata, resources
+    assert metadata.version("airportsdata") == AIRPORTS.split()[1]
+    lines = (resources.files("airportsdata") / "airports.csv").read_text(encoding="utf-8").splitlines()
+    header = next(csv.reader(lines[:1]))
+    rows = store.features[store.features["coord_source"] == AIRPORTS]
+    assert set(rows["id"]) >= {"airport-jiaodong", "airport-yantai", "airport-weifang", "airport-weihai"}
+    for r in rows.itertuples():
+        assert r.coord_quote in lines, r.id  # the record, verbatim
+        record = dict(zip(header, next(csv.reader([r.coord_quote]))))
+        assert record["country"] == "CN" and record["subd"] == "Shandong", r.id
+        assert (r.geometry.x, r.geometry.y) == (float(record["lon"]), float(record["lat"])), r.id
+        assert r.precision == "site", r.id
+
+
+def test_every_place_is_graded_by_who_gives_its_position(store):
+    """The grades the store holds follow the rule; a mirror is never passed off as better."""
+    f = store.features
+    assert set(f["coord_grade"]) <= set(records.COORD_GRADES)
+    grades = dict(zip(f["id"], f["coord_grade"]))
+    wrong = [(r.id, p) for r in f.itertuples()
+             if (p := gf.grade_problem(r.coord_source, r.coord_grade, grades.get))]
+    assert not wrong, wrong[:5]
+    by_host = f.assign(host=f["coord_source"].map(gf.host_of))
+    assert (by_host[by_host["host"].isin(gf.MIRROR_HOSTS)]["coord_grade"] == "mirror").all()
+    assert (f[f["coord_source"].isin(gf.REGISTRIES)]["coord_grade"] == "registry").all()
+    assert (f[f["precision"] == "unplaced"]["coord_grade"] == "none").all()
+
+
 def test_zones_are_the_union_of_their_counties(store):
     counties = store.counties.set_index("adcode").geometry
     src = records.read_csv(gf.__file__.replace("features.py", "sources/features.csv"),
@@ -220,7 +255,7 @@ def _sources(**over):
     row = {c: "" for c in records.FEATURE_SOURCES.names}
     row.update(id="x", plan="jiaodong-2021", layer="projects", shape="point", where="county:370211",
                category="park", name_zh="某园区", name_en="A park", city_adcodes="370200",
-               plan_ref="第四章第一节", quote="q", coord_source="s")
+               plan_ref="第四章第一节", quote="q", coord_source="规划原文(名称含所在地)", coord_grade="plan")
     row.update(over)
     return pd.DataFrame([row])
 
@@ -269,6 +304,21 @@ def test_a_gcj02_site_is_shifted_to_wgs84(store):
     ({"where": "coast:370285", "county_adcode": ""}, "where", "has no coast"),  # 莱西市, inland
     ({"where": "coast:370211", "county_adcode": "370212"}, "county_adcode", "differs from the place"),
     ({"where": ""}, "where", "left unplaced"),
+    ({"coord_grade": "official"}, "coord_grade", "expected plan"),
+    ({"coord_source": "https://en.wikipedia.org/wiki/Laoshan_District"}, "coord_grade", "expected wikipedia"),
+    ({"coord_source": "https://www.qingdao.gov.cn/x.html", "coord_grade": "news"}, "coord_grade", "expected official"),
+    ({"coord_source": "https://en.selectshandong.com/x.shtml", "coord_grade": "news"}, "coord_grade",
+     "expected official"),
+    ({"coord_source": "https://notgov.cn/x.html", "coord_grade": "official"}, "coord_grade",  # not under gov.cn
+     "expected news or trade or aggregator or mirror"),
+    ({"coord_source": "https://wikizero.com/en/Laizhou_Bay", "coord_grade": "wikipedia"}, "coord_grade",
+     "expected mirror"),
+    ({"coord_source": "https://news.example.cn/1.html", "coord_grade": "registry"}, "coord_grade",
+     "expected news or trade or aggregator or mirror"),
+    ({"coord_source": "searoute 1.6.0 (Apache-2.0): searoute/data/ports.geojson", "coord_grade": "official"},
+     "coord_grade", "expected registry"),
+    ({"coord_source": "同 nowhere"}, "coord_grade", "names no place"),
+    ({"coord_source": "a book"}, "coord_grade", "no registry, plan marker, place id or URL"),
 ])
 def test_bad_places_are_named(store, over, column, words):
     with pytest.raises(records.RecordError, match=rf"row 2, column '{column}'.*{words}"):
@@ -278,7 +328,7 @@ def test_bad_places_are_named(store, over, column, words):
 def test_source_rows_reject_bad_values(tmp_path):
     header = ",".join(records.FEATURE_SOURCES.names)
     good = _sources().iloc[0].to_dict()
-    for column, value in [("datum", "WGS-84"), ("status", "done"), ("where", "county:3702"),
+    for column, value in [("datum", "WGS-84"), ("status", "done"), ("where", "county:3702"), ("coord_grade", "good"),
                           ("plan_ref", "chapter 4"), ("layer", "roads")]:
         row = {**good, column: value}
         path = tmp_path / "f.csv"
@@ -297,3 +347,54 @@ def test_english_names_follow_one_convention(store):
     assert len(linyi_county) and linyi_county["name_en"].str.contains("Linyi County (Dezhou)", regex=False).all()
     assert not f["name_en"].str.contains("Linyi county").any()
     assert not f["name_en"].str.contains("Aerospace Port").any()  # 东方航天港 is the Oriental Spaceport
+
+
+# ---- the README's account of the places, recomputed from the store
+
+def _readme_section(start: str) -> str:
+    from tests.conftest import REPO
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return text[text.index(start):]
+
+
+def test_the_readme_grade_table_is_the_stores(store):
+    section = _readme_section("Who gives each position")
+    rows = section.splitlines()
+    first = next(i for i, ln in enumerate(rows) if ln.startswith("|"))
+    lines = list(itertools.takewhile(lambda ln: ln.startswith("|"), rows[first:]))  # the first table
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    assert header == ["layer", *records.COORD_GRADES, "all"]
+    table = {}
+    for ln in lines[2:]:
+        cells = [c.strip() for c in ln.strip("|").split("|")]
+        table[cells[0]] = [int(c) for c in cells[1:]]
+    f = store.features
+    expected = {layer: [int(((f["layer"] == layer) & (f["coord_grade"] == g)).sum()) for g in records.COORD_GRADES]
+                for layer in records.FEATURE_LAYERS}
+    expected = {k: [*v, sum(v)] for k, v in expected.items()}
+    expected["all"] = [int((f["coord_grade"] == g).sum()) for g in records.COORD_GRADES] + [len(f)]
+    assert table == expected
+    bad = int(f["coord_grade"].isin(["mirror", "aggregator"]).sum())
+    cited = int((~f["coord_grade"].isin(["plan", "none"])).sum())
+    sentence = re.search(r"(\d+) of the (\d+) places \(([\d.]+)%\) rest on a mirror or an aggregator, "
+                         r"(\d+) of the (\d+) that cite", section.replace("\n", " "))
+    assert sentence, "the README no longer says how many places rest on a mirror"
+    assert [int(sentence.group(i)) for i in (1, 2, 4, 5)] == [bad, len(f), bad, cited]
+    assert float(sentence.group(3)) == round(100 * bad / len(f), 1)
+
+
+def test_the_readme_counts_the_jiaodong_plans_places_as_the_store_does(store):
+    section = _readme_section("How well the Jiaodong plan's places are placed").replace("\n", " ")
+    m = re.search(r"\((\d+) places\): (\d+) at a sourced site \((\d+) from the port registry, (\d+) from the "
+                  r"airport registry;", section)
+    assert m, "the README no longer counts the places"
+    j = store.features[store.features["plan"] == "jiaodong-2021"]
+    sites = j[j["precision"] == "site"]
+    assert [int(g) for g in m.groups()] == [
+        len(j), len(sites), int((sites["coord_source"] == SEAROUTE).sum()),
+        int((sites["coord_source"] == AIRPORTS).sum())]
+    for count, words in [((j["precision"] == "schematic").sum(), "drawn as schematic lines"),
+                         ((j["precision"] == "unplaced").sum(), "not placed"),
+                         ((j["precision"] == "city").sum(), "at their city's point or shore")]:
+        assert f"{count} {words}" in section, words
+

@@ -12,6 +12,7 @@ ratios to this atlas. Nothing is asserted. Streamlit is run from its own
 virtual environment (bench/out/peers/venv) so that it does not change the
 app's pinned environment; Leaflet comes from the npm registry.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 PEERS = data.OUT
 VENV = PEERS / "venv"
 STREAMLIT = ("streamlit==1.67.0", "streamlit-folium==0.27.4", "folium==0.20.0")
-SWITCHES = ["resident_population", "urbanization_rate", "urban_district_population", "gdp",
-            "resident_population"]
+SWITCHES = ["resident_population", "urbanization_rate", "urban_district_population", "gdp", "resident_population"]
 
 
 def _streamlit_env() -> Path:
@@ -51,8 +51,13 @@ def _streamlit_env() -> Path:
 
 
 def _serve(cmd, port, env=None, probe="/"):
-    proc = subprocess.Popen(cmd, cwd=REPO, env=dict(os.environ, PORT=str(port), **(env or {})),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=REPO,
+        env=dict(os.environ, PORT=str(port), **(env or {})),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(300):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=1)
@@ -68,15 +73,18 @@ def _dash_run(url: str, names: dict, atlas: bool) -> dict:
     for _ in range(RUNS):
         with browser_page(url) as page:
             bodies = []
-            page.on("response", lambda r: "_dash-update-component" in r.url and bodies.append(r))
+            page.on("response", lambda r, bodies=bodies: "_dash-update-component" in r.url and bodies.append(r))
             page.goto(url)
             page.wait_for_function(MAP_READY_JS, timeout=60000, polling=50)
             first.append(page.evaluate("() => performance.now()"))
             for indicator in SWITCHES:
                 page.click("#indicator")
                 # The atlas counts its map updates; the naive app's z values change.
-                probe = ("() => document.querySelector('#map-sync').title" if atlas else
-                         "() => JSON.stringify(document.querySelector('#map .js-plotly-plot').data[0].z)")
+                probe = (
+                    "() => document.querySelector('#map-sync').title"
+                    if atlas
+                    else "() => JSON.stringify(document.querySelector('#map .js-plotly-plot').data[0].z)"
+                )
                 before = page.evaluate(probe)
                 bodies.clear()
                 start = page.evaluate("() => performance.now()")
@@ -95,8 +103,12 @@ def _streamlit_run(url: str, names: dict) -> dict:
     for _ in range(RUNS):
         with browser_page(url) as page:
             frames = []
-            page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(
-                len(f) if isinstance(f, (bytes, str)) else 0)))
+            page.on(
+                "websocket",
+                lambda ws, frames=frames: ws.on(
+                    "framereceived", lambda f: frames.append(len(f) if isinstance(f, (bytes, str)) else 0)
+                ),
+            )
             page.goto(url)
             frame = page.frame_locator("iframe").first
             frame.locator("path.leaflet-interactive").nth(4).wait_for(timeout=60000)
@@ -112,8 +124,12 @@ def _streamlit_run(url: str, names: dict) -> dict:
                 page.get_by_role("combobox").first.click()
                 start = page.evaluate("() => performance.now()")
                 page.get_by_role("option", name=names[indicator]).click()
-                page.wait_for_function(f"b => {{ const now = ({fills})(); return now && now !== b; }}",
-                                       arg=before, timeout=60000, polling=10)
+                page.wait_for_function(
+                    f"b => {{ const now = ({fills})(); return now && now !== b; }}",
+                    arg=before,
+                    timeout=60000,
+                    polling=10,
+                )
                 switch_ms.append(page.evaluate("() => performance.now()") - start)
                 page.wait_for_timeout(300)
                 switch_bytes.append(sum(frames))
@@ -125,14 +141,31 @@ def main() -> None:
     values = json.loads((PEERS / "values.json").read_text())
     names = {k: v["name"] for k, v in values.items()}
     venv = _streamlit_env()
-    streamlit = [str(venv / "bin" / "streamlit"), "run", "bench/peers/streamlit_folium_app.py",
-                 "--server.headless", "true", "--server.enableStaticServing", "true",
-                 "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1", "--server.port"]
+    streamlit = [
+        str(venv / "bin" / "streamlit"),
+        "run",
+        "bench/peers/streamlit_folium_app.py",
+        "--server.headless",
+        "true",
+        "--server.enableStaticServing",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+    ]
     peers = {  # name: (command (the port is added to streamlit's), readiness probe, how to drive it)
-        "atlas": ([sys.executable, "-m", "dashboard"], "/geo/cities.geojson",
-                  lambda url: _dash_run(url, names, atlas=True)),
-        "naive_dash": ([sys.executable, "-m", "bench.peers.naive_dash"], "/",
-                       lambda url: _dash_run(url, names, atlas=False)),
+        "atlas": (
+            [sys.executable, "-m", "dashboard"],
+            "/geo/cities.geojson",
+            lambda url: _dash_run(url, names, atlas=True),
+        ),
+        "naive_dash": (
+            [sys.executable, "-m", "bench.peers.naive_dash"],
+            "/",
+            lambda url: _dash_run(url, names, atlas=False),
+        ),
         "streamlit_folium": (streamlit, "/_stcore/health", lambda url: _streamlit_run(url, names)),
     }
     results = {}
@@ -148,10 +181,12 @@ def main() -> None:
 
     summary = {}
     for app, r in results.items():
-        summary[app] = {"first_map_ms_median": round(statistics.median(r["first_map_ms"])),
-                        "switch_ms_median": round(statistics.median(r["switch_ms"])),
-                        "switch_bytes_median": statistics.median(r["switch_bytes"]),
-                        "server_rss_mb": r["rss_mb"]}
+        summary[app] = {
+            "first_map_ms_median": round(statistics.median(r["first_map_ms"])),
+            "switch_ms_median": round(statistics.median(r["switch_ms"])),
+            "switch_bytes_median": statistics.median(r["switch_bytes"]),
+            "server_rss_mb": r["rss_mb"],
+        }
     base = summary["atlas"]
     for app in ("naive_dash", "streamlit_folium"):
         s = summary[app]

@@ -12,6 +12,7 @@ included). Nothing is asserted.
 
     python -m bench.exports_load [--repo DIR]   # DIR: another checkout's server, to compare
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,12 @@ DEADLINE = float(os.environ.get("DEADLINE", "420"))
 OUT = Path(__file__).parent / "out"
 REPO = Path(__file__).resolve().parent.parent
 INDICATORS = ["gdp", "resident_population", "urbanization_rate", "urban_district_population"]
-PAGE = [("page", "/"), ("layout", "/_dash-layout"), ("dependencies", "/_dash-dependencies"),
-        *[("geojson", f"/geo/{layer}.geojson") for layer in ("cities", "counties", "context", "zones")]]
+PAGE = [
+    ("page", "/"),
+    ("layout", "/_dash-layout"),
+    ("dependencies", "/_dash-dependencies"),
+    *[("geojson", f"/geo/{layer}.geojson") for layer in ("cities", "counties", "context", "zones")],
+]
 
 
 def started(pid: int) -> str | None:
@@ -83,15 +88,22 @@ def pct(values, q):
 
 
 def summary(values):
-    return {"n": len(values), "p50": pct(values, 50), "p95": pct(values, 95), "p99": pct(values, 99),
-            "max": round(1000 * max(values), 1) if values else None}
+    return {
+        "n": len(values),
+        "p50": pct(values, 50),
+        "p95": pct(values, 95),
+        "p99": pct(values, 99),
+        "max": round(1000 * max(values), 1) if values else None,
+    }
 
 
 def export(port: int, i: int, start: float, out: dict, lock):
     """One PNG export, retried after each 503's Retry-After until it comes or DEADLINE."""
     rng = random.Random(i)
-    query = (f"?indicator={INDICATORS[i % 4]}&view={['baseline', 'target'][i % 2]}"
-             f"&layers=ports,projects&lang={['zh', 'en'][i // 2 % 2]}")
+    query = (
+        f"?indicator={INDICATORS[i % 4]}&view={['baseline', 'target'][i % 2]}"
+        f"&layers=ports,projects&lang={['zh', 'en'][i // 2 % 2]}"
+    )
     first = time.perf_counter()
     while time.perf_counter() - start < DEADLINE:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE)
@@ -130,9 +142,14 @@ def main() -> None:
     env = dict(os.environ, PORT=str(port), WORKERS=WORKERS, HOST="127.0.0.1")
     # Its own session, as a service would be: the kernel then shares the CPU
     # between the server and these simulated clients as it would between machines.
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "dashboard/gunicorn_conf.py",
-                               "dashboard.wsgi:server"], cwd=args.repo, env=env, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "dashboard/gunicorn_conf.py", "dashboard.wsgi:server"],
+        cwd=args.repo,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     seen: dict[int, str | None] = {}  # every process of the server's tree, to find any left behind
     result = None
     try:
@@ -144,7 +161,7 @@ def main() -> None:
                     break
             except OSError:
                 if server.poll() is not None:
-                    raise SystemExit("the server did not start")
+                    raise SystemExit("the server did not start") from None
                 time.sleep(0.1)
         time.sleep(2)  # every worker up
         memory = {"before": tree_memory(server.pid), "peak_rss": (0, 0, 0), "peak_pss": (0, 0, 0)}
@@ -201,22 +218,38 @@ def main() -> None:
             t.join()
         memory["after"] = tree_memory(server.pid)
         result = {
-            "repo": str(args.repo), "commit": subprocess.run(
-                ["git", "-C", str(args.repo), "rev-parse", "--short", "HEAD"], capture_output=True,
-                text=True, check=False).stdout.strip() or None,
-            "workers": int(WORKERS), "viewers": VIEWERS, "exports": EXPORTS,
+            "repo": str(args.repo),
+            "commit": subprocess.run(
+                ["git", "-C", str(args.repo), "rev-parse", "--short", "HEAD"],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.strip()
+            or None,
+            "workers": int(WORKERS),
+            "viewers": VIEWERS,
+            "exports": EXPORTS,
             "page_ms_quiet": summary(samples["quiet"]),
             "page_ms_during_exports": summary(samples["exports"]),
             "page_ms_during_exports_by_kind": {k: summary(v) for k, v in sorted(by_kind.items())},
-            "page_errors": len(errors), "first_page_errors": errors[:10],
-            "exports_completed": len(exports["completed"]), "answers_503": exports["busy"],
-            "exports_failed": exports["failed"], "exports_given_up": exports["gave_up"],
-            "export_seconds": {k: v if v is None or k == "n" else round(v / 1000, 1)
-                               for k, v in summary(exports["completed"]).items()},
+            "page_errors": len(errors),
+            "first_page_errors": errors[:10],
+            "exports_completed": len(exports["completed"]),
+            "answers_503": exports["busy"],
+            "exports_failed": exports["failed"],
+            "exports_given_up": exports["gave_up"],
+            "export_seconds": {
+                k: v if v is None or k == "n" else round(v / 1000, 1) for k, v in summary(exports["completed"]).items()
+            },
             "wall_seconds": round(wall, 1),
-            "memory_mb": {"before": memory["before"][1:], "peak_rss_tree": memory["peak_rss"][1],
-                          "peak_pss_tree": memory["peak_pss"][2], "processes_at_peak": memory["peak_rss"][0],
-                          "after": memory["after"][1:], "note": "(RSS, PSS) of the server's process tree"},
+            "memory_mb": {
+                "before": memory["before"][1:],
+                "peak_rss_tree": memory["peak_rss"][1],
+                "peak_pss_tree": memory["peak_pss"][2],
+                "processes_at_peak": memory["peak_rss"][0],
+                "after": memory["after"][1:],
+                "note": "(RSS, PSS) of the server's process tree",
+            },
         }
     finally:
         server.terminate()  # gunicorn stops its workers, and they their Chromium

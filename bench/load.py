@@ -10,6 +10,7 @@ is sent once more after 0.2 s, as the page does (assets/atlas.js); RETRY=0 turns
 that off. Reports latency percentiles per kind, the errors (what failed after any
 retry) and the retries; nothing is asserted.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -55,7 +56,7 @@ class Viewer:
         if path in self.etags:
             headers["If-None-Match"] = self.etags[path]
         start = time.perf_counter()
-        for last in ((False, True) if retry and RETRY else (True,)):
+        for last in (False, True) if retry and RETRY else (True,):
             try:
                 self.conn.request(method, path, body=body, headers=headers)
                 resp = self.conn.getresponse()
@@ -82,10 +83,13 @@ class Viewer:
     def callback(self, kind: str, name: str, values: dict):
         dep = self.calls[name]
         values = {**DEFAULTS, **values}
-        body = {"output": dep["output"], "outputs": dep["outputs"],
-                "inputs": [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]],
-                "changedPropIds": [dep["changed"]],
-                "state": [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["state"]]}
+        body = {
+            "output": dep["output"],
+            "outputs": dep["outputs"],
+            "inputs": [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]],
+            "changedPropIds": [dep["changed"]],
+            "state": [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["state"]],
+        }
         self.request(kind, "POST", "/_dash-update-component", json.dumps(body).encode(), retry=True)
 
     def open_page(self, bundles: list[str]):
@@ -100,17 +104,30 @@ class Viewer:
     def act(self):
         choice = self.rng.random()
         if choice < 0.35:
-            self.callback("switch", "map", {"indicator.value": self.rng.choice(INDICATORS),
-                                            "view.value": self.rng.choice(["baseline", "target"])})
+            self.callback(
+                "switch",
+                "map",
+                {"indicator.value": self.rng.choice(INDICATORS), "view.value": self.rng.choice(["baseline", "target"])},
+            )
         elif choice < 0.6:
             layers = self.rng.sample(["ports", "bays", "projects", "corridors", "zones", "ecology"], 3)
             self.callback("filter", "filter", {"layers.value": layers})
         elif choice < 0.8:
-            self.callback("search", "filter", {"layers.value": ["ports", "bays", "projects"],
-                                               "search.value": self.rng.choice(SEARCHES)})
+            self.callback(
+                "search",
+                "filter",
+                {"layers.value": ["ports", "bays", "projects"], "search.value": self.rng.choice(SEARCHES)},
+            )
         else:
-            self.callback("place", "place", {"selected-feature.data": self.rng.choice(
-                ["port-qingdao", "nuclear-haiyang", "pilot-jimo-longkou", "rail-weiyan"])})
+            self.callback(
+                "place",
+                "place",
+                {
+                    "selected-feature.data": self.rng.choice(
+                        ["port-qingdao", "nuclear-haiyang", "pilot-jimo-longkou", "rail-weiyan"]
+                    )
+                },
+            )
 
 
 def _callbacks(port: int) -> dict:
@@ -123,14 +140,20 @@ def _callbacks(port: int) -> dict:
             if output_part in d["output"] and any(i["id"] == input_id for i in d["inputs"]):
                 parts = [p.rsplit(".", 1) for p in d["output"].strip(".").split("...")]
                 outputs = [{"id": a, "property": b} for a, b in parts]
-                return {"output": d["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
-                        "inputs": [{"id": i["id"], "property": i["property"]} for i in d["inputs"]],
-                        "state": [{"id": i["id"], "property": i["property"]} for i in d.get("state", [])],
-                        "changed": f"{input_id}.{next(i['property'] for i in d['inputs'] if i['id'] == input_id)}"}
+                return {
+                    "output": d["output"],
+                    "outputs": outputs if len(outputs) > 1 else outputs[0],
+                    "inputs": [{"id": i["id"], "property": i["property"]} for i in d["inputs"]],
+                    "state": [{"id": i["id"], "property": i["property"]} for i in d.get("state", [])],
+                    "changed": f"{input_id}.{next(i['property'] for i in d['inputs'] if i['id'] == input_id)}",
+                }
         raise SystemExit(f"no callback {output_part} <- {input_id}")
 
-    return {"map": find("map-state.data", "view"), "filter": find("feature-grid.rowData", "search"),
-            "place": find("city-panel.children@", "selected-feature")}
+    return {
+        "map": find("map-state.data", "view"),
+        "filter": find("feature-grid.rowData", "search"),
+        "place": find("city-panel.children@", "selected-feature"),
+    }
 
 
 def _bundles(port: int) -> list[str]:
@@ -138,6 +161,7 @@ def _bundles(port: int) -> list[str]:
     conn.request("GET", "/")
     html = conn.getresponse().read().decode()
     import re
+
     paths = re.findall(r'src="(/_dash-component-suites/[^"]+)"', html)
     return paths + ["/_dash-component-suites/plotly/package_data/plotly.min.js"]
 
@@ -145,9 +169,13 @@ def _bundles(port: int) -> list[str]:
 def main() -> None:
     port = _free_port()
     env = dict(os.environ, PORT=str(port), WORKERS=WORKERS)
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "dashboard/gunicorn_conf.py",
-                               "dashboard.wsgi:server"], cwd=REPO, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "dashboard/gunicorn_conf.py", "dashboard.wsgi:server"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(200):
             try:
@@ -202,23 +230,42 @@ def main() -> None:
         everything = [v for vs in samples.values() for v in vs]
         interactions = [v for k in ("switch", "filter", "search", "place") for v in samples[k]]
         result = {
-            "viewers": VIEWERS, "seconds": round(elapsed, 1), "workers": int(WORKERS),
-            "requests": len(everything), "requests_per_second": round(len(everything) / elapsed, 1),
-            "errors": len(errors), "first_errors": errors[:10],
+            "viewers": VIEWERS,
+            "seconds": round(elapsed, 1),
+            "workers": int(WORKERS),
+            "requests": len(everything),
+            "requests_per_second": round(len(everything) / elapsed, 1),
+            "errors": len(errors),
+            "first_errors": errors[:10],
             "errors_by_kind": dict(Counter(kind for _, kind, _ in errors)),
-            "retry": RETRY, "retried": len(retries), "first_retries": retries[:10],
-            "interactions_ms": {"p50": pct(interactions, 50), "p95": pct(interactions, 95),
-                                "p99": pct(interactions, 99)},
-            "all_requests_ms": {"p50": pct(everything, 50), "p95": pct(everything, 95),
-                                "p99": pct(everything, 99)},
-            "by_kind_ms": {k: {"n": len(v), "p50": pct(v, 50), "p95": pct(v, 95), "p99": pct(v, 99),
-                               "bytes_median": statistics.median(sizes[k])}
-                           for k, v in sorted(samples.items())},
-            "killed_worker": killed, "worker_rss_mb": rss,
+            "retry": RETRY,
+            "retried": len(retries),
+            "first_retries": retries[:10],
+            "interactions_ms": {
+                "p50": pct(interactions, 50),
+                "p95": pct(interactions, 95),
+                "p99": pct(interactions, 99),
+            },
+            "all_requests_ms": {"p50": pct(everything, 50), "p95": pct(everything, 95), "p99": pct(everything, 99)},
+            "by_kind_ms": {
+                k: {
+                    "n": len(v),
+                    "p50": pct(v, 50),
+                    "p95": pct(v, 95),
+                    "p99": pct(v, 99),
+                    "bytes_median": statistics.median(sizes[k]),
+                }
+                for k, v in sorted(samples.items())
+            },
+            "killed_worker": killed,
+            "worker_rss_mb": rss,
         }
         OUT.mkdir(exist_ok=True)
-        name = ("load-kill.json" if KILL_AT else "load.json") if RETRY else \
-            ("load-kill-no-retry.json" if KILL_AT else "load-no-retry.json")
+        name = (
+            ("load-kill.json" if KILL_AT else "load.json")
+            if RETRY
+            else ("load-kill-no-retry.json" if KILL_AT else "load-no-retry.json")
+        )
         (OUT / name).write_text(json.dumps(result, indent=2))
         print(json.dumps(result, indent=2))
     finally:

@@ -6,6 +6,7 @@ runs between the two, so that both see the same load on a shared machine.
 BENCH_TREES=a=/path/a,b=/path/b compares those checkouts instead.
 BENCH_TIMELINE=1 prints, for the last run, when the page asked for each resource.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,24 +34,26 @@ def _run(url: str, defs, out: dict) -> list:
         page.evaluate(CLOCKS_JS)
         for indicator in SWITCHES:
             page.click("#indicator")
-            option = page.get_by_role(
-                "option", name=f"{defs.loc[indicator, 'name_zh']}({defs.loc[indicator, 'unit']})")
+            option = page.get_by_role("option", name=f"{defs.loc[indicator, 'name_zh']}({defs.loc[indicator, 'unit']})")
             before = page.get_attribute("#map-sync", "title") or ""
             option.click()
-            page.wait_for_function("b => document.querySelector('#map-sync').title !== b",
-                                   arg=before, polling=5)
+            page.wait_for_function("b => document.querySelector('#map-sync').title !== b", arg=before, polling=5)
             out["restyle"].append(page.evaluate("() => window.syncAt - window.clickAt"))
             wait_for_map(page)
             out["switch"].append(page.evaluate("() => performance.now() - window.clickAt"))
             page.keyboard.press("Escape")
             page.wait_for_timeout(300)
         assert not page.foreign and not page.refused and not page.console_errors, (
-            page.foreign, page.refused, page.console_errors)
+            page.foreign,
+            page.refused,
+            page.console_errors,
+        )
     return timeline
 
 
 def main() -> None:
     from layers.store import default_store
+
     defs = default_store().indicator_defs.set_index("indicator")
     trees = {"this": REPO}
     if os.environ.get("BENCH_BASE"):
@@ -73,14 +76,17 @@ def main() -> None:
         for proc, _ in servers.values():
             proc.terminate()
             proc.wait(10)
-    summary = {name: {
-        "runs": RUNS,
-        "first_map_ms_median": round(statistics.median(r["first"])),
-        "first_map_ms_all": [round(v) for v in r["first"]],
-        "switch_to_restyle_ms_median": round(statistics.median(r["restyle"])),
-        "switch_to_map_idle_ms_median": round(statistics.median(r["switch"])),
-        "requests_to_first_map_median": statistics.median(r["requests"]),
-    } for name, r in results.items()}
+    summary = {
+        name: {
+            "runs": RUNS,
+            "first_map_ms_median": round(statistics.median(r["first"])),
+            "first_map_ms_all": [round(v) for v in r["first"]],
+            "switch_to_restyle_ms_median": round(statistics.median(r["restyle"])),
+            "switch_to_map_idle_ms_median": round(statistics.median(r["switch"])),
+            "requests_to_first_map_median": statistics.median(r["requests"]),
+        }
+        for name, r in results.items()
+    }
     print(json.dumps(summary, indent=2))
     (REPO / "bench" / "out").mkdir(exist_ok=True)
     (REPO / "bench" / "out" / "map.json").write_text(json.dumps(summary, indent=2))

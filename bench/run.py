@@ -3,6 +3,7 @@
 Runs the real server (python -m dashboard) in a subprocess and drives Debian's
 Chromium. Reports medians; nothing here is asserted.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -20,8 +21,7 @@ from tests.browser import browser_page, wait_for_map, wait_for_places
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 # Five indicator switches from the first view (GDP, 2020 baseline).
-SWITCHES = ["resident_population", "urbanization_rate", "urban_district_population", "gdp",
-            "resident_population"]
+SWITCHES = ["resident_population", "urbanization_rate", "urban_district_population", "gdp", "resident_population"]
 OUT = Path(__file__).parent / "out"
 EXPORT_VIEW = "indicator=gdp&view=actual&layers=ports,projects"
 
@@ -34,8 +34,7 @@ def _free_port() -> int:
 
 def children(pid: int) -> list[int]:
     """The child processes of pid (gunicorn's workers, for example), sorted."""
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True,
-                         check=False).stdout
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True, check=False).stdout
     return sorted(int(p) for p in out.split())
 
 
@@ -63,8 +62,9 @@ def _start_server(cwd: Path | None = None):
     """The dashboard from this tree, or from `cwd` (another checkout, for before and after)."""
     port = _free_port()
     env = dict(os.environ, PORT=str(port), **({"PYTHONPATH": str(cwd)} if cwd else {}))
-    proc = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=cwd, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard"], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):  # (a cold start on a loaded machine takes tens of seconds)
         try:
@@ -103,8 +103,7 @@ def _feature_step(page, responses, action) -> tuple[float, int]:
     responses.clear()
     start = page.evaluate("() => performance.now()")
     action()
-    page.wait_for_function("b => document.querySelector('#feature-sync').title !== b",
-                           arg=before, polling=5)
+    page.wait_for_function("b => document.querySelector('#feature-sync').title !== b", arg=before, polling=5)
     elapsed = page.evaluate("() => performance.now()") - start
     page.wait_for_timeout(200)
     return elapsed, sum(body_size(r) for r in responses)
@@ -120,11 +119,14 @@ def main() -> None:
         export_ms = {kind: [] for kind in ("png", "html", "gpkg", "geojson", "csv")}
         export_bytes = {}
         from layers.store import default_store
+
         defs = default_store().indicator_defs.set_index("indicator")
         for _ in range(RUNS):
             with browser_page(url) as page:
                 responses = []
-                page.on("response", lambda r: "_dash-update-component" in r.url and responses.append(r))
+                page.on(
+                    "response", lambda r, responses=responses: "_dash-update-component" in r.url and responses.append(r)
+                )
                 page.goto(url)
                 wait_for_map(page)
                 first_map.append(page.evaluate("() => performance.now()"))
@@ -132,20 +134,21 @@ def main() -> None:
                 for indicator in SWITCHES:
                     page.click("#indicator")  # opening the menu is not timed
                     option = page.get_by_role(
-                        "option", name=f"{defs.loc[indicator, 'name_zh']}({defs.loc[indicator, 'unit']})")
+                        "option", name=f"{defs.loc[indicator, 'name_zh']}({defs.loc[indicator, 'unit']})"
+                    )
                     before = page.get_attribute("#map-sync", "title") or ""
                     responses.clear()
                     option.click()
-                    page.wait_for_function("b => document.querySelector('#map-sync').title !== b",
-                                           arg=before, polling=5)
+                    page.wait_for_function(
+                        "b => document.querySelector('#map-sync').title !== b", arg=before, polling=5
+                    )
                     restyled_ms.append(page.evaluate("() => window.syncAt - window.clickAt"))
                     wait_for_map(page)
                     switch_ms.append(page.evaluate("() => performance.now() - window.clickAt"))
                     page.keyboard.press("Escape")
                     page.wait_for_timeout(300)  # let the chart's response land too
                     switch_bytes.append(sum(body_size(r) for r in responses))
-                    switch_wire.append(sum(int(r.headers.get("content-length", body_size(r)))
-                                           for r in responses))
+                    switch_wire.append(sum(int(r.headers.get("content-length", body_size(r))) for r in responses))
                 # The plan layers: a search, and turning the corridors on and off again.
                 for text in ("港", ""):
                     page.fill("#search", text)
@@ -154,7 +157,8 @@ def main() -> None:
                     search_bytes.append(size)
                 for _ in range(2):
                     ms, size = _feature_step(
-                        page, responses, lambda: page.locator("#layers input[value='corridors']").click())
+                        page, responses, lambda: page.locator("#layers input[value='corridors']").click()
+                    )
                     toggle_ms.append(ms)
                     toggle_bytes.append(size)
                 # The language, switched in place: click -> the new page's map drawn and idle.

@@ -6,6 +6,7 @@ the file. A damaged user store does not: it is set aside and named, and the
 embedded atlas serves. On loopback the one user may import without signing in;
 on any other address editors sign in (see dashboard/editors.py), as under `make serve`.
 """
+
 import ipaddress
 import os
 import sys

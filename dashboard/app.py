@@ -1,13 +1,24 @@
 """The Dash app, as a table of contents: the page, then each part's callbacks
 and routes, then the security hook that guards them all."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from dash import Dash
 
-from dashboard import (editors, export, figure_imports, layout, map_callbacks, place_callbacks, routes,
-                       security, slides, url_sync)
+from dashboard import (
+    editors,
+    export,
+    figure_imports,
+    layout,
+    map_callbacks,
+    place_callbacks,
+    routes,
+    security,
+    slides,
+    url_sync,
+)
 from dashboard.i18n import t
 from dashboard.page import Page
 from dashboard.preload import add_preloads
@@ -19,11 +30,16 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> Dash:
     """`editing`: editors.OPEN for one user on loopback, else editors sign in (a shared server)."""
     store = store or default_store()
-    app = Dash(__name__, compress=True, assets_folder=str(ASSETS),
-               # Leaflet is only inlined into the HTML exports. Dash 4.4 matches
-               # assets_ignore against file names only; folders need assets_path_ignore.
-               assets_path_ignore=[r"^vendor$"],
-               title=t("title"), update_title=None)
+    app = Dash(
+        __name__,
+        compress=True,
+        assets_folder=str(ASSETS),
+        # Leaflet is only inlined into the HTML exports. Dash 4.4 matches
+        # assets_ignore against file names only; folders need assets_path_ignore.
+        assets_path_ignore=[r"^vendor$"],
+        title=t("title"),
+        update_title=None,
+    )
     add_preloads(app)
     page = Page.make(store)
 

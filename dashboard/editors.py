@@ -9,6 +9,7 @@ serves one person, who may edit without signing in; the page says so.
 Writes are refused, not hidden: a callback that imports or removes answers 403
 to anyone else, and a POST from another origin is refused (CSRF).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,8 +35,9 @@ def register(app: Dash, mode: str, write_outputs: set[str]) -> None:
     server.config["ATLAS_EDITING"] = mode
     token = os.environ.get(TOKEN_ENV, "")
     # Every worker and instance derives the same signing key from the shared secret.
-    server.secret_key = hashlib.sha256(b"jiaodong-atlas session\0" + token.encode()).digest() if token \
-        else os.urandom(32)
+    server.secret_key = (
+        hashlib.sha256(b"jiaodong-atlas session\0" + token.encode()).digest() if token else os.urandom(32)
+    )
     server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict")
 
     @server.before_request
@@ -87,11 +89,13 @@ def _same_origin() -> bool:
 
 def mode() -> str:
     from flask import current_app, has_request_context
+
     return current_app.config.get("ATLAS_EDITING", SIGNED_IN) if has_request_context() else SIGNED_IN
 
 
 def is_editor() -> bool:
     from flask import has_request_context
+
     return mode() == OPEN or (has_request_context() and bool(session.get("editor")))
 
 
@@ -104,14 +108,14 @@ def who() -> str:
 
 def _form(lang: str, message: str, status: int = 200) -> Response:
     esc = html_text.escape
-    body = f"""<!doctype html><html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8">
-<title>{esc(t('editor.title', lang))}</title><link rel="stylesheet" href="/assets/style.css"></head>
+    body = f"""<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">
+<title>{esc(t("editor.title", lang))}</title><link rel="stylesheet" href="/assets/style.css"></head>
 <body class="editor-sign-in"><form method="post" action="/editor?lang={lang}">
-<h1>{esc(t('editor.title', lang))}</h1><p>{esc(t('editor.why', lang))}</p>
+<h1>{esc(t("editor.title", lang))}</h1><p>{esc(t("editor.why", lang))}</p>
 <p class="bad">{esc(message)}</p>
-<label>{esc(t('editor.name', lang))} <input name="name" required maxlength="60" autocomplete="name"></label>
-<label>{esc(t('editor.secret', lang))} <input name="secret" type="password" required autocomplete="current-password"></label>
-<button type="submit">{esc(t('editor.sign_in', lang))}</button> <a href="/">{esc(t('editor.back', lang))}</a>
+<label>{esc(t("editor.name", lang))} <input name="name" required maxlength="60" autocomplete="name"></label>
+<label>{esc(t("editor.secret", lang))} <input name="secret" type="password" required autocomplete="current-password"></label>
+<button type="submit">{esc(t("editor.sign_in", lang))}</button> <a href="/">{esc(t("editor.back", lang))}</a>
 </form></body></html>"""
     return Response(body, status=status, mimetype="text/html")
 

@@ -7,6 +7,7 @@ the command line, for a whole briefing at once:
     python -m dashboard.export --view "?indicator=gdp&view=target" --png out.png --html out.html
     python -m dashboard.export --briefing ports-and-sea --out exports/ [--lang en]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,18 +36,35 @@ from dashboard.i18n import LANGS, t
 from dashboard.page import Page, all_figures, indicator_of, map_view
 from dashboard.view import View
 from layers import features as lf
-from layers import map_layers
-from layers import spreadsheet
+from layers import map_layers, spreadsheet
 
-KINDS = {"png": "image/png", "html": "text/html; charset=utf-8",
-         "gpkg": "application/geopackage+sqlite3", "geojson": "application/geo+json",
-         "csv": "text/csv; charset=utf-8"}
+KINDS = {
+    "png": "image/png",
+    "html": "text/html; charset=utf-8",
+    "gpkg": "application/geopackage+sqlite3",
+    "geojson": "application/geo+json",
+    "csv": "text/csv; charset=utf-8",
+}
 SIZE = (1920, 1080)  # a 16:9 slide
 PNG_ZOOM = 7.0  # the opening view at slide width shows the five cities and the sea between
 LEAFLET = Path(__file__).resolve().parent.parent / "assets" / "vendor" / "leaflet-1.9.4"
-PLACE_COLUMNS = ("id", "plan", "layer", "category", "name_zh", "name_en", "city_adcodes",
-                 "county_adcode", "status", "precision", "plan_ref", "quote", "coord_source",
-                 "coord_quote", "note")
+PLACE_COLUMNS = (
+    "id",
+    "plan",
+    "layer",
+    "category",
+    "name_zh",
+    "name_en",
+    "city_adcodes",
+    "county_adcode",
+    "status",
+    "precision",
+    "plan_ref",
+    "quote",
+    "coord_source",
+    "coord_quote",
+    "note",
+)
 # One PNG renders and two wait, per process; the rest get a 503 at once. A
 # waiting request holds a server thread: with gunicorn's 4 threads (THREADS)
 # a worker keeps at least one for the pages, fewer threads let fewer wait.
@@ -84,6 +102,9 @@ def to_gpkg(page: Page, view: View) -> bytes:
         return path.read_bytes()
 
 
+INK, GREY = "#1d232b", "#4a5868"  # the picture's text: titles and legend, notes and sources
+
+
 def static_figure(page: Page, view: View, title: str = ""):
     """The map as the app draws it, self-contained (boundaries inline, places
     drawn in), framed for a slide: title, legend, source line and date."""
@@ -91,36 +112,72 @@ def static_figure(page: Page, view: View, title: str = ""):
     d = drawing(page, view)
     zones = json.loads(store.geojson("zones"))
     focus = view.focus or {"center": figures.CENTER, "zoom": PNG_ZOOM}
-    fig = figures.map_figure(store.cities, store.context, d.state, lang, fl.flow_trace().update(d.flows),
-                             fl.filled_traces(page.feature_data[lang], set(d.places["id"]), zones),
-                             center=focus["center"], zoom=focus["zoom"])
+    fig = figures.map_figure(
+        store.cities,
+        store.context,
+        d.state,
+        lang,
+        fl.flow_trace().update(d.flows),
+        fl.filled_traces(page.feature_data[lang], set(d.places["id"]), zones),
+        center=focus["center"],
+        zoom=focus["zoom"],
+    )
     fig.data[0].geojson = json.loads(store.geojson("cities"))
     for layer in fig.layout.map.layers:  # URLs the app serves -> the data itself
         layer.source = json.loads(store.geojson(layer.source.split("/")[-1].split(".")[0]))
     width, height = SIZE
     top, bottom = 104, 46  # bands for the titles and for the source line
-    heading = title or d.title
-    sub = d.title if title else t("title", lang)
-    fig.update_layout(width=width, height=height, margin={"l": 0, "r": 0, "t": top, "b": bottom},
-                      paper_bgcolor="#ffffff",
-                      font={"family": "Noto Sans CJK SC, sans-serif", "color": "#1d232b"})
-    for text, size, shift in ((heading, 38, 42), (sub, 22, 8)):  # in the band above the map
-        fig.add_annotation(text=html_text.escape(text), xref="paper", yref="paper", x=0, y=1,
-                           xanchor="left", yanchor="bottom", xshift=24, yshift=shift, showarrow=False,
-                           font={"size": size, "color": "#1d232b" if size > 30 else "#4a5868"})
+    fig.update_layout(
+        width=width,
+        height=height,
+        margin={"l": 0, "r": 0, "t": top, "b": bottom},
+        paper_bgcolor="#ffffff",
+        font={"family": "Noto Sans CJK SC, sans-serif", "color": INK},
+    )
+    # In the band above the map: the slide's title (else the map's) and the map's title (else the atlas's).
+    _paper_text(fig, title or d.title, 0, 1, "left", "bottom", 24, 42, 38, INK)
+    _paper_text(fig, d.title if title else t("title", lang), 0, 1, "left", "bottom", 24, 8, 22, GREY)
     _draw_legend(fig, d, lang, height - top - bottom)
-    fig.add_annotation(text=html_text.escape(d.sources), xref="paper", yref="paper", x=0, y=0,
-                       xanchor="left", yanchor="top", xshift=24, yshift=-10, showarrow=False,
-                       font={"size": 16, "color": "#4a5868"})
-    fig.add_annotation(text=t("made", lang).format(date=date.today().isoformat()), xref="paper",
-                       yref="paper", x=1, y=0, xanchor="right", yanchor="top", xshift=-24, yshift=-10,
-                       showarrow=False, font={"size": 16, "color": "#4a5868"})
+    _paper_text(fig, d.sources, 0, 0, "left", "top", 24, -10, 16, GREY)
+    made = t("made", lang).format(date=date.today().isoformat())
+    _paper_text(fig, made, 1, 0, "right", "top", -24, -10, 16, GREY)
     return fig
+
+
+def _paper_text(
+    fig,
+    text: str,
+    x,
+    y,
+    xanchor: str,
+    yanchor: str,
+    xshift: int,
+    yshift: int,
+    size: int,
+    color: str,
+    bold: bool = False,
+):
+    """A line of text placed on the picture (not on the map), escaped."""
+    text = f"<b>{html_text.escape(text)}</b>" if bold else html_text.escape(text)
+    fig.add_annotation(
+        text=text,
+        xref="paper",
+        yref="paper",
+        x=x,
+        y=y,
+        xanchor=xanchor,
+        yanchor=yanchor,
+        xshift=xshift,
+        yshift=yshift,
+        showarrow=False,
+        font={"size": size, "color": color},
+    )
 
 
 @dataclass(frozen=True)
 class Drawing:
     """What an export of a view draws, worked out once."""
+
     state: dict  # the choropleth's colours and hover texts
     heading: str  # the legend's
     rows: tuple  # the legend's (colour, text); a colour of None is a note
@@ -138,8 +195,13 @@ def drawing(page: Page, view: View) -> Drawing:
     state, legend, title, sources = map_view(store, view.indicator, view.view, lang, view.scheme)
     shown = places(page, view)
     flows = page.flow_data(view, lang)
-    rows = [*legend.rows, *[(map_layers.COLORS[layer], f"{t(f'layer.{layer}', lang)} ({n})")
-                            for layer, n in shown["layer"].value_counts().items()]]
+    rows = [
+        *legend.rows,
+        *[
+            (map_layers.COLORS[layer], f"{t(f'layer.{layer}', lang)} ({n})")
+            for layer, n in shown["layer"].value_counts().items()
+        ],
+    ]
     if flows.get("visible"):
         rows.append((fl.FLOW_COLOR, f"{t('legend.flows', lang)} ({len(flows['lon']) // 3})"))
     defn = indicator_of(store, view.indicator, lang)[0]
@@ -158,25 +220,37 @@ def _draw_legend(fig, d: Drawing, lang: str, plot_height: int) -> None:
     box_h = pad * 2 + 40 + row_px * len(rows)
     x0, y1 = 1 - (box_w + 16) / SIZE[0], 1 - 16 / plot_height
     y0 = y1 - box_h / plot_height
-    fig.add_shape(type="rect", xref="paper", yref="paper", x0=x0, x1=1 - 16 / SIZE[0], y0=y0, y1=y1,
-                  fillcolor="rgba(255,255,255,0.94)", line={"color": "#c3cad3", "width": 1})
+    fig.add_shape(
+        type="rect",
+        xref="paper",
+        yref="paper",
+        x0=x0,
+        x1=1 - 16 / SIZE[0],
+        y0=y0,
+        y1=y1,
+        fillcolor="rgba(255,255,255,0.94)",
+        line={"color": "#c3cad3", "width": 1},
+    )
     px_x = lambda px: x0 + px / SIZE[0]  # noqa: E731 - pixels from the box's left edge
     px_y = lambda px: y1 - px / plot_height  # noqa: E731 - pixels down from its top
-    fig.add_annotation(text=f"<b>{html_text.escape(heading)}</b>", xref="paper", yref="paper",
-                       x=px_x(pad), y=px_y(pad), xanchor="left", yanchor="top", showarrow=False,
-                       font={"size": 19})
+    _paper_text(fig, heading, px_x(pad), px_y(pad), "left", "top", 0, 0, 19, INK, bold=True)
     for i, (color, text) in enumerate(rows):
         top = pad + 44 + i * row_px
         if color is None:  # a note, in small type across the box
-            fig.add_annotation(text=html_text.escape(str(text)), xref="paper", yref="paper",
-                               x=px_x(pad), y=px_y(top + 11), xanchor="left", yanchor="middle",
-                               showarrow=False, font={"size": 13, "color": "#4a5868"})
+            _paper_text(fig, str(text), px_x(pad), px_y(top + 11), "left", "middle", 0, 0, 13, GREY)
             continue
-        fig.add_shape(type="rect", xref="paper", yref="paper", x0=px_x(pad), x1=px_x(pad + 40),
-                      y0=px_y(top + 22), y1=px_y(top), fillcolor=color, line={"color": "#888888", "width": 1})
-        fig.add_annotation(text=html_text.escape(str(text)), xref="paper", yref="paper",
-                           x=px_x(pad + 54), y=px_y(top + 11), xanchor="left", yanchor="middle",
-                           showarrow=False, font={"size": 18})
+        fig.add_shape(
+            type="rect",
+            xref="paper",
+            yref="paper",
+            x0=px_x(pad),
+            x1=px_x(pad + 40),
+            y0=px_y(top + 22),
+            y1=px_y(top),
+            fillcolor=color,
+            line={"color": "#888888", "width": 1},
+        )
+        _paper_text(fig, str(text), px_x(pad + 54), px_y(top + 11), "left", "middle", 0, 0, 18, INK)
 
 
 def to_png(page: Page, view: View, title: str = "") -> bytes:
@@ -190,6 +264,7 @@ def to_png(page: Page, view: View, title: str = "") -> bytes:
 
 def _render_png(fig: dict) -> bytes:
     import kaleido
+
     with warnings.catch_warnings():  # called in PNG_QUEUE's turn: one at a time
         # One Chromium per process, started on the first PNG and kept: starting
         # one per picture took most of the 12 s an export took.
@@ -203,8 +278,9 @@ def _render_png(fig: dict) -> bytes:
                 time.sleep(0.05)
         _lower_chromium_priority()  # and the processes it has started since
         warnings.filterwarnings("ignore", message="The kopts argument is ignored")
-        return kaleido.calc_fig_sync(fig, opts={"format": "png", "width": SIZE[0], "height": SIZE[1],
-                                                "scale": 1}, kopts={"mathjax": False})
+        return kaleido.calc_fig_sync(
+            fig, opts={"format": "png", "width": SIZE[0], "height": SIZE[1], "scale": 1}, kopts={"mathjax": False}
+        )
 
 
 def _lower_chromium_priority() -> int:
@@ -275,62 +351,121 @@ def _html_head() -> str:
         " text-shadow: 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }"
         ".leaflet-tooltip .quote { margin-top: 4px; padding-left: 6px; border-left: 3px solid #2c7fb8; }"
         ".leaflet-tooltip .src { margin-top: 4px; font-size: 11px; color: #4a5868; word-break: break-all; }"
-        "</style>")
+        "</style>"
+    )
 
 
 def to_html(page: Page, view: View, title: str = "") -> bytes:
     """A standalone Leaflet map (folium) with Leaflet inlined: it opens offline."""
     import folium
+
     store, lang = page.store, view.lang
     d = drawing(page, view)
     focus = view.focus or {"center": figures.CENTER, "zoom": figures.ZOOM}
     # Leaflet's zoom counts 256-pixel tiles, MapLibre's 512: one level apart.
-    m = folium.Map(location=[focus["center"]["lat"], focus["center"]["lon"]],
-                   zoom_start=focus["zoom"] + 1, zoom_snap=0.25, tiles=None, prefer_canvas=True,
-                   control_scale=True)
+    m = folium.Map(
+        location=[focus["center"]["lat"], focus["center"]["lon"]],
+        zoom_start=focus["zoom"] + 1,
+        zoom_snap=0.25,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+    )
     m.default_js, m.default_css = [], []  # no CDN: Leaflet goes inline below
     root = m.get_root()
     root.header.add_child(folium.Element(_html_head()))
-    folium.GeoJson(json.loads(store.geojson("context")), name="context", interactive=False,
-                   style_function=lambda _: {"fillColor": figures.LAND, "fillOpacity": 1,
-                                             "color": figures.LAND_EDGE, "weight": 0.8}).add_to(m)
+    _html_backdrop(m, store, d, lang)
+    _add_places(m, page, d.places, lang)
+    _html_flows(m, d.flows)
+    title = title or d.title
+    _html_boxes(root, d, title, lang)
+    root.title = title
+    return root.render().encode("utf-8")
+
+
+def _html_backdrop(m, store, d: Drawing, lang: str) -> None:
+    """The land, the cities coloured as the choropleth, the county borders and the city names."""
+    import folium
+
+    folium.GeoJson(
+        json.loads(store.geojson("context")),
+        name="context",
+        interactive=False,
+        style_function=lambda _: {
+            "fillColor": figures.LAND,
+            "fillOpacity": 1,
+            "color": figures.LAND_EDGE,
+            "weight": 0.8,
+        },
+    ).add_to(m)
     colors = dict(zip(store.cities["adcode"], _fill_colors(d.state)))
     hovers = dict(zip(store.cities["adcode"], d.state["customdata"]))
     cities = json.loads(store.geojson("cities"))
     for f in cities["features"]:
         f["properties"]["label"] = hovers[f["properties"]["adcode"]]
-    folium.GeoJson(cities, name="cities",
-                   style_function=lambda f: {"fillColor": colors[f["properties"]["adcode"]],
-                                             "fillOpacity": 0.92, "color": "#2b2b2b", "weight": 1.6},
-                   tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False)).add_to(m)
-    folium.GeoJson(json.loads(store.geojson("counties")), name="counties", interactive=False,
-                   style_function=lambda _: {"color": "#ffffff", "weight": 0.7, "opacity": 0.85,
-                                             "fill": False}).add_to(m)
+    folium.GeoJson(
+        cities,
+        name="cities",
+        style_function=lambda f: {
+            "fillColor": colors[f["properties"]["adcode"]],
+            "fillOpacity": 0.92,
+            "color": "#2b2b2b",
+            "weight": 1.6,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(m)
+    folium.GeoJson(
+        json.loads(store.geojson("counties")),
+        name="counties",
+        interactive=False,
+        style_function=lambda _: {"color": "#ffffff", "weight": 0.7, "opacity": 0.85, "fill": False},
+    ).add_to(m)
     names = store.cities["name_zh" if lang == "zh" else "name_en"]
     for name, lon, lat in zip(names, store.cities["label_lon"], store.cities["label_lat"]):
-        folium.Marker([lat, lon], icon=folium.DivIcon(  # text only: no marker image to fetch
-            html=f"<div class='city-label'>{html_text.escape(name)}</div>", icon_size=(120, 20),
-            icon_anchor=(60, 10))).add_to(m)
-    _add_places(m, page, d.places, lang)
-    flows = d.flows
+        folium.Marker(
+            [lat, lon],
+            icon=folium.DivIcon(  # text only: no marker image to fetch
+                html=f"<div class='city-label'>{html_text.escape(name)}</div>",
+                icon_size=(120, 20),
+                icon_anchor=(60, 10),
+            ),
+        ).add_to(m)
+
+
+def _html_flows(m, flows: dict) -> None:
+    import folium
+
     if flows.get("visible"):
         for i in range(0, len(flows["lon"]), 3):  # segments, each followed by a gap
-            folium.PolyLine([(flows["lat"][i], flows["lon"][i]), (flows["lat"][i + 1], flows["lon"][i + 1])],
-                            color=fl.FLOW_COLOR, weight=2.5, opacity=0.75,
-                            tooltip=flows["hovertext"][i]).add_to(m)
-    legend = "".join(f"<div><span class='sw' style='background:{c}'></span>{html_text.escape(str(x))}</div>"
-                     if c else f"<div style='font-size:11px;color:#4a5868'>{html_text.escape(str(x))}</div>"
-                     for c, x in d.rows)
-    title = title or d.title
+            folium.PolyLine(
+                [(flows["lat"][i], flows["lon"][i]), (flows["lat"][i + 1], flows["lon"][i + 1])],
+                color=fl.FLOW_COLOR,
+                weight=2.5,
+                opacity=0.75,
+                tooltip=flows["hovertext"][i],
+            ).add_to(m)
+
+
+def _html_boxes(root, d: Drawing, title: str, lang: str) -> None:
+    """The title, the legend and the source line, in boxes over the map."""
+    import folium
+
+    legend = "".join(
+        f"<div><span class='sw' style='background:{c}'></span>{html_text.escape(str(x))}</div>"
+        if c
+        else f"<div style='font-size:11px;color:#4a5868'>{html_text.escape(str(x))}</div>"
+        for c, x in d.rows
+    )
     shown_title = html_text.escape(title)
-    root.html.add_child(folium.Element(
-        f"<div class='atlas-box' style='top:10px;left:54px;font-size:18px'><b>{shown_title}</b>"
-        f"<div style='font-size:12px;color:#4a5868'>{html_text.escape(t('title', lang))}</div></div>"
-        f"<div class='atlas-box' style='top:10px;right:10px'><b>{html_text.escape(d.heading)}</b>{legend}</div>"
-        f"<div class='atlas-box' style='bottom:8px;left:120px;font-size:11px;max-width:65%'>"
-        f"{html_text.escape(d.sources)} · {t('made', lang).format(date=date.today().isoformat())}</div>"))
-    root.title = title
-    return root.render().encode("utf-8")
+    root.html.add_child(
+        folium.Element(
+            f"<div class='atlas-box' style='top:10px;left:54px;font-size:18px'><b>{shown_title}</b>"
+            f"<div style='font-size:12px;color:#4a5868'>{html_text.escape(t('title', lang))}</div></div>"
+            f"<div class='atlas-box' style='top:10px;right:10px'><b>{html_text.escape(d.heading)}</b>{legend}</div>"
+            f"<div class='atlas-box' style='bottom:8px;left:120px;font-size:11px;max-width:65%'>"
+            f"{html_text.escape(d.sources)} · {t('made', lang).format(date=date.today().isoformat())}</div>"
+        )
+    )
 
 
 def _fill_colors(state: dict) -> list[str]:
@@ -341,32 +476,50 @@ def _fill_colors(state: dict) -> list[str]:
 
 def _add_places(m, page: Page, shown: gpd.GeoDataFrame, lang: str) -> None:
     import folium
+
     names = page.names[lang]
     points = page.positions
     for r in shown[shown.geometry.notna()].itertuples():
         color = map_layers.COLORS[r.layer]
         name = r.name_zh if lang == "zh" else r.name_en
-        tip = (f"<b>{html_text.escape(name)}</b><br>{html_text.escape(names.categories[(r.layer, r.category)])}"
-               f"<br>{t('feature.precision', lang)}: {t(f'precision.{r.precision}', lang)}"
-               f"<br>{html_text.escape(r.plan_ref)}")
+        tip = (
+            f"<b>{html_text.escape(name)}</b><br>{html_text.escape(names.categories[(r.layer, r.category)])}"
+            f"<br>{t('feature.precision', lang)}: {t(f'precision.{r.precision}', lang)}"
+            f"<br>{html_text.escape(r.plan_ref)}"
+        )
         # All in the tooltip: folium's popups need jQuery, which an offline file does not have.
-        tip += (f"<div class='quote'>{html_text.escape(r.quote)}</div><div class='src'>"
-                f"{t('feature.coord_source', lang)}: {html_text.escape(r.coord_source)}</div>")
+        tip += (
+            f"<div class='quote'>{html_text.escape(r.quote)}</div><div class='src'>"
+            f"{t('feature.coord_source', lang)}: {html_text.escape(r.coord_source)}</div>"
+        )
         geom = r.geometry
         if geom.geom_type == "Point":
-            lon, lat = (points.loc[r.Index, "lon"], points.loc[r.Index, "lat"]) if r.Index in points.index \
+            lon, lat = (
+                (points.loc[r.Index, "lon"], points.loc[r.Index, "lat"])
+                if r.Index in points.index
                 else (geom.x, geom.y)
-            folium.CircleMarker([lat, lon], radius=6, color="#ffffff", weight=1, fill=True,
-                                fill_color=color, fill_opacity=fl.OPACITY.get(r.precision, 1.0),
-                                tooltip=tip).add_to(m)
+            )
+            folium.CircleMarker(
+                [lat, lon],
+                radius=6,
+                color="#ffffff",
+                weight=1,
+                fill=True,
+                fill_color=color,
+                fill_opacity=fl.OPACITY.get(r.precision, 1.0),
+                tooltip=tip,
+            ).add_to(m)
         elif geom.geom_type.endswith("LineString"):
             for part in getattr(geom, "geoms", [geom]):
-                folium.PolyLine([(y, x) for x, y in part.coords], color=color, weight=3, opacity=0.9,
-                                tooltip=tip).add_to(m)
+                folium.PolyLine(
+                    [(y, x) for x, y in part.coords], color=color, weight=3, opacity=0.9, tooltip=tip
+                ).add_to(m)
         else:
-            folium.GeoJson(geom.__geo_interface__, tooltip=tip,
-                           style_function=lambda _, c=color: {"color": c, "weight": 2, "fillColor": c,
-                                                              "fillOpacity": 0.3}).add_to(m)
+            folium.GeoJson(
+                geom.__geo_interface__,
+                tooltip=tip,
+                style_function=lambda _, c=color: {"color": c, "weight": 2, "fillColor": c, "fillOpacity": 0.3},
+            ).add_to(m)
 
 
 WRITERS = {"png": to_png, "html": to_html, "gpkg": to_gpkg, "geojson": to_geojson, "csv": to_csv}
@@ -383,8 +536,7 @@ def register(app: Dash, page: Page) -> None:
     @app.server.route("/export/view.<kind>")
     def export_view(kind):
         if kind not in WRITERS:
-            return Response("Unknown export. Use png, html, gpkg, geojson or csv.\n", status=404,
-                            mimetype="text/plain")
+            return Response("Unknown export. Use png, html, gpkg, geojson or csv.\n", status=404, mimetype="text/plain")
         view, dropped = page.parse(request.query_string.decode("utf-8", "replace"))
         if kind == "png":
             try:
@@ -404,8 +556,11 @@ def register(app: Dash, page: Page) -> None:
 
 
 def busy_response(seconds: int) -> Response:
-    resp = Response(f"Busy making other pictures: try again in {seconds} s. 正在生成其他图片，请 {seconds} 秒后再试。\n",
-                    status=503, mimetype="text/plain")
+    resp = Response(
+        f"Busy making other pictures: try again in {seconds} s. 正在生成其他图片，请 {seconds} 秒后再试。\n",
+        status=503,
+        mimetype="text/plain",
+    )
     resp.headers["Retry-After"] = str(seconds)
     resp.headers["Cache-Control"] = "no-store"
     return resp
@@ -414,9 +569,19 @@ def busy_response(seconds: int) -> Response:
 def controls(lang: str) -> list:
     return [
         html.Div(t("export.title", lang), className="legend-head"),
-        html.Div([html.A(t(f"export.{kind}", lang), id=f"{ids.EXPORT}{kind}", href=f"/export/view.{kind}",
-                         download="", **(_png_texts(lang) if kind == "png" else {})) for kind in WRITERS],
-                 className="export-links"),
+        html.Div(
+            [
+                html.A(
+                    t(f"export.{kind}", lang),
+                    id=f"{ids.EXPORT}{kind}",
+                    href=f"/export/view.{kind}",
+                    download="",
+                    **(_png_texts(lang) if kind == "png" else {}),
+                )
+                for kind in WRITERS
+            ],
+            className="export-links",
+        ),
         html.Div(t("export.note", lang), className="legend-note"),
     ]
 
@@ -437,6 +602,7 @@ def main(argv=None) -> int:
         parser.add_argument(f"--{kind}", type=Path, metavar="FILE", help=f"write the view as {kind}")
     args = parser.parse_args(argv)
     from layers.store import StoreError, default_store
+
     try:
         page = Page.make(default_store())
     except StoreError as exc:
@@ -453,8 +619,7 @@ def main(argv=None) -> int:
         kinds = [k for k in args.formats.split(",") if k]
         bad = [k for k in kinds if k not in WRITERS]
         if bad or not args.out:
-            print(f"error: {'unknown format ' + ','.join(bad) if bad else '--out FOLDER is needed'}",
-                  file=sys.stderr)
+            print(f"error: {'unknown format ' + ','.join(bad) if bad else '--out FOLDER is needed'}", file=sys.stderr)
             return 2
         args.out.mkdir(parents=True, exist_ok=True)
         briefing = page.briefings[args.briefing]

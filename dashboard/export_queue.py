@@ -4,6 +4,7 @@ the rest are turned away at once with a time to come back.
 A waiting request holds one of the server's threads, so the queue is kept
 shorter than a worker's thread pool: what is left serves the pages.
 """
+
 from __future__ import annotations
 
 import math

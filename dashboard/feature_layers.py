@@ -4,6 +4,7 @@
 with, for whichever rows the table shows (assets/atlas.js), so filtering
 never asks the server for map data.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +13,8 @@ import plotly.graph_objects as go
 
 from dashboard.figures import GEO_URL, PLACES
 from dashboard.i18n import t
-from layers import map_layers
 from layers import features as lf
+from layers import map_layers
 
 HIGHLIGHT = "#ffd400"
 OPACITY = {"site": 1.0, "county": 0.8, "city": 0.6, "schematic": 0.9}  # less sure, lighter
@@ -66,9 +67,11 @@ def _members(features, spec: Spec):
 
 def _hover(r, names: lf.Names, lang: str) -> str:
     name = r.name_zh if lang == "zh" else r.name_en
-    return (f"<b>{name}</b><br>{names.categories[(r.layer, r.category)]}"
-            f"<br>{t('feature.precision', lang)}: {t(f'precision.{r.precision}', lang)}"
-            f"<br>{r.plan_ref}")
+    return (
+        f"<b>{name}</b><br>{names.categories[(r.layer, r.category)]}"
+        f"<br>{t('feature.precision', lang)}: {t(f'precision.{r.precision}', lang)}"
+        f"<br>{r.plan_ref}"
+    )
 
 
 def _item(spec: Spec, r, positions, names, lang) -> dict:
@@ -78,9 +81,11 @@ def _item(spec: Spec, r, positions, names, lang) -> dict:
         xs, ys = r.geometry.xy
         item.update(lon=[round(x, 4) for x in xs], lat=[round(y, 4) for y in ys])
     elif spec.geom == "point":
-        item.update(lon=round(float(positions.loc[r.Index, "lon"]), 5),
-                    lat=round(float(positions.loc[r.Index, "lat"]), 5),
-                    opacity=OPACITY[r.precision])
+        item.update(
+            lon=round(float(positions.loc[r.Index, "lon"]), 5),
+            lat=round(float(positions.loc[r.Index, "lat"]), 5),
+            opacity=OPACITY[r.precision],
+        )
         if spec.text:
             item["text"] = r.name_zh if lang == "zh" else r.name_en
     return item
@@ -106,40 +111,69 @@ def trace_data(features, positions, names: lf.Names, lang: str = "zh") -> list[d
 
 
 def traces(data: list[dict]) -> list:
-    """The feature traces, styled and empty: the browser fills them (see trace_data).
-    A clustered trace starts with all its points: plotly.js 4.1 sets up
-    clustering only for a trace that has points when it is first drawn."""
+    """The feature traces, styled and empty: the browser fills them (see trace_data)."""
     items = {d["index"]: d for d in data}
     out = []
     for spec in SPECS:
-        hoverinfo = {"hoverinfo": "skip"} if spec.layer is None else {
-            "hovertemplate": "%{hovertext}<extra></extra>"}
+        hoverinfo = {"hoverinfo": "skip"} if spec.layer is None else {"hovertemplate": "%{hovertext}<extra></extra>"}
         if spec.geom == "area":
-            out.append(go.Choroplethmap(
-                geojson=GEO_URL.format("zones"), featureidkey="properties.id", locations=[], z=[],
-                colorscale=[[0, spec.color], [1, spec.color]], showscale=False, zmin=0, zmax=1,
-                visible=False, marker={"opacity": 0.35, "line": {"color": "#6a1b5a", "width": 2}},
-                **hoverinfo))
+            out.append(
+                go.Choroplethmap(
+                    geojson=GEO_URL.format("zones"),
+                    featureidkey="properties.id",
+                    locations=[],
+                    z=[],
+                    colorscale=[[0, spec.color], [1, spec.color]],
+                    showscale=False,
+                    zmin=0,
+                    zmax=1,
+                    visible=False,
+                    marker={"opacity": 0.35, "line": {"color": "#6a1b5a", "width": 2}},
+                    **hoverinfo,
+                )
+            )
         elif spec.geom == "line":
-            out.append(go.Scattermap(
-                mode="lines", lon=[], lat=[], line={"color": spec.color, "width": spec.size},
-                opacity=0.9 if spec.layer else 0.8, visible=False, **hoverinfo))
+            out.append(
+                go.Scattermap(
+                    mode="lines",
+                    lon=[],
+                    lat=[],
+                    line={"color": spec.color, "width": spec.size},
+                    opacity=0.9 if spec.layer else 0.8,
+                    visible=False,
+                    **hoverinfo,
+                )
+            )
         else:
-            extra = {}
-            if spec.text:
-                extra = {"mode": "markers+text", "textposition": "top right",
-                         "textfont": {"size": 12, "color": spec.color}}
-            points = {"lon": [], "lat": [], "visible": False}
-            if spec.cluster:
-                extra["cluster"] = {"enabled": True, "maxzoom": 9, "color": spec.color,
-                                    "opacity": 0.85, "size": [16, 22, 30], "step": [10, 30]}
-                entry = items[INDEX[spec.key]]["items"].values()
-                points = {"lon": [i["lon"] for i in entry], "lat": [i["lat"] for i in entry],
-                          "visible": True}
-            out.append(go.Scattermap(
-                mode=extra.pop("mode", "markers"), **points,
-                marker={"size": spec.size, "color": spec.color, "opacity": 0.85}, **extra, **hoverinfo))
+            out.append(_point_trace(spec, items[INDEX[spec.key]], hoverinfo))
     return out
+
+
+def _point_trace(spec: Spec, data: dict, hoverinfo: dict) -> go.Scattermap:
+    """A clustered trace starts with all its points: plotly.js 4.1 sets up
+    clustering only for a trace that has points when it is first drawn."""
+    extra = {}
+    if spec.text:
+        extra = {"mode": "markers+text", "textposition": "top right", "textfont": {"size": 12, "color": spec.color}}
+    points = {"lon": [], "lat": [], "visible": False}
+    if spec.cluster:
+        extra["cluster"] = {
+            "enabled": True,
+            "maxzoom": 9,
+            "color": spec.color,
+            "opacity": 0.85,
+            "size": [16, 22, 30],
+            "step": [10, 30],
+        }
+        entry = data["items"].values()
+        points = {"lon": [i["lon"] for i in entry], "lat": [i["lat"] for i in entry], "visible": True}
+    return go.Scattermap(
+        mode=extra.pop("mode", "markers"),
+        **points,
+        marker={"size": spec.size, "color": spec.color, "opacity": 0.85},
+        **extra,
+        **hoverinfo,
+    )
 
 
 def filled_traces(data: list[dict], visible: set, zones_geojson=None) -> list:
@@ -155,8 +189,13 @@ def filled_traces(data: list[dict], visible: set, zones_geojson=None) -> list:
             continue
         hover = [it["hover"] for it in items]
         if spec.geom == "area":
-            trace.update(visible=True, locations=ids_, z=[0] * len(ids_), hovertext=hover,
-                         geojson=zones_geojson or GEO_URL.format("zones"))
+            trace.update(
+                visible=True,
+                locations=ids_,
+                z=[0] * len(ids_),
+                hovertext=hover,
+                geojson=zones_geojson or GEO_URL.format("zones"),
+            )
         elif spec.geom == "line":
             lon, lat = [], []
             for it in items:
@@ -164,17 +203,28 @@ def filled_traces(data: list[dict], visible: set, zones_geojson=None) -> list:
                 lat += [*it["lat"], None]
             trace.update(visible=True, lon=lon, lat=lat)
         else:
-            trace.update(visible=True, lon=[it["lon"] for it in items], lat=[it["lat"] for it in items],
-                         hovertext=hover, marker={"opacity": [it["opacity"] for it in items]},
-                         **({"text": [it["text"] for it in items]} if spec.text else {}))
+            trace.update(
+                visible=True,
+                lon=[it["lon"] for it in items],
+                lat=[it["lat"] for it in items],
+                hovertext=hover,
+                marker={"opacity": [it["opacity"] for it in items]},
+                **({"text": [it["text"] for it in items]} if spec.text else {}),
+            )
     return out
 
 
 def flow_trace() -> go.Scattermap:
     """The docking plan's links, drawn by the browser (see flow_data); hidden at first."""
-    return go.Scattermap(mode="lines", lon=[], lat=[], visible=False, opacity=0.75,
-                         line={"color": FLOW_COLOR, "width": 2.5},
-                         hovertemplate="%{hovertext}<extra></extra>")
+    return go.Scattermap(
+        mode="lines",
+        lon=[],
+        lat=[],
+        visible=False,
+        opacity=0.75,
+        line={"color": FLOW_COLOR, "width": 2.5},
+        hovertemplate="%{hovertext}<extra></extra>",
+    )
 
 
 def flow_data(links, tasks, names: lf.Names, lang: str = "zh") -> dict:
@@ -186,8 +236,9 @@ def flow_data(links, tasks, names: lf.Names, lang: str = "zh") -> dict:
     lon, lat, hover = [], [], []
     for r in links.itertuples(index=False):
         src = names.cities.get(r.city, t("province", lang))
-        text = (f"<b>{src} → {names.regions.get(r.partner, r.partner)}</b><br>"
-                + "<br>".join(f"{t('task.n', lang).format(n=n)} {title.get(n, '')}" for n in r.tasks))
+        text = f"<b>{src} → {names.regions.get(r.partner, r.partner)}</b><br>" + "<br>".join(
+            f"{t('task.n', lang).format(n=n)} {title.get(n, '')}" for n in r.tasks
+        )
         lon += [r.from_lon, r.to_lon, None]
         lat += [r.from_lat, r.to_lat, None]
         hover += [text, text, None]

@@ -1,5 +1,6 @@
 """Figures editors import, and a viewer's preview: the upload box, the checker's
 answer, the list of imports, and the downloads of every figure and of the template."""
+
 from __future__ import annotations
 
 import base64
@@ -18,48 +19,76 @@ from layers import indicators as ind
 from layers.store import Store
 
 # Everything that shows figures, refreshed after an import or a removal.
-FIGURE_OUTPUTS = (ids.MAP_STATE, "data"), (ids.LEGEND, "children"), (ids.MAP_TITLE, "children"), \
-    (ids.SOURCE_LINE, "children"), (ids.BAR, "figure"), (ids.CIRCLE_SUMMARY, "children"), \
-    (ids.SOURCES, "rowData"), (ids.CIRCLE_CARDS, "children")
+FIGURE_OUTPUTS = (
+    (ids.MAP_STATE, "data"),
+    (ids.LEGEND, "children"),
+    (ids.MAP_TITLE, "children"),
+    (ids.SOURCE_LINE, "children"),
+    (ids.BAR, "figure"),
+    (ids.CIRCLE_SUMMARY, "children"),
+    (ids.SOURCES, "rowData"),
+    (ids.CIRCLE_CARDS, "children"),
+)
 
 
 def register(app: Dash, page: Page) -> None:
+    _uploads(app, page)
+    _downloads(app, page.store)
+
+
+def _refreshed(page: Page, indicator, view, scheme, lang) -> tuple:
+    """What FIGURE_OUTPUTS show, for the view the controls show."""
+    store = page.store
+    rows = tables.source_rows(store, lang)
+    cards = panels.circle_cards(all_figures(store), store.indicator_defs, lang)
+    if indicator not in page.known or view not in ind.VIEWS or scheme not in ind.SCHEMES:
+        return *[no_update] * 6, rows, cards
+    return *map_outputs(store, indicator, view, lang, scheme), *bar_view(store, indicator, lang), rows, cards
+
+
+def _uploads(app: Dash, page: Page) -> None:
     store = page.store
     outputs = [Output(cid, prop, allow_duplicate=True) for cid, prop in FIGURE_OUTPUTS]
-    view_states = [State(ids.INDICATOR, "value"), State(ids.VIEW, "value"), State(ids.SCHEME, "value"),
-                   State(ids.LANG, "value")]
+    view_states = [State(cid, "value") for cid in (ids.INDICATOR, ids.VIEW, ids.SCHEME, ids.LANG)]
 
-    def refreshed(indicator, view, scheme, lang) -> tuple:
-        rows = tables.source_rows(store, lang)
-        cards = panels.circle_cards(all_figures(store), store.indicator_defs, lang)
-        if indicator not in page.known or view not in ind.VIEWS or scheme not in ind.SCHEMES:
-            return *[no_update] * 6, rows, cards
-        return *map_outputs(store, indicator, view, lang, scheme), *bar_view(store, indicator, lang), rows, cards
-
-    @app.callback(Output(ids.UPLOAD_STATUS, "children"), Output(ids.IMPORT_LIST, "children"), *outputs,
-                  Input(ids.UPLOAD, "contents"), State(ids.UPLOAD, "filename"), *view_states,
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(ids.UPLOAD_STATUS, "children"),
+        Output(ids.IMPORT_LIST, "children"),
+        *outputs,
+        Input(ids.UPLOAD, "contents"),
+        State(ids.UPLOAD, "filename"),
+        *view_states,
+        prevent_initial_call=True,
+    )
     def import_figures(contents, filename, indicator, view, scheme, lang):
         """The same checker as `python -m geodata.indicators import`: all rows or none."""
         if contents is None:
             raise PreventUpdate  # a rebuilt page, nothing uploaded
         lang = lang if lang in LANGS else "zh"
         status = _import(store, contents, _file_name(filename), lang, keep=True)
-        return status, import_list(lang), *refreshed(indicator, view, scheme, lang)
+        return status, import_list(lang), *_refreshed(page, indicator, view, scheme, lang)
 
-    @app.callback(Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True),
-                  Input(ids.PREVIEW, "contents"), State(ids.PREVIEW, "filename"), State(ids.LANG, "value"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True),
+        Input(ids.PREVIEW, "contents"),
+        State(ids.PREVIEW, "filename"),
+        State(ids.LANG, "value"),
+        prevent_initial_call=True,
+    )
     def preview_figures(contents, filename, lang):
         """A viewer's file: checked, and shown to them alone; stored nowhere."""
         if contents is None:
             raise PreventUpdate
         return _import(store, contents, _file_name(filename), lang if lang in LANGS else "zh", keep=False)
 
-    @app.callback(Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True),
-                  Output(ids.IMPORT_LIST, "children", allow_duplicate=True), *outputs,
-                  Input({"type": ids.REMOVE_IMPORT, "index": ALL}, "n_clicks"), *view_states,
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(ids.UPLOAD_STATUS, "children", allow_duplicate=True),
+        Output(ids.IMPORT_LIST, "children", allow_duplicate=True),
+        *outputs,
+        Input({"type": ids.REMOVE_IMPORT, "index": ALL}, "n_clicks"),
+        *view_states,
+        prevent_initial_call=True,
+    )
     def remove_import(clicks, indicator, view, scheme, lang):
         if not ctx.triggered_id or not any(clicks):
             raise PreventUpdate  # a rebuilt list, nothing clicked
@@ -69,20 +98,28 @@ def register(app: Dash, page: Page) -> None:
             status = html.P(t("import.removed", lang).format(n=n), className="good")
         except (user_store.Unavailable, user_store.sa.exc.DBAPIError) as exc:
             status = html.P(f"{t('import.store_error', lang)} {exc}", className="bad")
-        return status, import_list(lang), *refreshed(indicator, view, scheme, lang)
+        return status, import_list(lang), *_refreshed(page, indicator, view, scheme, lang)
 
+
+def _downloads(app: Dash, store: Store) -> None:
     @app.server.route("/figures/all.csv")
     def figures_csv():
         """Every figure the atlas shows, embedded and imported, with its source."""
         names = store.indicator_defs.set_index("indicator")
         table = all_figures(store).assign(indicator_name=lambda d: d["indicator"].map(names["name_zh"]))
-        return Response(spreadsheet.excel_csv(table), mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=jiaodong-figures.csv"})
+        return Response(
+            spreadsheet.excel_csv(table),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=jiaodong-figures.csv"},
+        )
 
     @app.server.route("/figures/template.csv")
     def figures_template():
-        return Response("\ufeff" + imports.template(store), mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=figures-template.csv"})
+        return Response(
+            "\ufeff" + imports.template(store),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=figures-template.csv"},
+        )
 
 
 def writing_callbacks(app: Dash) -> set:
@@ -94,27 +131,57 @@ def controls(lang: str) -> list:
     """Editors import and remove; a viewer may preview a file for themselves only."""
     editor, open_ = editors.is_editor(), editors.mode() == editors.OPEN
     if editor:
-        who = [t("import.open", lang)] if open_ else [
-            t("import.signed_in", lang).format(name=editors.session.get("editor", "")), " ",
-            html.Form(html.Button(t("editor.sign_out", lang), type="submit"), method="post",
-                      action="/editor/sign-out", className="inline-form")]
+        who = (
+            [t("import.open", lang)]
+            if open_
+            else [
+                t("import.signed_in", lang).format(name=editors.session.get("editor", "")),
+                " ",
+                html.Form(
+                    html.Button(t("editor.sign_out", lang), type="submit"),
+                    method="post",
+                    action="/editor/sign-out",
+                    className="inline-form",
+                ),
+            ]
+        )
     else:
-        who = [t("import.viewer", lang), " ",
-               html.A(t("editor.sign_in", lang), href=f"/editor?lang={lang}")]
+        who = [t("import.viewer", lang), " ", html.A(t("editor.sign_in", lang), href=f"/editor?lang={lang}")]
     hidden = {"display": "none"}
     return [
         html.H2(t("import.title", lang)),
         html.P(who, className="hint editor-line"),
-        *[dcc.Upload(html.Div(t(text, lang)), id=cid, className="upload", accept=".csv,.txt,text/csv,text/plain",
-                     max_size=imports.MAX_UPLOAD, style=None if shown else hidden)
-          for cid, text, shown in ((ids.UPLOAD, "import.drop", editor),
-                                   (ids.PREVIEW, "import.preview_drop", not editor))],
-        html.A(t("import.template", lang), href="/figures/template.csv", download="figures-template.csv",
-               className="template-link"),
+        *[
+            dcc.Upload(
+                html.Div(t(text, lang)),
+                id=cid,
+                className="upload",
+                accept=".csv,.txt,text/csv,text/plain",
+                max_size=imports.MAX_UPLOAD,
+                style=None if shown else hidden,
+            )
+            for cid, text, shown in (
+                (ids.UPLOAD, "import.drop", editor),
+                (ids.PREVIEW, "import.preview_drop", not editor),
+            )
+        ],
+        html.A(
+            t("import.template", lang),
+            href="/figures/template.csv",
+            download="figures-template.csv",
+            className="template-link",
+        ),
         html.Div(id=ids.UPLOAD_CHECK, className="upload-status bad", role="alert"),  # filled by uploads.js
-        html.Div(id=ids.UPLOAD_STATUS, className="upload-status", role="status",
-                 **{"data-too-big": t("import.too_big", lang).format(mb=imports.MAX_UPLOAD // 1000 / 1000),
-                    "data-not-csv": t("import.not_csv", lang), "data-max": str(imports.MAX_UPLOAD)}),
+        html.Div(
+            id=ids.UPLOAD_STATUS,
+            className="upload-status",
+            role="status",
+            **{
+                "data-too-big": t("import.too_big", lang).format(mb=imports.MAX_UPLOAD // 1000 / 1000),
+                "data-not-csv": t("import.not_csv", lang),
+                "data-max": str(imports.MAX_UPLOAD),
+            },
+        ),
         html.Div(import_list(lang) if editor else [], id=ids.IMPORT_LIST, className="import-list"),
     ]
 
@@ -127,11 +194,20 @@ def import_list(lang: str) -> list:
         done = store.imports()
     except (user_store.Unavailable, user_store.sa.exc.DBAPIError):
         return notices
-    items = [html.Li([f"#{r.id} {r.source_name} · {t('import.figures', lang).format(n=r.figures)} · "
-                      f"{r.imported_by} · {str(r.imported_at)[:16].replace('T', ' ')} UTC ",
-                      html.Button(t("import.remove", lang), id={"type": ids.REMOVE_IMPORT, "index": int(r.id)},
-                                  className="remove-import")])
-             for r in done.itertuples()]
+    items = [
+        html.Li(
+            [
+                f"#{r.id} {r.source_name} · {t('import.figures', lang).format(n=r.figures)} · "
+                f"{r.imported_by} · {str(r.imported_at)[:16].replace('T', ' ')} UTC ",
+                html.Button(
+                    t("import.remove", lang),
+                    id={"type": ids.REMOVE_IMPORT, "index": int(r.id)},
+                    className="remove-import",
+                ),
+            ]
+        )
+        for r in done.itertuples()
+    ]
     return [*notices, html.Ul(items)] if items else notices
 
 
@@ -151,20 +227,35 @@ def _import(store: Store, contents, name: str, lang: str, keep: bool):
     result = imports.check(data, name, rules_of(store), all_figures(store)[imports.COLUMNS])
     read_as = html.P(t("import.read_as", lang).format(how=result.read_as), className="hint") if result.read_as else ""
     if result.whole_file:
-        return [html.P(t("import.file_bad", lang).format(name=name), className="bad"),
-                html.Ul([html.Li(result.problems[0].text(lang))]), read_as]
+        return [
+            html.P(t("import.file_bad", lang).format(name=name), className="bad"),
+            html.Ul([html.Li(result.problems[0].text(lang))]),
+            read_as,
+        ]
     if not result.ok:
         texts = [p.text(lang) for p in result.problems]
         shown = texts[:20] + ([f"… ({len(texts) - 20})"] if len(texts) > 20 else [])
-        return [html.P(t("import.bad", lang).format(name=name, n=len(texts)), className="bad"),
-                html.Ul([html.Li(e) for e in shown]), read_as]
+        return [
+            html.P(t("import.bad", lang).format(name=name, n=len(texts)), className="bad"),
+            html.Ul([html.Li(e) for e in shown]),
+            read_as,
+        ]
     if result.rows.empty:
         return html.P(t("import.none", lang), className="bad")
     if not keep:
-        return [html.P(t("import.preview", lang).format(n=len(result.rows), name=name), className="good"),
-                html.Ul([html.Li(f"{r.indicator} · {r.area_code} · {r.year} · {t(f'kind.{r.kind}', lang)} · "
-                                 f"{r.comparator}{r.value:g} {r.unit}") for r in result.rows.itertuples()]),
-                read_as]
+        return [
+            html.P(t("import.preview", lang).format(n=len(result.rows), name=name), className="good"),
+            html.Ul(
+                [
+                    html.Li(
+                        f"{r.indicator} · {r.area_code} · {r.year} · {t(f'kind.{r.kind}', lang)} · "
+                        f"{r.comparator}{r.value:g} {r.unit}"
+                    )
+                    for r in result.rows.itertuples()
+                ]
+            ),
+            read_as,
+        ]
     return _keep(result.rows, name, lang, read_as)
 
 

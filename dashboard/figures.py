@@ -2,6 +2,7 @@
 
 Nothing here reads files or computes geography.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +13,8 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboard.i18n import EN_UNITS, t
-from layers.indicators import LEVEL_VIEWS, PIVOT, STATUS_ORDER, CityValue, class_of
 from layers import plans
+from layers.indicators import LEVEL_VIEWS, PIVOT, STATUS_ORDER, CityValue, class_of
 
 # One place for colours. ColorBrewer schemes, colour-blind safe.
 SEA = "#d4e6f1"
@@ -129,8 +130,13 @@ def source_summary(records, lang: str = "zh") -> str:
     parts = []
     for rec in records:
         src = rec["source"]
-        label = (t("sourceline.plan", lang) if rec["quality"] == "plan"
-                 else urlparse(src).netloc if src.startswith("http") else src)
+        label = (
+            t("sourceline.plan", lang)
+            if rec["quality"] == "plan"
+            else urlparse(src).netloc
+            if src.startswith("http")
+            else src
+        )
         if label not in parts:
             parts.append(label)
     parts.append(t("sourceline.boundaries", lang))
@@ -144,8 +150,7 @@ def hover_texts(values: list[CityValue], names: dict, defn, view: str, lang="zh"
     out = []
     for cv in values:
         shown = fmt_with_cmp(cv.value, cv.comparator, decimals, lang, level_unit(defn, view))
-        lines = [f"<b>{names[cv.adcode]}</b>", f"{label}: {shown}"
-                 + ("" if cv.value is None else f" {unit}")]
+        lines = [f"<b>{names[cv.adcode]}</b>", f"{label}: {shown}" + ("" if cv.value is None else f" {unit}")]
         for rec in cv.inputs:
             lines.append(f"{t('source', lang)} ({rec['year']}): {source_line(rec, lang)}")
         if view not in LEVEL_VIEWS and cv.value is not None:
@@ -154,8 +159,7 @@ def hover_texts(values: list[CityValue], names: dict, defn, view: str, lang="zh"
     return out
 
 
-def choropleth_state(values: list[CityValue], breaks: list[float], view: str,
-                     names: dict, defn, lang="zh") -> dict:
+def choropleth_state(values: list[CityValue], breaks: list[float], view: str, names: dict, defn, lang="zh") -> dict:
     """What changes on the map when the indicator or view changes (sent as a Patch)."""
     colors = class_colors(breaks, view)
     return {
@@ -180,14 +184,20 @@ def status_state(statuses: list[tuple], names: dict, defn, lang="zh") -> dict:
             lines += [f"{t('source', lang)} ({rec['year']}): {source_line(rec, lang)}" for rec in cv.inputs]
         hover.append("<br>".join(lines))
     colors = [STATUS_COLORS[s] for s in STATUS_ORDER]
-    return {"z": [STATUS_ORDER.index(s) if s in STATUS_ORDER else -1 for s, _, _ in statuses],
-            "colorscale": colorscale(colors), "zmin": -1, "zmax": len(colors) - 1, "customdata": hover}
+    return {
+        "z": [STATUS_ORDER.index(s) if s in STATUS_ORDER else -1 for s, _, _ in statuses],
+        "colorscale": colorscale(colors),
+        "zmin": -1,
+        "zmax": len(colors) - 1,
+        "customdata": hover,
+    }
 
 
 def status_legend(lang="zh") -> Legend:
     rows = [(c, t(f"status.{s}", lang)) for s, c in STATUS_COLORS.items()]
-    return Legend(t("view.status", lang), (*rows, (NO_DATA, t("status.no_data", lang)),
-                                           (None, t("legend.status", lang))))
+    return Legend(
+        t("view.status", lang), (*rows, (NO_DATA, t("status.no_data", lang)), (None, t("legend.status", lang)))
+    )
 
 
 OUTLINE = 1.6
@@ -199,48 +209,83 @@ def selection_state(adcodes: list[str], selected: str | None) -> dict:
     return {"marker.line.width": [OUTLINE_SELECTED if c == selected else OUTLINE for c in adcodes]}
 
 
+# The land and the county borders: MapLibre layers fetched by URL, one fetch and parse each.
+BACKDROP = [
+    {
+        "source": GEO_URL.format("context"),
+        "sourcetype": "geojson",
+        "type": "fill",
+        "color": LAND,
+        "fill": {"outlinecolor": LAND_EDGE},
+        "below": "traces",
+    },
+    {
+        "source": GEO_URL.format("counties"),
+        "sourcetype": "geojson",
+        "type": "line",
+        "color": "#ffffff",
+        "opacity": 0.85,
+        "line": {"width": 0.7},
+    },
+]
+
+
 # The map's traces, bottom to top: the browser restyles them by these numbers
 # (assets/atlas.js finds the choropleth and the flows by their uid).
 CHOROPLETH, CONTEXT_LABELS, FLOWS, PLACES = 0, 1, 2, 3
 
 
-def map_figure(cities, context, state: dict, lang: str = "zh", flows=None, places=(), center=None,
-               zoom=None) -> go.Figure:
+def map_figure(
+    cities, context, state: dict, lang: str = "zh", flows=None, places=(), center=None, zoom=None
+) -> go.Figure:
     """The whole map, built once for the first page; later the colours are
     restyled in the browser. Every boundary is fetched by URL and cached.
     `flows` and `places` (the plans' traces) come together, or neither (the compared map)."""
     assert (flows is None) == (not places), "the flows' and places' traces come together"
     names = list(cities["name_zh"] if lang == "zh" else cities["name_en"])
     choropleth = go.Choroplethmap(
-        geojson=GEO_URL.format("cities"), featureidkey="properties.adcode",
-        locations=list(cities["adcode"]), showscale=False,
+        geojson=GEO_URL.format("cities"),
+        featureidkey="properties.adcode",
+        locations=list(cities["adcode"]),
+        showscale=False,
         marker={"line": {"color": "#2b2b2b", "width": OUTLINE}, "opacity": 0.92},
-        hovertemplate="%{customdata}<extra></extra>", uid="choropleth", **state)
+        hovertemplate="%{customdata}<extra></extra>",
+        uid="choropleth",
+        **state,
+    )
     labels = go.Scattermap(
-        lon=list(cities["label_lon"]), lat=list(cities["label_lat"]), mode="text",
-        text=names, textfont={"size": 15, "color": "#111111"}, hoverinfo="skip")
-    layers = [
-        # One layer (one fetch, one parse) draws the land and its borders.
-        {"source": GEO_URL.format("context"), "sourcetype": "geojson", "type": "fill",
-         "color": LAND, "fill": {"outlinecolor": LAND_EDGE}, "below": "traces"},
-        {"source": GEO_URL.format("counties"), "sourcetype": "geojson", "type": "line",
-         "color": "#ffffff", "opacity": 0.85, "line": {"width": 0.7}},
-    ]
+        lon=list(cities["label_lon"]),
+        lat=list(cities["label_lat"]),
+        mode="text",
+        text=names,
+        textfont={"size": 15, "color": "#111111"},
+        hoverinfo="skip",
+    )
     around = go.Scattermap(
-        lon=list(context["label_lon"]), lat=list(context["label_lat"]), mode="text",
+        lon=list(context["label_lon"]),
+        lat=list(context["label_lat"]),
+        mode="text",
         text=list(context["name_zh"] if lang == "zh" else context["name_en"]),
-        textfont={"size": 12, "color": "#8a8478"}, hoverinfo="skip")
+        textfont={"size": 12, "color": "#8a8478"},
+        hoverinfo="skip",
+    )
     # City names go last, so that MapLibre places them before any marker label
     # that would collide with them.
     plan_traces = [flows.update(uid="flows"), *places] if flows is not None else []
     fig = go.Figure([choropleth, around, *plan_traces, labels])
     fig.update_layout(
-        template="none", margin={"l": 0, "r": 0, "t": 0, "b": 0}, showlegend=False,
-        map={"style": MAP_STYLE, "center": center or CENTER, "zoom": zoom or ZOOM, "layers": layers,
-             # No panning far past the backdrop; the margin east and west lets a wide
-             # screen zoom out to Beijing and Shanghai at once (the backdrop is taller than wide).
-             "bounds": dict(zip(("west", "south", "east", "north"),
-                                (context.total_bounds + BOUNDS_MARGIN).round(2)))},
+        template="none",
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        showlegend=False,
+        map={
+            "style": MAP_STYLE,
+            "center": center or CENTER,
+            "zoom": zoom or ZOOM,
+            "layers": BACKDROP,
+            # No panning far past the backdrop; the margin east and west lets a wide
+            # screen zoom out to Beijing and Shanghai at once (the backdrop is taller than wide).
+            "bounds": dict(zip(("west", "south", "east", "north"), (context.total_bounds + BOUNDS_MARGIN).round(2))),
+        },
         hoverlabel={"bgcolor": "white", "font": {"size": 13}, "align": "left"},
         uirevision="map",  # keep the user's pan and zoom across updates
     )
@@ -250,6 +295,7 @@ def map_figure(cities, context, state: dict, lang: str = "zh", flows=None, place
 @dataclass(frozen=True)
 class Legend:
     """What a legend says, drawn by the page (legend_html) and by the exports."""
+
     unit: str
     rows: tuple  # (colour, text); a colour of None is a note
 
@@ -275,10 +321,15 @@ def legend(breaks: list[float], view: str, defn, lang="zh", bounded: bool = Fals
 
 
 def legend_html(legend: Legend) -> list:
-    return [html.Div(legend.unit, className="legend-unit"),
-            *[html.Div([html.Span(className="swatch", style={"background": c}), html.Span(text)],
-                       className="legend-row") if c else html.Div(text, className="legend-note")
-              for c, text in legend.rows]]
+    return [
+        html.Div(legend.unit, className="legend-unit"),
+        *[
+            html.Div([html.Span(className="swatch", style={"background": c}), html.Span(text)], className="legend-row")
+            if c
+            else html.Div(text, className="legend-note")
+            for c, text in legend.rows
+        ],
+    ]
 
 
 def bar_figure(series: dict[str, list[CityValue]], names: list[str], defn, lang="zh") -> go.Figure:
@@ -287,20 +338,27 @@ def bar_figure(series: dict[str, list[CityValue]], names: list[str], defn, lang=
     fig = go.Figure()
     for view, values in series.items():
         fig.add_bar(
-            name=t(f"view.{view}", lang), x=names,
+            name=t(f"view.{view}", lang),
+            x=names,
             y=[scaled(cv.value, decimals, defn["unit"], lang)[0] for cv in values],
-            text=[fmt_with_cmp(cv.value, cv.comparator, decimals, lang, defn["unit"]) if cv.value is not None else ""
-                  for cv in values],
-            textposition="outside", cliponaxis=False, marker_color=BAR_COLORS[view],
+            text=[
+                fmt_with_cmp(cv.value, cv.comparator, decimals, lang, defn["unit"]) if cv.value is not None else ""
+                for cv in values
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            marker_color=BAR_COLORS[view],
             textfont={"size": 11},
-            hovertemplate="%{x}: %{text}<extra>" + t(f"view.{view}", lang) + "</extra>")
+            hovertemplate="%{x}: %{text}<extra>" + t(f"view.{view}", lang) + "</extra>",
+        )
     fig.update_layout(
-        template="none", barmode="group", height=300,
+        template="none",
+        barmode="group",
+        height=300,
         uniformtext={"minsize": 10, "mode": "show"},
         margin={"l": 48, "r": 8, "t": 28, "b": 40},
         legend={"orientation": "h", "y": 1.12, "x": 0},
-        yaxis={"title": {"text": view_unit(defn, "baseline", lang)}, "rangemode": "tozero",
-               "gridcolor": "#e5e5e5"},
+        yaxis={"title": {"text": view_unit(defn, "baseline", lang)}, "rangemode": "tozero", "gridcolor": "#e5e5e5"},
         font={"family": "Noto Sans CJK SC, sans-serif", "size": 12},
     )
     return fig

@@ -4,6 +4,7 @@ Loopback only unless HOST says otherwise. Workers share nothing but the
 read-only store, loaded once before they fork (preload), so any worker, or
 any instance behind a proxy, can answer any request.
 """
+
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8050')}"

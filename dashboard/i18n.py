@@ -1,4 +1,5 @@
 """Every user-facing string, in one place. Chinese is the default."""
+
 from __future__ import annotations
 
 TEXT = {

@@ -1,4 +1,5 @@
 """Component ids, named once."""
+
 INDICATOR = "indicator"
 VIEW = "view"
 MAP = "map"

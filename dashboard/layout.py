@@ -1,6 +1,7 @@
 """The page: its frame (address, view, stores) and its body in one language,
 built for a view. Every part is set to the view it is built for, so a page
 opened from a link shows that view at once."""
+
 from __future__ import annotations
 
 from dash import dcc, html
@@ -27,14 +28,20 @@ def page_layout(page: Page):
         key = (user_store.version(), editors.is_editor())
         if key not in built:
             built.clear()
-            built[key] = html.Div([
-                dcc.Location(id=ids.URL, refresh=False),
-                # Created without data: a Store given data=None reports a change when it mounts.
-                dcc.Store(id=ids.VIEW_QUERY), dcc.Store(id=ids.PRESENTER), dcc.Store(id=ids.BEFORE_BRIEFING),
-                dcc.Store(id=ids.VIEW_SPEC, data=views.spec()),
-                html.Div(id=ids.ADDRESS_SYNC, hidden=True),
-                html.Div(body(page, View()), id=ids.BODY, lang="zh"),
-            ], id=ids.ROOT, className="app")
+            built[key] = html.Div(
+                [
+                    dcc.Location(id=ids.URL, refresh=False),
+                    # Created without data: a Store given data=None reports a change when it mounts.
+                    dcc.Store(id=ids.VIEW_QUERY),
+                    dcc.Store(id=ids.PRESENTER),
+                    dcc.Store(id=ids.BEFORE_BRIEFING),
+                    dcc.Store(id=ids.VIEW_SPEC, data=views.spec()),
+                    html.Div(id=ids.ADDRESS_SYNC, hidden=True),
+                    html.Div(body(page, View()), id=ids.BODY, lang="zh"),
+                ],
+                id=ids.ROOT,
+                className="app",
+            )
         return built[key]
 
     return layout
@@ -46,18 +53,34 @@ def body(page: Page, view: View, notice="", focus: dict | None = None) -> list:
     store, lang = page.store, view.lang
     shown = map_view(store, view.indicator, view.view, lang, view.scheme)  # colours, legend, title, sources
     return [
-        html.Header([
-            html.Div([html.H1(t("title", lang)), html.P(t("subtitle", lang))]),
-            html.Div([
-                dcc.RadioItems([{"label": name, "value": code} for code, name in LANG_NAMES.items()],
-                               lang, id=ids.LANG, className="lang", inline=True),
-                *slides.controls(page.briefings, lang),
-            ], className="header-tools"),
-        ]),
-        html.Div(panels.circle_cards(all_figures(store), store.indicator_defs, lang), id=ids.CIRCLE_CARDS,
-                 className="cards"),
-        html.Main([_controls(page, view, shown[1]), _map_section(page, view, shown, notice, focus or view.focus),
-                   _side(page, view)]),
+        html.Header(
+            [
+                html.Div([html.H1(t("title", lang)), html.P(t("subtitle", lang))]),
+                html.Div(
+                    [
+                        dcc.RadioItems(
+                            [{"label": name, "value": code} for code, name in LANG_NAMES.items()],
+                            lang,
+                            id=ids.LANG,
+                            className="lang",
+                            inline=True,
+                        ),
+                        *slides.controls(page.briefings, lang),
+                    ],
+                    className="header-tools",
+                ),
+            ]
+        ),
+        html.Div(
+            panels.circle_cards(all_figures(store), store.indicator_defs, lang), id=ids.CIRCLE_CARDS, className="cards"
+        ),
+        html.Main(
+            [
+                _controls(page, view, shown[1]),
+                _map_section(page, view, shown, notice, focus or view.focus),
+                _side(page, view),
+            ]
+        ),
         html.Footer([t("footer", lang), " ", t("lang.note", lang) if lang != "zh" else ""]),
     ]
 
@@ -65,32 +88,60 @@ def body(page: Page, view: View, notice="", focus: dict | None = None) -> list:
 def _controls(page: Page, view: View, legend):
     store, lang = page.store, view.lang
     defs = store.indicator_defs
-    options = [{"label": f"{r.name_zh}({r.unit})" if lang == "zh"
-                else f"{r.name_en} ({figures.unit_label(r.unit, r.unit_en, lang)})", "value": r.indicator}
-               for r in defs[defs["city_map"] == "yes"].itertuples()]
-    return html.Aside([
-        html.Label(t("plan", lang)),
-        dcc.RadioItems([{"label": t(f"plan.{k}", lang), "value": k} for k in plans.CHOICES],
-                       view.plan, id=ids.PLAN, className="views"),
-        html.Label(t("indicator", lang), htmlFor=ids.INDICATOR),
-        dcc.Dropdown(options, view.indicator, id=ids.INDICATOR, clearable=False),
-        html.Label(t("view", lang)),
-        dcc.RadioItems([{"label": t(f"view.{k}", lang), "value": k} for k in ind.VIEWS],
-                       view.view, id=ids.VIEW, className="views"),
-        html.Label(t("scheme", lang)),
-        dcc.RadioItems([{"label": t(f"scheme.{k}", lang), "value": k} for k in ind.SCHEMES],
-                       view.scheme, id=ids.SCHEME, className="views"),
-        html.Label(t("compare", lang), htmlFor=ids.COMPARE),
-        dcc.Dropdown([{"label": t(f"view.{k}", lang), "value": k} for k in ind.LEVEL_VIEWS],
-                     view.vs, id=ids.COMPARE, placeholder=t("compare.none", lang)),
-        html.Div([
-            html.Div(t("legend.title", lang), className="legend-head"),
-            html.Div(figures.legend_html(legend), id=ids.LEGEND, className="legend"),
-            *layer_controls(page, list(view.layers), lang),
-        ], className="legend-block"),
-        *filter_controls(page, view),
-        *export.controls(lang),
-    ], className="controls")
+    options = [
+        {
+            "label": f"{r.name_zh}({r.unit})"
+            if lang == "zh"
+            else f"{r.name_en} ({figures.unit_label(r.unit, r.unit_en, lang)})",
+            "value": r.indicator,
+        }
+        for r in defs[defs["city_map"] == "yes"].itertuples()
+    ]
+    return html.Aside(
+        [
+            html.Label(t("plan", lang)),
+            dcc.RadioItems(
+                [{"label": t(f"plan.{k}", lang), "value": k} for k in plans.CHOICES],
+                view.plan,
+                id=ids.PLAN,
+                className="views",
+            ),
+            html.Label(t("indicator", lang), htmlFor=ids.INDICATOR),
+            dcc.Dropdown(options, view.indicator, id=ids.INDICATOR, clearable=False),
+            html.Label(t("view", lang)),
+            dcc.RadioItems(
+                [{"label": t(f"view.{k}", lang), "value": k} for k in ind.VIEWS],
+                view.view,
+                id=ids.VIEW,
+                className="views",
+            ),
+            html.Label(t("scheme", lang)),
+            dcc.RadioItems(
+                [{"label": t(f"scheme.{k}", lang), "value": k} for k in ind.SCHEMES],
+                view.scheme,
+                id=ids.SCHEME,
+                className="views",
+            ),
+            html.Label(t("compare", lang), htmlFor=ids.COMPARE),
+            dcc.Dropdown(
+                [{"label": t(f"view.{k}", lang), "value": k} for k in ind.LEVEL_VIEWS],
+                view.vs,
+                id=ids.COMPARE,
+                placeholder=t("compare.none", lang),
+            ),
+            html.Div(
+                [
+                    html.Div(t("legend.title", lang), className="legend-head"),
+                    html.Div(figures.legend_html(legend), id=ids.LEGEND, className="legend"),
+                    *layer_controls(page, list(view.layers), lang),
+                ],
+                className="legend-block",
+            ),
+            *filter_controls(page, view),
+            *export.controls(lang),
+        ],
+        className="controls",
+    )
 
 
 def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | None):
@@ -98,89 +149,179 @@ def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | Non
     state, _, title, sources = shown
     rows = page.rows(page.criteria(view), lang)
     focus = focus or {}
-    return html.Section([
-        html.Div(title, id=ids.MAP_TITLE, className="map-title"),
-        *slides.caption(),
-        html.Div(notice, id=ids.URL_NOTICE, className="url-notice", role="status"),
-        dcc.Store(id=ids.MAP_STATE), html.Div(id=ids.MAP_SYNC, hidden=True),
-        dcc.Store(id=ids.FEATURE_DATA, data=page.feature_data[lang]), dcc.Store(id=ids.FOCUS),
-        dcc.Store(id=ids.SELECTED, **({"data": view.sel} if view.sel else {})),
-        html.Div(id=ids.FEATURE_SYNC, hidden=True), html.Div(id=ids.FOCUS_SYNC, hidden=True),
-        html.Div(id=ids.GRID_SYNC, hidden=True),
-        dcc.Store(id=ids.FLOWS_DATA), html.Div(id=ids.FLOWS_SYNC, hidden=True),
-        # A wrapper named per language, so that a new language mounts a new map:
-        # plotly.js 4.1 does not repaint map traces given a whole new figure.
-        html.Div([html.Div(dcc.Graph(id=ids.MAP, figure=figures.map_figure(
-            store.cities, store.context, state, lang, fl.flow_trace().update(page.flow_data(view, lang)),
-            fl.filled_traces(page.feature_data[lang], {r["id"] for r in rows}),
-            center=focus.get("center"), zoom=focus.get("zoom")),
-            config={"displaylogo": False, "scrollZoom": True}, className="map"),
-            id=f"{ids.MAP}-{lang}", className="map-box"),
-            html.Div(compare_map(page, view), id=ids.COMPARE_BOX, className="compare-box")],
-            className="maps"),
-        html.Div(sources, id=ids.SOURCE_LINE, className="source-line"),
-        _tabs(page, rows, lang),
-    ], className="map-wrap")
+    return html.Section(
+        [
+            html.Div(title, id=ids.MAP_TITLE, className="map-title"),
+            *slides.caption(),
+            html.Div(notice, id=ids.URL_NOTICE, className="url-notice", role="status"),
+            dcc.Store(id=ids.MAP_STATE),
+            html.Div(id=ids.MAP_SYNC, hidden=True),
+            dcc.Store(id=ids.FEATURE_DATA, data=page.feature_data[lang]),
+            dcc.Store(id=ids.FOCUS),
+            dcc.Store(id=ids.SELECTED, **({"data": view.sel} if view.sel else {})),
+            html.Div(id=ids.FEATURE_SYNC, hidden=True),
+            html.Div(id=ids.FOCUS_SYNC, hidden=True),
+            html.Div(id=ids.GRID_SYNC, hidden=True),
+            dcc.Store(id=ids.FLOWS_DATA),
+            html.Div(id=ids.FLOWS_SYNC, hidden=True),
+            # A wrapper named per language, so that a new language mounts a new map:
+            # plotly.js 4.1 does not repaint map traces given a whole new figure.
+            html.Div(
+                [
+                    html.Div(
+                        dcc.Graph(
+                            id=ids.MAP,
+                            figure=figures.map_figure(
+                                store.cities,
+                                store.context,
+                                state,
+                                lang,
+                                fl.flow_trace().update(page.flow_data(view, lang)),
+                                fl.filled_traces(page.feature_data[lang], {r["id"] for r in rows}),
+                                center=focus.get("center"),
+                                zoom=focus.get("zoom"),
+                            ),
+                            config={"displaylogo": False, "scrollZoom": True},
+                            className="map",
+                        ),
+                        id=f"{ids.MAP}-{lang}",
+                        className="map-box",
+                    ),
+                    html.Div(compare_map(page, view), id=ids.COMPARE_BOX, className="compare-box"),
+                ],
+                className="maps",
+            ),
+            html.Div(sources, id=ids.SOURCE_LINE, className="source-line"),
+            _tabs(page, rows, lang),
+        ],
+        className="map-wrap",
+    )
 
 
 def _tabs(page: Page, rows: list[dict], lang: str):
     store = page.store
-    return dcc.Tabs([
-        dcc.Tab([
-            html.Div(t("filter.count", lang).format(n=len(rows), total=len(store.features)),
-                     id=ids.COUNT, className="feature-count"),
-            tables.grid(ids.GRID, rows, tables.place_columns(lang), getRowId="params.data.id",
+    return dcc.Tabs(
+        [
+            dcc.Tab(
+                [
+                    html.Div(
+                        t("filter.count", lang).format(n=len(rows), total=len(store.features)),
+                        id=ids.COUNT,
+                        className="feature-count",
+                    ),
+                    tables.grid(
+                        ids.GRID,
+                        rows,
+                        tables.place_columns(lang),
+                        getRowId="params.data.id",
                         rowSelection={"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
-                        localeText={"noRowsToShow": t("filter.none", lang)}),
-        ], label=t("tab.features", lang), value="features"),
-        dcc.Tab([
-            html.Div([t("sources.note", lang), " ",
-                      html.A(t("sources.download", lang), href="/figures/all.csv",
-                             download="jiaodong-figures.csv")], className="feature-count"),
-            tables.grid(ids.SOURCES, tables.source_rows(store, lang), tables.source_columns(lang),
-                        tooltipShowDelay=300),
-        ], label=t("tab.sources", lang), value="sources"),
-        dcc.Tab([
-            html.Div(t("tasks.note", lang), className="feature-count"),
-            tables.grid(ids.TASKS, tables.task_rows(store, page.names[lang], lang), tables.task_columns(lang),
-                        tooltipShowDelay=300),
-        ], label=t("tab.tasks", lang), value="tasks"),
-    ], value="features", className="bottom-tabs", parent_className="bottom-panel")
+                        localeText={"noRowsToShow": t("filter.none", lang)},
+                    ),
+                ],
+                label=t("tab.features", lang),
+                value="features",
+            ),
+            dcc.Tab(
+                [
+                    html.Div(
+                        [
+                            t("sources.note", lang),
+                            " ",
+                            html.A(
+                                t("sources.download", lang), href="/figures/all.csv", download="jiaodong-figures.csv"
+                            ),
+                        ],
+                        className="feature-count",
+                    ),
+                    tables.grid(
+                        ids.SOURCES, tables.source_rows(store, lang), tables.source_columns(lang), tooltipShowDelay=300
+                    ),
+                ],
+                label=t("tab.sources", lang),
+                value="sources",
+            ),
+            dcc.Tab(
+                [
+                    html.Div(t("tasks.note", lang), className="feature-count"),
+                    tables.grid(
+                        ids.TASKS,
+                        tables.task_rows(store, page.names[lang], lang),
+                        tables.task_columns(lang),
+                        tooltipShowDelay=300,
+                    ),
+                ],
+                label=t("tab.tasks", lang),
+                value="tasks",
+            ),
+        ],
+        value="features",
+        className="bottom-tabs",
+        parent_className="bottom-panel",
+    )
 
 
 def _side(page: Page, view: View):
     lang = view.lang
     bars, summary = bar_view(page.store, view.indicator, lang)
-    panel = (panels.feature_panel({"id": view.sel, **page.by_id.loc[view.sel].to_dict()}, page.names[lang], lang)
-             if view.sel else [html.P(t("city.hint", lang), className="hint"),
-                               html.P(t("feature.hint", lang), className="hint")])
-    return html.Aside([
-        html.H2(t("bar.title", lang)),
-        dcc.Graph(id=ids.BAR, figure=bars, config={"displayModeBar": False}),
-        html.Div(summary, id=ids.CIRCLE_SUMMARY, className="circle-summary"),
-        html.Div(city_view(page, view.city, lang), id=ids.CITY_VIEW, className="city-panel city-view"),
-        html.Div(panel, id=ids.CITY_PANEL, className="city-panel"),
-        *figure_imports.controls(lang),  # below the panel: reading comes before importing
-    ], className="side")
+    panel = (
+        panels.feature_panel({"id": view.sel, **page.by_id.loc[view.sel].to_dict()}, page.names[lang], lang)
+        if view.sel
+        else [html.P(t("city.hint", lang), className="hint"), html.P(t("feature.hint", lang), className="hint")]
+    )
+    return html.Aside(
+        [
+            html.H2(t("bar.title", lang)),
+            dcc.Graph(id=ids.BAR, figure=bars, config={"displayModeBar": False}),
+            html.Div(summary, id=ids.CIRCLE_SUMMARY, className="circle-summary"),
+            html.Div(city_view(page, view.city, lang), id=ids.CITY_VIEW, className="city-panel city-view"),
+            html.Div(panel, id=ids.CITY_PANEL, className="city-panel"),
+            *figure_imports.controls(lang),  # below the panel: reading comes before importing
+        ],
+        className="side",
+    )
 
 
 def layer_controls(page: Page, layers: list, lang: str) -> list:
     """Layer toggles with their legend swatches and counts: the plan layers' legend."""
     counts = page.store.features["layer"].value_counts()
     names = page.names[lang]
-    layer_options = [{"label": html.Span([
-        html.Span(className="swatch", style={"background": map_layers.COLORS[layer]}),
-        f"{t(f'layer.{layer}', lang)} ({counts.get(layer, 0)})"]), "value": layer}
-        for layer in FEATURE_LAYERS]
+    layer_options = [
+        {
+            "label": html.Span(
+                [
+                    html.Span(className="swatch", style={"background": map_layers.COLORS[layer]}),
+                    f"{t(f'layer.{layer}', lang)} ({counts.get(layer, 0)})",
+                ]
+            ),
+            "value": layer,
+        }
+        for layer in FEATURE_LAYERS
+    ]
     return [
         html.Div(t("layers.title", lang), className="legend-head"),
         dcc.Checklist(layer_options, layers, id=ids.LAYERS, className="layer-toggles"),
-        html.Div([html.Div([html.Span(className="line-swatch", style={"background": spec.color}),
-                            names.categories[(spec.layer, spec.categories[0])] if spec.categories
-                            else t(f"layer.{spec.layer}", lang)], className="legend-row")
-                  for spec in fl.SPECS if spec.geom == "line" and spec.layer]
-                 + [html.Div([html.Span(className="line-swatch", style={"background": fl.FLOW_COLOR}),
-                              t("legend.flows", lang)], className="legend-row")], className="line-legend"),
+        html.Div(
+            [
+                html.Div(
+                    [
+                        html.Span(className="line-swatch", style={"background": spec.color}),
+                        names.categories[(spec.layer, spec.categories[0])]
+                        if spec.categories
+                        else t(f"layer.{spec.layer}", lang),
+                    ],
+                    className="legend-row",
+                )
+                for spec in fl.SPECS
+                if spec.geom == "line" and spec.layer
+            ]
+            + [
+                html.Div(
+                    [html.Span(className="line-swatch", style={"background": fl.FLOW_COLOR}), t("legend.flows", lang)],
+                    className="legend-row",
+                )
+            ],
+            className="line-legend",
+        ),
         html.Div(t("legend.precision", lang), className="legend-note"),
     ]
 
@@ -190,12 +331,16 @@ def filter_controls(page: Page, view: View) -> list:
     store, allowed, lang, names = page.store, page.allowed, view.lang, page.names[view.lang]
     titles = dict(zip(store.tasks["group"], store.tasks["group_title_zh"]))
     options = {
-        "category": [{"label": f"{t(f'layer.{r.layer}', lang)} · {names.categories[(r.layer, r.category)]}",
-                      "value": r.category} for r in store.feature_categories.itertuples()
-                     if r.category in allowed["categories"]],
+        "category": [
+            {"label": f"{t(f'layer.{r.layer}', lang)} · {names.categories[(r.layer, r.category)]}", "value": r.category}
+            for r in store.feature_categories.itertuples()
+            if r.category in allowed["categories"]
+        ],
         "city": [{"label": names.cities[c], "value": c} for c in allowed["cities"]],
-        "chapter": [{"label": t("chapter.n", lang).format(n=n) if n else t("preface", lang), "value": n}
-                    for n in allowed["chapters"]],
+        "chapter": [
+            {"label": t("chapter.n", lang).format(n=n) if n else t("preface", lang), "value": n}
+            for n in allowed["chapters"]
+        ],
         "precision": [{"label": t(f"precision.{p}", lang), "value": p} for p in PRECISIONS],
         "status": [{"label": t(f"status.{s}", lang), "value": s} for s in STATUSES],
         "group": [{"label": f"({g}) {titles[g]}", "value": g} for g in allowed["groups"]],
@@ -204,18 +349,30 @@ def filter_controls(page: Page, view: View) -> list:
     control = dict(views.CONTROLS)
 
     def multi(key, label):
-        return [html.Label(t(label, lang), htmlFor=control[key]),
-                dcc.Dropdown(options[key], list(getattr(view, key)), id=control[key], multi=True, placeholder="—")]
+        return [
+            html.Label(t(label, lang), htmlFor=control[key]),
+            dcc.Dropdown(options[key], list(getattr(view, key)), id=control[key], multi=True, placeholder="—"),
+        ]
 
     return [
         html.Div(t("filter.title", lang), className="legend-head"),
-        dcc.Input(id=ids.SEARCH, type="search", placeholder=t("filter.search", lang), debounce=True,
-                  maxLength=100, className="search", value=view.q),
-        *multi("category", "filter.category"), *multi("city", "filter.city"),
-        *multi("chapter", "filter.chapter"), *multi("precision", "filter.precision"),
+        dcc.Input(
+            id=ids.SEARCH,
+            type="search",
+            placeholder=t("filter.search", lang),
+            debounce=True,
+            maxLength=100,
+            className="search",
+            value=view.q,
+        ),
+        *multi("category", "filter.category"),
+        *multi("city", "filter.city"),
+        *multi("chapter", "filter.chapter"),
+        *multi("precision", "filter.precision"),
         *multi("status", "filter.status"),
         html.Div(t("filter.docking", lang), className="legend-note"),
-        *multi("group", "filter.group"), *multi("lead", "filter.lead"),
+        *multi("group", "filter.group"),
+        *multi("lead", "filter.lead"),
         html.Button(t("filter.clear", lang), id=ids.CLEAR, className="clear"),
     ]
 
@@ -232,10 +389,18 @@ def compare_map(page: Page, view: View) -> list:
         html.Div(title, className="map-title"),
         html.Div(id=ids.COMPARE_SYNC, hidden=True),
         # Named per view and language, so that each is a new map (see map_callbacks.compare).
-        html.Div(dcc.Graph(id=ids.MAP_COMPARE, figure=figures.map_figure(
-            store.cities, store.context, state, lang, center=focus.get("center"), zoom=focus.get("zoom")),
-            config={"displaylogo": False, "scrollZoom": True}, className="map"),
-            id=f"{ids.MAP_COMPARE}-{view.vs}-{view.indicator}-{view.scheme}-{lang}", className="map-box"),
+        html.Div(
+            dcc.Graph(
+                id=ids.MAP_COMPARE,
+                figure=figures.map_figure(
+                    store.cities, store.context, state, lang, center=focus.get("center"), zoom=focus.get("zoom")
+                ),
+                config={"displaylogo": False, "scrollZoom": True},
+                className="map",
+            ),
+            id=f"{ids.MAP_COMPARE}-{view.vs}-{view.indicator}-{view.scheme}-{lang}",
+            className="map-box",
+        ),
     ]
 
 
@@ -246,15 +411,27 @@ def city_view(page: Page, cities, lang: str) -> list:
     out = []
     for city in list(cities)[:3]:  # more would not fit beside the map
         tasks = docking.tasks_naming(store.tasks, city)
-        in_city = store.features[store.features["city_adcodes"].map(lambda s: city in s.split(";"))]
-        counts = [html.Li(f"{t(f'plan.{p.key}', lang)}: "  # a place both plans name counts for both
-                          f"{lf.matches(in_city, lf.Criteria(layers=FEATURE_LAYERS, plans=(p.id,))).sum()}")
-                  for p in plans.REGISTRY]
-        rows = [html.Tr([html.Td(t("task.n", lang).format(n=r.number)),
-                         html.Td(r.title_zh if lang == "zh" else r.title_en, title=r.quote)])
-                for r in tasks.itertuples(index=False)]
-        out += [html.H3(f"{names.cities.get(city, city)} · {t('cityview.title', lang)}"),
-                html.Ul(counts, className="city-counts"),
-                html.H4(t("cityview.tasks", lang)),
-                html.Table(html.Tbody(rows), className="figures") if rows else html.P(t("cityview.no_tasks", lang))]
+        in_city = store.features[store.features["city_adcodes"].map(lambda s, city=city: city in s.split(";"))]
+        counts = [
+            html.Li(
+                f"{t(f'plan.{p.key}', lang)}: "  # a place both plans name counts for both
+                f"{lf.matches(in_city, lf.Criteria(layers=FEATURE_LAYERS, plans=(p.id,))).sum()}"
+            )
+            for p in plans.REGISTRY
+        ]
+        rows = [
+            html.Tr(
+                [
+                    html.Td(t("task.n", lang).format(n=r.number)),
+                    html.Td(r.title_zh if lang == "zh" else r.title_en, title=r.quote),
+                ]
+            )
+            for r in tasks.itertuples(index=False)
+        ]
+        out += [
+            html.H3(f"{names.cities.get(city, city)} · {t('cityview.title', lang)}"),
+            html.Ul(counts, className="city-counts"),
+            html.H4(t("cityview.tasks", lang)),
+            html.Table(html.Tbody(rows), className="figures") if rows else html.P(t("cityview.no_tasks", lang)),
+        ]
     return out

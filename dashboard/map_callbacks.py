@@ -1,5 +1,6 @@
 """The choropleth and the chart: an indicator, view, scheme or language chosen,
 the compared map, a city clicked. Colours go to the browser, never geometry."""
+
 from __future__ import annotations
 
 from dash import ClientsideFunction, Dash, Input, Output, State
@@ -22,8 +23,14 @@ def _switches(app: Dash, page: Page) -> None:
 
     # A new language rebuilds the page's contents from the view, so nothing the
     # user set is lost and nothing reloads.
-    @app.callback(Output(ids.BODY, "children"), Output(ids.BODY, "lang"), Input(ids.LANG, "value"),
-                  State(ids.VIEW_QUERY, "data"), State(ids.BODY, "lang"), prevent_initial_call=True)
+    @app.callback(
+        Output(ids.BODY, "children"),
+        Output(ids.BODY, "lang"),
+        Input(ids.LANG, "value"),
+        State(ids.VIEW_QUERY, "data"),
+        State(ids.BODY, "lang"),
+        prevent_initial_call=True,
+    )
     def switch_language(lang, query, shown):
         if lang not in LANGS or lang == shown:
             raise PreventUpdate  # (a page just built in this language)
@@ -31,17 +38,28 @@ def _switches(app: Dash, page: Page) -> None:
 
     # Map and chart update in two requests, so the map's colours do not wait for the chart.
     @app.callback(
-        Output(ids.MAP_STATE, "data"), Output(ids.LEGEND, "children"),
-        Output(ids.MAP_TITLE, "children"), Output(ids.SOURCE_LINE, "children"),
-        Input(ids.INDICATOR, "value"), Input(ids.VIEW, "value"), Input(ids.SCHEME, "value"),
-        State(ids.LANG, "value"), prevent_initial_call=True)
+        Output(ids.MAP_STATE, "data"),
+        Output(ids.LEGEND, "children"),
+        Output(ids.MAP_TITLE, "children"),
+        Output(ids.SOURCE_LINE, "children"),
+        Input(ids.INDICATOR, "value"),
+        Input(ids.VIEW, "value"),
+        Input(ids.SCHEME, "value"),
+        State(ids.LANG, "value"),
+        prevent_initial_call=True,
+    )
     def switch_map(indicator, view, scheme, lang):
         if indicator not in known or view not in ind.VIEWS or scheme not in ind.SCHEMES or lang not in LANGS:
             raise PreventUpdate  # a stale or forged value: keep what is shown
         return map_outputs(store, indicator, view, lang, scheme)
 
-    @app.callback(Output(ids.BAR, "figure"), Output(ids.CIRCLE_SUMMARY, "children"),
-                  Input(ids.INDICATOR, "value"), State(ids.LANG, "value"), prevent_initial_call=True)
+    @app.callback(
+        Output(ids.BAR, "figure"),
+        Output(ids.CIRCLE_SUMMARY, "children"),
+        Input(ids.INDICATOR, "value"),
+        State(ids.LANG, "value"),
+        prevent_initial_call=True,
+    )
     def switch_bar(indicator, lang):
         if indicator not in known or lang not in LANGS:
             raise PreventUpdate
@@ -49,8 +67,12 @@ def _switches(app: Dash, page: Page) -> None:
 
     # plotly.js repaints a map trace on Plotly.restyle but not when dcc.Graph re-renders it
     # from a patched figure (Dash 4.4 / plotly.js 4.1), so the new colours go in this way.
-    app.clientside_callback(ClientsideFunction("atlas", "restyleChoropleth"),
-                            Output(ids.MAP_SYNC, "title"), Input(ids.MAP_STATE, "data"), prevent_initial_call=True)
+    app.clientside_callback(
+        ClientsideFunction("atlas", "restyleChoropleth"),
+        Output(ids.MAP_SYNC, "title"),
+        Input(ids.MAP_STATE, "data"),
+        prevent_initial_call=True,
+    )
 
 
 def _compared(app: Dash, page: Page) -> None:
@@ -58,30 +80,48 @@ def _compared(app: Dash, page: Page) -> None:
 
     # The second map is made anew for each view: a new map paints its figure
     # (plotly.js 4.1 does not repaint a map given a new figure in place).
-    @app.callback(Output(ids.COMPARE_BOX, "children"),
-                  Input(ids.COMPARE, "value"), Input(ids.INDICATOR, "value"), Input(ids.SCHEME, "value"),
-                  State(ids.VIEW_QUERY, "data"), State(ids.LANG, "value"), prevent_initial_call=True)
+    @app.callback(
+        Output(ids.COMPARE_BOX, "children"),
+        Input(ids.COMPARE, "value"),
+        Input(ids.INDICATOR, "value"),
+        Input(ids.SCHEME, "value"),
+        State(ids.VIEW_QUERY, "data"),
+        State(ids.LANG, "value"),
+        prevent_initial_call=True,
+    )
     def compare(vs, indicator, scheme, query, lang):
         if lang not in LANGS or indicator not in known or scheme not in ind.SCHEMES:
             raise PreventUpdate
-        view = page.view(query).but(indicator=indicator, scheme=scheme, lang=lang,
-                                    vs=vs if vs in ind.LEVEL_VIEWS else None)
+        view = page.view(query).but(
+            indicator=indicator, scheme=scheme, lang=lang, vs=vs if vs in ind.LEVEL_VIEWS else None
+        )
         return layout.compare_map(page, view)
 
     # One pan and zoom for both maps; a new second map starts where the first one is.
-    app.clientside_callback(ClientsideFunction("atlas", "syncCompared"),
-                            Output(ids.COMPARE_SYNC, "title"), Input(ids.MAP, "relayoutData"),
-                            Input(ids.MAP_COMPARE, "relayoutData"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("atlas", "followCompared"),
-                            Output(ids.COMPARE_BOX, "title"), Input(ids.COMPARE_BOX, "children"))
+    app.clientside_callback(
+        ClientsideFunction("atlas", "syncCompared"),
+        Output(ids.COMPARE_SYNC, "title"),
+        Input(ids.MAP, "relayoutData"),
+        Input(ids.MAP_COMPARE, "relayoutData"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("atlas", "followCompared"),
+        Output(ids.COMPARE_BOX, "title"),
+        Input(ids.COMPARE_BOX, "children"),
+    )
 
 
 def _city(app: Dash, page: Page) -> None:
     store = page.store
 
-    @app.callback(Output(ids.CITY_PANEL, "children"),
-                  Output(ids.MAP_STATE, "data", allow_duplicate=True),
-                  Input(ids.MAP, "clickData"), State(ids.LANG, "value"), prevent_initial_call=True)
+    @app.callback(
+        Output(ids.CITY_PANEL, "children"),
+        Output(ids.MAP_STATE, "data", allow_duplicate=True),
+        Input(ids.MAP, "clickData"),
+        State(ids.LANG, "value"),
+        prevent_initial_call=True,
+    )
     def show_city(click, lang):
         point = clicked(click)
         if point is None or point["curveNumber"] != figures.CHOROPLETH or lang not in LANGS:
@@ -90,8 +130,10 @@ def _city(app: Dash, page: Page) -> None:
         match = store.cities[store.cities["adcode"] == code]
         if match.empty:
             raise PreventUpdate
-        return (panels.city_panel(match.iloc[0], all_figures(store), store.indicator_defs, lang),
-                figures.selection_state(list(store.cities["adcode"]), code))
+        return (
+            panels.city_panel(match.iloc[0], all_figures(store), store.indicator_defs, lang),
+            figures.selection_state(list(store.cities["adcode"]), code),
+        )
 
 
 def clicked(click) -> dict | None:

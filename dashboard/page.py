@@ -1,6 +1,7 @@
 """What every page and every export is built from: the store, what the
 controls allow, the per-language names, and the view functions that turn a
 view (dashboard.view.View) into map colours, legend, title and chart."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -11,9 +12,8 @@ from dashboard import feature_layers as fl
 from dashboard import figures, panels, slides
 from dashboard.i18n import LANGS, TEXT, t
 from dashboard.view import View
-from layers import docking
+from layers import docking, imports, plans, user_store
 from layers import features as lf
-from layers import imports, plans, user_store
 from layers import indicators as ind
 from layers.store import Store
 
@@ -49,8 +49,12 @@ def map_view(store: Store, indicator: str, view: str, lang: str = "zh", scheme: 
     if view == ind.STATUS_VIEW:  # categorical: no classes
         statuses = ind.city_status(figs, indicator, codes)
         records = [rec for _, target, actual in statuses for rec in (*target.inputs, *actual.inputs)]
-        return (figures.status_state(statuses, names, defn, lang), figures.status_legend(lang), title,
-                figures.source_summary(records, lang))
+        return (
+            figures.status_state(statuses, names, defn, lang),
+            figures.status_legend(lang),
+            title,
+            figures.source_summary(records, lang),
+        )
     values = ind.city_view(figs, indicator, view, codes)
     breaks = ind.shared_breaks(figs, indicator, view, codes, scheme)
     state = figures.choropleth_state(values, breaks, view, names, defn, lang)
@@ -69,8 +73,9 @@ def bar_view(store: Store, indicator: str, lang: str = "zh"):
     """The cities side by side, and the circle's own figures beside their sum."""
     defn, codes, names = indicator_of(store, indicator, lang)
     figs = all_figures(store)
-    bars = figures.bar_figure({v: ind.city_view(figs, indicator, v, codes) for v in ind.LEVEL_VIEWS},
-                              [names[c] for c in codes], defn, lang)
+    bars = figures.bar_figure(
+        {v: ind.city_view(figs, indicator, v, codes) for v in ind.LEVEL_VIEWS}, [names[c] for c in codes], defn, lang
+    )
     totals = ind.circle_totals(figs, indicator, codes, additive=defn["unit"] != "%")
     return bars, panels.circle_summary(totals, defn, names, lang)
 
@@ -79,6 +84,7 @@ def bar_view(store: Store, indicator: str, lang: str = "zh"):
 class Page:
     """What every page is built from, made once: the store, what the controls
     allow, and per language the names and the places' drawing data."""
+
     store: Store
     known: frozenset  # indicators the dropdown offers
     allowed: dict  # categories, cities and chapters the filters offer
@@ -93,22 +99,29 @@ class Page:
     def make(cls, store: Store) -> Page:
         feats, defs = store.features, store.indicator_defs
         known = frozenset(defs.loc[defs["city_map"] == "yes", "indicator"])
-        allowed = {"categories": tuple(feats["category"].unique()),
-                   # The five cities first, then the rest of Shandong (the docking plan's)
-                   "cities": (*store.cities["adcode"],
-                              *store.context.loc[store.context["kind"] == "shandong_city", "code"]),
-                   "chapters": tuple(sorted(int(c) for c in feats["chapter"].unique())),
-                   "groups": tuple(dict.fromkeys(store.tasks["group"])),
-                   "leads": tuple(docking.departments(store.tasks)),
-                   "tasks": tuple(int(n) for n in store.tasks["number"])}
+        allowed = {
+            "categories": tuple(feats["category"].unique()),
+            # The five cities first, then the rest of Shandong (the docking plan's)
+            "cities": (*store.cities["adcode"], *store.context.loc[store.context["kind"] == "shandong_city", "code"]),
+            "chapters": tuple(sorted(int(c) for c in feats["chapter"].unique())),
+            "groups": tuple(dict.fromkeys(store.tasks["group"])),
+            "leads": tuple(docking.departments(store.tasks)),
+            "tasks": tuple(int(n) for n in store.tasks["number"]),
+        }
         by_id, positions = feats.set_index("id"), lf.display_points(feats)
         names = {lang: lf.names_for(store, lang) for lang in LANGS}
         feature_data = {lang: fl.trace_data(feats, positions, names[lang], lang) for lang in LANGS}
-        briefings, errors = slides.load_all(_url_allowed(allowed, known, by_id, {}))
-        return cls(store, known, allowed, by_id, positions, names, feature_data, briefings, errors)
+        page = cls(store, known, allowed, by_id, positions, names, feature_data, {}, [])
+        briefings, errors = slides.load_all(page.parse)  # each slide's view read as a link is
+        return replace(page, briefings=briefings, briefing_errors=errors)
 
     def url_allowed(self) -> dict:
-        return _url_allowed(self.allowed, self.known, self.by_id, self.briefings)
+        return {
+            **self.allowed,
+            "indicators": tuple(self.known),
+            "features": set(self.by_id.index),
+            "briefings": {b.id: len(b.slides) for b in self.briefings.values()},
+        }
 
     def parse(self, query: str | None) -> tuple[View, list[str]]:
         """The view a query string names, checked against what this atlas knows, and
@@ -131,9 +144,17 @@ class Page:
 
     def criteria(self, view: View) -> lf.Criteria:
         """The places a view shows."""
-        c = lf.Criteria.parse(layers=view.layers, categories=view.category, cities=view.city,
-                              chapters=view.chapter, precisions=view.precision, statuses=view.status,
-                              text=view.q, known=self.allowed, plans=plans.CHOICES[view.plan])
+        c = lf.Criteria.parse(
+            layers=view.layers,
+            categories=view.category,
+            cities=view.city,
+            chapters=view.chapter,
+            precisions=view.precision,
+            statuses=view.status,
+            text=view.q,
+            known=self.allowed,
+            plans=plans.CHOICES[view.plan],
+        )
         tasks = self.tasks_chosen(view)
         return c if tasks is None else replace(c, tasks=tasks or (-1,))  # -1: no task matches
 
@@ -152,8 +173,9 @@ class Page:
         """The docking plan's city–partner links the view shows (None: that plan is not shown)."""
         if plans.DOCKING not in plans.CHOICES[view.plan]:
             return None
-        flows = docking.flows_matching(self.store.flows, self.store.tasks, groups=view.group,
-                                       leads=view.lead, cities=view.city)
+        flows = docking.flows_matching(
+            self.store.flows, self.store.tasks, groups=view.group, leads=view.lead, cities=view.city
+        )
         return docking.links(flows)
 
     def flow_data(self, view: View, lang: str) -> dict:
@@ -162,8 +184,3 @@ class Page:
     def rows(self, c: lf.Criteria, lang: str) -> list[dict]:
         feats = self.store.features
         return lf.table_rows(feats[lf.matches(feats, c)], self.names[lang], TEXT[lang], lang)
-
-
-def _url_allowed(allowed: dict, known: frozenset, by_id: pd.DataFrame, briefings: dict) -> dict:
-    return {**allowed, "indicators": tuple(known), "features": set(by_id.index),
-            "briefings": {b.id: len(b.slides) for b in briefings.values()}}

@@ -1,4 +1,5 @@
 """HTML panels: the circle's plan targets and a city's profile."""
+
 from __future__ import annotations
 
 from dash import html
@@ -22,18 +23,36 @@ def circle_cards(indicators, defs, lang="zh") -> list:
         base = circle[(circle["indicator"] == rec.indicator) & (circle["kind"] == "baseline")]
         decimals = int(d["decimals"])
         unit = unit_label(d["unit"], d["unit_en"], lang)
-        base_text = (fmt_with_cmp(base.iloc[0]["value"], base.iloc[0]["comparator"], decimals, lang, d["unit"])
-                     if len(base) else t("no_data", lang))
-        cards.append(html.Div([
-            html.Div(d["name_zh"] if lang == "zh" else d["name_en"], className="card-name"),
-            html.Div([html.Span(base_text, className="card-base"), html.Span(" → "),
-                      html.Span(fmt_with_cmp(rec.value, rec.comparator, decimals, lang, d["unit"]),
-                                className="card-target"),
-                      html.Span(f" {unit}", className="card-unit")]),
-            html.Div(f"2020 → 2025 · {rec.source.replace('规划 ', '')}"
-                     + (f" · {t('imported', lang)}" if any(_imported(r) for r in (rec, *base.itertuples())) else ""),
-                     className="card-src", title=rec.source_quote),
-        ], className="card"))
+        base_text = (
+            fmt_with_cmp(base.iloc[0]["value"], base.iloc[0]["comparator"], decimals, lang, d["unit"])
+            if len(base)
+            else t("no_data", lang)
+        )
+        cards.append(
+            html.Div(
+                [
+                    html.Div(d["name_zh"] if lang == "zh" else d["name_en"], className="card-name"),
+                    html.Div(
+                        [
+                            html.Span(base_text, className="card-base"),
+                            html.Span(" → "),
+                            html.Span(
+                                fmt_with_cmp(rec.value, rec.comparator, decimals, lang, d["unit"]),
+                                className="card-target",
+                            ),
+                            html.Span(f" {unit}", className="card-unit"),
+                        ]
+                    ),
+                    html.Div(
+                        f"2020 → 2025 · {rec.source.replace('规划 ', '')}"
+                        + (f" · {t('imported', lang)}" if any(_imported(r) for r in (rec, *base.itertuples())) else ""),
+                        className="card-src",
+                        title=rec.source_quote,
+                    ),
+                ],
+                className="card",
+            )
+        )
     return cards
 
 
@@ -45,15 +64,29 @@ def city_panel(city, indicators, defs, lang="zh") -> list:
     rows = []
     for rec in recs.sort_values(["indicator", "year"]).itertuples(index=False):
         d = defs.loc[rec.indicator]
-        rows.append(html.Tr([
-            html.Td(d["name_zh"] if lang == "zh" else d["name_en"]),
-            html.Td(f"{rec.year} {t(f'kind.{rec.kind}', lang)}"),
-            html.Td(f"{fmt_with_cmp(rec.value, rec.comparator, int(d['decimals']), lang, d['unit'])} "
-                    f"{unit_label(d['unit'], d['unit_en'], lang)}"),
-            html.Td(html.A(source_line(rec._asdict(), lang), href=rec.source, target="_blank",
-                           rel="noreferrer", title=rec.source_quote)
-                    if rec.source.startswith("http") else source_line(rec._asdict(), lang)),
-        ]))
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(d["name_zh"] if lang == "zh" else d["name_en"]),
+                    html.Td(f"{rec.year} {t(f'kind.{rec.kind}', lang)}"),
+                    html.Td(
+                        f"{fmt_with_cmp(rec.value, rec.comparator, int(d['decimals']), lang, d['unit'])} "
+                        f"{unit_label(d['unit'], d['unit_en'], lang)}"
+                    ),
+                    html.Td(
+                        html.A(
+                            source_line(rec._asdict(), lang),
+                            href=rec.source,
+                            target="_blank",
+                            rel="noreferrer",
+                            title=rec.source_quote,
+                        )
+                        if rec.source.startswith("http")
+                        else source_line(rec._asdict(), lang)
+                    ),
+                ]
+            )
+        )
     return [
         html.H3(name),
         html.H4(f"{t('city.positioning', lang)} ({city['positioning_ref']})"),
@@ -79,22 +112,25 @@ def feature_panel(row, names, lang="zh") -> list:
         (t("feature.grade", lang), t(f"grade.{row['coord_grade']}", lang)),
     ]
     source = row["coord_source"]
-    source_el = (html.A(source, href=source, target="_blank", rel="noreferrer")
-                 if source.startswith("http") else source)
+    source_el = html.A(source, href=source, target="_blank", rel="noreferrer") if source.startswith("http") else source
     body = [
-        html.H3(name), html.Div(other, className="feature-other"),
-        html.Table([html.Tbody([html.Tr([html.Td(k), html.Td(v)]) for k, v in facts if v])],
-                   className="figures"),
-        html.H4(f"{t('feature.quote', lang)} · "
-                f"{t('plan.jiaodong' if row['plan'] == 'jiaodong-2021' else 'plan.docking', lang)} · "
-                f"{row['plan_ref']}"),
+        html.H3(name),
+        html.Div(other, className="feature-other"),
+        html.Table([html.Tbody([html.Tr([html.Td(k), html.Td(v)]) for k, v in facts if v])], className="figures"),
+        html.H4(
+            f"{t('feature.quote', lang)} · "
+            f"{t('plan.jiaodong' if row['plan'] == 'jiaodong-2021' else 'plan.docking', lang)} · "
+            f"{row['plan_ref']}"
+        ),
         html.P(row["quote"], className="quote"),
     ]
     if row.get("also"):  # the same place in the other plan: shown once, with both references
         plan, ref, quote = row["also"].split("|", 2)
         key = "jiaodong" if plan == "jiaodong-2021" else "docking"
-        body += [html.H4(f"{t('feature.also', lang)} {t(f'plan.{key}', lang)} · {ref}"),
-                 html.P(quote, className="quote")]
+        body += [
+            html.H4(f"{t('feature.also', lang)} {t(f'plan.{key}', lang)} · {ref}"),
+            html.P(quote, className="quote"),
+        ]
     body += [
         html.H4(t("feature.coord_source", lang)),
         html.P(source_el, className="source"),
@@ -116,20 +152,41 @@ def target_cards(adcode: str, indicators, defs, lang="zh") -> list:
         status = ind.target_status(target, actual)
         decimals = int(d.decimals)
         unit = unit_label(d.unit, d.unit_en, lang)
-        rows = [html.Tr([html.Td(t(f"view.{v}", lang)),
-                         html.Td(fmt_with_cmp(cv.value, cv.comparator, decimals, lang, d.unit))])
-                for v, cv in views.items()]
+        rows = [
+            html.Tr(
+                [html.Td(t(f"view.{v}", lang)), html.Td(fmt_with_cmp(cv.value, cv.comparator, decimals, lang, d.unit))]
+            )
+            for v, cv in views.items()
+        ]
         if status in ("met", "short") and actual.comparator == "=" and target.comparator in ("=", ">", "≥"):
             gap, gap_decimals = scaled(actual.value - target.value, decimals, d.unit, lang)
-            rows.append(html.Tr([html.Td(t("card.gap", lang)),
-                                 html.Td(f"{'+' if gap >= 0 else ''}{fmt(gap, gap_decimals)} "
-                                         f"({fmt(actual.value / target.value * 100, 1)}%)")]))
-        cards.append(html.Div([
-            html.Div([html.Span(d.name_zh if lang == "zh" else d.name_en), html.Span(f" {unit}", className="card-unit")],
-                     className="card-name"),
-            html.Table(html.Tbody(rows), className="figures"),
-            html.Div(t(f"status.{status}", lang), className=f"status status-{status}"),
-        ], className="target-card"))
+            rows.append(
+                html.Tr(
+                    [
+                        html.Td(t("card.gap", lang)),
+                        html.Td(
+                            f"{'+' if gap >= 0 else ''}{fmt(gap, gap_decimals)} "
+                            f"({fmt(actual.value / target.value * 100, 1)}%)"
+                        ),
+                    ]
+                )
+            )
+        cards.append(
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Span(d.name_zh if lang == "zh" else d.name_en),
+                            html.Span(f" {unit}", className="card-unit"),
+                        ],
+                        className="card-name",
+                    ),
+                    html.Table(html.Tbody(rows), className="figures"),
+                    html.Div(t(f"status.{status}", lang), className=f"status status-{status}"),
+                ],
+                className="target-card",
+            )
+        )
     return cards
 
 
@@ -139,16 +196,20 @@ def circle_summary(totals, defn, city_names: dict, lang="zh") -> list:
     unit = unit_label(defn["unit"], defn["unit_en"], lang)
     rows = []
     for total in totals:
-        plan = (fmt_with_cmp(total.plan.value, total.plan.comparator, decimals, lang, defn["unit"]) if total.plan
-                else t("no_data", lang))
+        plan = (
+            fmt_with_cmp(total.plan.value, total.plan.comparator, decimals, lang, defn["unit"])
+            if total.plan
+            else t("no_data", lang)
+        )
         if total.cities_sum is not None:
             summed = fmt_with_cmp(total.cities_sum, total.sum_comparator, decimals, lang, defn["unit"])
         elif total.missing and len(total.missing) < len(city_names):
-            summed = t("circle.missing", lang).format(
-                cities="、".join(city_names[c] for c in total.missing))
+            summed = t("circle.missing", lang).format(cities="、".join(city_names[c] for c in total.missing))
         else:
             summed = t("circle.not_summed", lang) if defn["unit"] == "%" else t("no_data", lang)
         rows.append(html.Tr([html.Td(t(f"view.{total.kind}", lang)), html.Td(plan), html.Td(summed)]))
     head = html.Tr([html.Th(""), html.Th(t("circle.plan", lang)), html.Th(t("circle.sum", lang))])
-    return [html.H4(f"{t('circle.summary', lang)} ({unit})"),
-            html.Table([html.Thead(head), html.Tbody(rows)], className="figures")]
+    return [
+        html.H4(f"{t('circle.summary', lang)} ({unit})"),
+        html.Table([html.Thead(head), html.Tbody(rows)], className="figures"),
+    ]

@@ -1,5 +1,6 @@
 """The plans' places: the filters and the table choose them, the browser draws
 them (from data sent once with the page), a click selects one and opens its panel."""
+
 from __future__ import annotations
 
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
@@ -29,8 +30,12 @@ def _selection(app: Dash, page: Page) -> None:
     # One way to select a place: a click on it on the map, or on its row. (An output to the
     # grid's selectedRows stops Dash from running the callbacks that depend on this one,
     # so the row is selected client-side.)
-    @app.callback(Output(ids.SELECTED, "data"),
-                  Input(ids.MAP, "clickData"), Input(ids.GRID, "cellClicked"), prevent_initial_call=True)
+    @app.callback(
+        Output(ids.SELECTED, "data"),
+        Input(ids.MAP, "clickData"),
+        Input(ids.GRID, "cellClicked"),
+        prevent_initial_call=True,
+    )
     def select_feature(click, cell):
         if ctx.triggered_id == ids.GRID:
             fid = cell.get("rowId") if isinstance(cell, dict) else None
@@ -43,10 +48,14 @@ def _selection(app: Dash, page: Page) -> None:
             raise PreventUpdate
         return fid
 
-    @app.callback(Output(ids.CITY_PANEL, "children", allow_duplicate=True),
-                  Output(ids.FOCUS, "data", allow_duplicate=True),
-                  Input(ids.SELECTED, "data"), State(ids.LANG, "value"), State(ids.VIEW_QUERY, "data"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(ids.CITY_PANEL, "children", allow_duplicate=True),
+        Output(ids.FOCUS, "data", allow_duplicate=True),
+        Input(ids.SELECTED, "data"),
+        State(ids.LANG, "value"),
+        State(ids.VIEW_QUERY, "data"),
+        prevent_initial_call=True,
+    )
     def show_feature(fid, lang, query):
         if not isinstance(fid, str) or fid not in by_id.index or lang not in LANGS:
             raise PreventUpdate
@@ -54,20 +63,34 @@ def _selection(app: Dash, page: Page) -> None:
         focus = None if named.sel == fid and named.focus else page.place_focus(fid)
         return panels.feature_panel({"id": fid, **by_id.loc[fid].to_dict()}, page.names[lang], lang), focus or no_update
 
-    app.clientside_callback(ClientsideFunction("atlas", "selectRow"),
-                            Output(ids.GRID_SYNC, "title"), Input(ids.SELECTED, "data"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("atlas", "focus"),
-                            Output(ids.FOCUS_SYNC, "title"), Input(ids.FOCUS, "data"), prevent_initial_call=True)
+    app.clientside_callback(
+        ClientsideFunction("atlas", "selectRow"),
+        Output(ids.GRID_SYNC, "title"),
+        Input(ids.SELECTED, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("atlas", "focus"),
+        Output(ids.FOCUS_SYNC, "title"),
+        Input(ids.FOCUS, "data"),
+        prevent_initial_call=True,
+    )
 
 
 def _filters(app: Dash, page: Page) -> None:
     feats = page.store.features
     control = dict(views.CONTROLS)
 
-    @app.callback(Output(ids.GRID, "rowData"), Output(ids.COUNT, "children"),
-                  Output(ids.FOCUS, "data"), Output(ids.FLOWS_DATA, "data"), Output(ids.CITY_VIEW, "children"),
-                  *[Input(control[key], "value") for key in FILTERS], State(ids.LANG, "value"),
-                  prevent_initial_call=True)
+    @app.callback(
+        Output(ids.GRID, "rowData"),
+        Output(ids.COUNT, "children"),
+        Output(ids.FOCUS, "data"),
+        Output(ids.FLOWS_DATA, "data"),
+        Output(ids.CITY_VIEW, "children"),
+        *[Input(control[key], "value") for key in FILTERS],
+        State(ids.LANG, "value"),
+        prevent_initial_call=True,
+    )
     def filter_features(*args):
         *values, lang = args
         if lang not in LANGS:
@@ -84,11 +107,13 @@ def _filters(app: Dash, page: Page) -> None:
             focus = lf.focus_view(hits.geometry, max_zoom=min(lf.MAX_ZOOM[p] for p in hits["precision"]))
         elif ctx.triggered_id == ids.PLAN and len(ctx.triggered) == 1:  # the user chose it, not a slide
             focus = plans.frame(view.plan)
-        return (rows, count, focus or no_update, page.flow_data(view, lang),
-                layout.city_view(page, c.cities, lang))
+        return (rows, count, focus or no_update, page.flow_data(view, lang), layout.city_view(page, c.cities, lang))
 
-    @app.callback(*[Output(control[key], "value") for key in FILTERS if key != "plan"],
-                  Input(ids.CLEAR, "n_clicks"), prevent_initial_call=True)
+    @app.callback(
+        *[Output(control[key], "value") for key in FILTERS if key != "plan"],
+        Input(ids.CLEAR, "n_clicks"),
+        prevent_initial_call=True,
+    )
     def clear_filters(clicks):
         if not clicks:
             raise PreventUpdate  # a rebuilt page, nothing clicked
@@ -96,11 +121,19 @@ def _filters(app: Dash, page: Page) -> None:
 
     # The map shows exactly the rows the table shows (its own column filters
     # included) and highlights the selected place: drawn in the browser.
-    app.clientside_callback(ClientsideFunction("atlas", "restyleFeatures"),
-                            Output(ids.FEATURE_SYNC, "title"), Input(ids.GRID, "virtualRowData"),
-                            Input(ids.SELECTED, "data"), State(ids.FEATURE_DATA, "data"))
-    app.clientside_callback(ClientsideFunction("atlas", "restyleFlows"),
-                            Output(ids.FLOWS_SYNC, "title"), Input(ids.FLOWS_DATA, "data"), prevent_initial_call=True)
+    app.clientside_callback(
+        ClientsideFunction("atlas", "restyleFeatures"),
+        Output(ids.FEATURE_SYNC, "title"),
+        Input(ids.GRID, "virtualRowData"),
+        Input(ids.SELECTED, "data"),
+        State(ids.FEATURE_DATA, "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("atlas", "restyleFlows"),
+        Output(ids.FLOWS_SYNC, "title"),
+        Input(ids.FLOWS_DATA, "data"),
+        prevent_initial_call=True,
+    )
 
 
 def _filters_view(page: Page, values: dict, lang: str) -> View:
@@ -110,8 +143,9 @@ def _filters_view(page: Page, values: dict, lang: str) -> View:
     fields = {}
     for key, value in values.items():
         if key in views.LIST_KEYS:
-            value = tuple(v for v in value if key not in allowed or v in allowed[key]) \
-                if isinstance(value, list) else ()
+            value = (
+                tuple(v for v in value if key not in allowed or v in allowed[key]) if isinstance(value, list) else ()
+            )
         fields[key] = value
     plan = fields["plan"]
     fields["plan"] = plan if isinstance(plan, str) and plan in plans.CHOICES else plans.DEFAULT

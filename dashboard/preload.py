@@ -4,6 +4,7 @@ Left alone, the page asks late: plotly.js only once Dash has fetched and rendere
 the layout (its Graph loads it on demand), the cities' boundaries only once
 plotly.js has parsed, the land and county borders only once MapLibre has its style.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -15,10 +16,12 @@ from dashboard.figures import GEO_URL
 # On-demand scripts, at the paths Dash 4.4.1 (dcc 4.4.1, dash-ag-grid 35.3.0) asks
 # them from: with no query string, unlike the page's own <script> tags. The chart,
 # map, dropdowns and table are all on the first screen.
-SCRIPTS = ("/_dash-component-suites/plotly/package_data/plotly.min.js",
-           "/_dash-component-suites/dash/dcc/async-graph.js",
-           "/_dash-component-suites/dash/dcc/async-dropdown.js",
-           "/_dash-component-suites/dash_ag_grid/async-community.js")
+SCRIPTS = (
+    "/_dash-component-suites/plotly/package_data/plotly.min.js",
+    "/_dash-component-suites/dash/dcc/async-graph.js",
+    "/_dash-component-suites/dash/dcc/async-dropdown.js",
+    "/_dash-component-suites/dash_ag_grid/async-community.js",
+)
 # The first map's boundaries (figures.map_figure). plotly.js fetches the cities with
 # an XMLHttpRequest (CORS mode, same-origin credentials: crossorigin="anonymous"
 # matches it); MapLibre fetches the others from a worker, which the HTTP cache serves.
@@ -26,8 +29,10 @@ GEOJSON = ("cities", "context", "counties")
 
 
 def add_preloads(app: Dash) -> None:
-    links = [f'<link rel="preload" as="script" href="{escape(app.get_relative_path(p))}">'
-             for p in SCRIPTS]
-    links += [f'<link rel="preload" as="fetch" crossorigin="anonymous" '
-              f'href="{escape(app.get_relative_path(GEO_URL.format(layer)))}">' for layer in GEOJSON]
+    links = [f'<link rel="preload" as="script" href="{escape(app.get_relative_path(p))}">' for p in SCRIPTS]
+    links += [
+        f'<link rel="preload" as="fetch" crossorigin="anonymous" '
+        f'href="{escape(app.get_relative_path(GEO_URL.format(layer)))}">'
+        for layer in GEOJSON
+    ]
     app.index_string = app.index_string.replace("{%metas%}", "{%metas%}\n" + "\n".join(links), 1)

@@ -1,4 +1,5 @@
 """The map's boundaries as static, cacheable GeoJSON: made once, fetched once."""
+
 from __future__ import annotations
 
 import hashlib

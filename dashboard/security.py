@@ -13,6 +13,7 @@
 - Any other failure is logged with its traceback on the server; the client
   gets a plain message and never the traceback.
 """
+
 from __future__ import annotations
 
 import logging
@@ -93,8 +94,10 @@ def callback_problem(body, callback_map: dict) -> str | None:
     if _depth(body) > MAX_DEPTH:
         return "callback request nested too deeply"
     declared = cb["output"]
-    outputs = [{"id": o.component_id, "property": o.component_property}
-               for o in (declared if isinstance(declared, list) else [declared])]
+    outputs = [
+        {"id": o.component_id, "property": o.component_property}
+        for o in (declared if isinstance(declared, list) else [declared])
+    ]
     sent = body.get("outputs")
     if not (_same(sent, outputs) if isinstance(declared, list) else _same([sent], outputs)):
         return "callback outputs do not match the callback"
@@ -116,7 +119,9 @@ def _optional(kind):
 # JSON: the callbacks check those against what the page offers and drop the
 # rest.
 PROPERTY_TYPES = {
-    "search": _optional(str), "contents": _optional(str), "filename": _optional(str),
+    "search": _optional(str),
+    "contents": _optional(str),
+    "filename": _optional(str),
     "n_clicks": lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)),
 }
 
@@ -132,13 +137,18 @@ def _same(sent, declared: list) -> bool:
         # matches, a list of them for ALL.
         if isinstance(dep["id"], dict) or str(dep["id"]).startswith("{"):
             items = item if isinstance(item, list) else [item]
-            if not all(isinstance(i, dict) and isinstance(i.get("id"), dict)
-                       and isinstance(i.get("property"), str) for i in items):
+            if not all(
+                isinstance(i, dict) and isinstance(i.get("id"), dict) and isinstance(i.get("property"), str)
+                for i in items
+            ):
                 return False
-        elif not (isinstance(item, dict) and item.get("id") == dep["id"]
-                  and isinstance(item.get("property"), str)
-                  and item["property"].split("@")[0] == dep["property"].split("@")[0]
-                  and PROPERTY_TYPES.get(dep["property"], lambda _: True)(item.get("value"))):
+        elif not (
+            isinstance(item, dict)
+            and item.get("id") == dep["id"]
+            and isinstance(item.get("property"), str)
+            and item["property"].split("@")[0] == dep["property"].split("@")[0]
+            and PROPERTY_TYPES.get(dep["property"], lambda _: True)(item.get("value"))
+        ):
             return False
     return True
 
@@ -162,20 +172,22 @@ def header_value(text: str) -> str:
 
 def _csp(app: Dash) -> str:
     scripts = " ".join(app.csp_hashes())
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' {scripts}",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "worker-src 'self' blob:",
-        "child-src 'self' blob:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' {scripts}",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "worker-src 'self' blob:",
+            "child-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def _plain(text: str, status: int) -> Response:

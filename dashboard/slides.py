@@ -4,6 +4,7 @@ a presenter can edit by hand, commit and share (dashboard/briefings/*.yaml).
 A slide's view is a query string exactly as the address bar shows it, so a
 view is put on a slide by copying its link.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,8 +51,9 @@ def _texts(value, where: str) -> dict:
     raise BriefingError(f"{where}: needs a text, or zh: and en: texts")
 
 
-def load(path: Path, allowed: dict) -> Briefing:
-    """One briefing file, every slide's view checked as a shared link is."""
+def load(path: Path, parse) -> Briefing:
+    """One briefing file, every slide's view checked as a shared link is (`parse`:
+    a query string -> the view and what was ignored, as Page.parse)."""
     name = path.name
     try:
         doc = yaml.safe_load(path.read_text("utf-8"))
@@ -65,76 +67,103 @@ def load(path: Path, allowed: dict) -> Briefing:
         if not isinstance(raw, dict) or not isinstance(raw.get("view", ""), str):
             raise BriefingError(f"{where}: needs title, note and view")
         view = raw.get("view", "")
-        parsed, dropped = View.parse(view, allowed)
+        parsed, dropped = parse(view)
         extra = [k for k in parsed.named if k in SLIDE_KEYS]
         if dropped or extra:
-            raise BriefingError(f"{where}: the view has parts the atlas does not know: "
-                                f"{'; '.join(dropped + extra)}")
-        slides.append(Slide(_texts(raw.get("title"), f"{where}, title"),
-                            _texts(raw.get("note", ""), f"{where}, note"), view))
+            raise BriefingError(f"{where}: the view has parts the atlas does not know: {'; '.join(dropped + extra)}")
+        slides.append(
+            Slide(_texts(raw.get("title"), f"{where}, title"), _texts(raw.get("note", ""), f"{where}, note"), view)
+        )
     return Briefing(path.stem, _texts(doc.get("title"), f"{name}, title"), tuple(slides))
 
 
-def load_all(allowed: dict, folder: Path = BRIEFINGS) -> tuple[dict, list]:
+def load_all(parse, folder: Path = BRIEFINGS) -> tuple[dict, list]:
     """Every briefing in the folder, and a message for each that is broken
     (a broken file is left out and named; the others still load)."""
     briefings, errors = {}, []
     for path in sorted(folder.glob("*.yaml")):
         try:
-            briefings[path.stem] = load(path, allowed)
+            briefings[path.stem] = load(path, parse)
         except BriefingError as exc:
             errors.append(str(exc))
     return briefings, errors
 
 
-def slide_view(briefing: Briefing, number: int, allowed: dict) -> View:
-    return View.parse(briefing.slides[number - 1].view, allowed)[0]
-
-
 def controls(briefings: dict, lang: str) -> list:
     """The briefing chooser and the presentation switch, for the header."""
     return [
-        dcc.Dropdown([{"label": b.title[lang], "value": b.id} for b in briefings.values()], None,
-                     id=ids.BRIEFING, placeholder=t("briefing.choose", lang), clearable=False,
-                     className="briefing-choose"),
+        dcc.Dropdown(
+            [{"label": b.title[lang], "value": b.id} for b in briefings.values()],
+            None,
+            id=ids.BRIEFING,
+            placeholder=t("briefing.choose", lang),
+            clearable=False,
+            className="briefing-choose",
+        ),
         html.Button(t("present", lang), id=ids.PRESENT, className="present-button"),
     ]
 
 
 def caption() -> list:
     """The slide's title, note and number, with the buttons a clicker presses."""
-    return [html.Div([
-        html.Div(id=ids.SLIDE_TEXT),
-        html.Div([html.Button("‹", id=ids.SLIDE_PREV), html.Span(id=ids.SLIDE_COUNT),
-                  html.Button("›", id=ids.SLIDE_NEXT),
-                  html.Button("✕", id=ids.PRESENT_EXIT, className="present-exit")],
-                 className="slide-nav"),
-    ], id=ids.SLIDE_CAPTION, className="slide-caption")]
+    return [
+        html.Div(
+            [
+                html.Div(id=ids.SLIDE_TEXT),
+                html.Div(
+                    [
+                        html.Button("‹", id=ids.SLIDE_PREV),
+                        html.Span(id=ids.SLIDE_COUNT),
+                        html.Button("›", id=ids.SLIDE_NEXT),
+                        html.Button("✕", id=ids.PRESENT_EXIT, className="present-exit"),
+                    ],
+                    className="slide-nav",
+                ),
+            ],
+            id=ids.SLIDE_CAPTION,
+            className="slide-caption",
+        )
+    ]
 
 
 def register(app: Dash, page) -> None:
     """Stepping through a briefing, and the presentation mode: the presenter's part of
     the view (ids.PRESENTER) and the controls set to each slide's view."""
     _stepping(app, page)
+    _caption(app, page)
     _presenting(app, page)
 
 
 def _view_outputs() -> list:
-    return [*[Output(cid, "value", allow_duplicate=True) for key, cid in views.CONTROLS if key != "lang"],
-            Output(ids.SELECTED, "data", allow_duplicate=True), Output(ids.FOCUS, "data", allow_duplicate=True)]
+    return [
+        *[Output(cid, "value", allow_duplicate=True) for key, cid in views.CONTROLS if key != "lang"],
+        Output(ids.SELECTED, "data", allow_duplicate=True),
+        Output(ids.FOCUS, "data", allow_duplicate=True),
+        Output(ids.VIEW_QUERY, "data", allow_duplicate=True),
+    ]
 
 
 def _show(view: View, focus) -> tuple:
-    """Every control but the language, the selection and the extent, set to a view."""
-    return (*view.control_values(skip=("lang",)), view.sel, focus or no_update)
+    """Every control but the language, the selection, the extent and the view itself (so that
+    the address names the view at once, not the extent a map move reports later)."""
+    return (*view.control_values(skip=("lang",)), view.sel, focus or no_update, view.query())
 
 
 def _stepping(app: Dash, page) -> None:
-    @app.callback(*_view_outputs(), Output(ids.PRESENTER, "data"), Output(ids.BEFORE_BRIEFING, "data"),
-                  Input(ids.BRIEFING, "value"), Input(ids.SLIDE_PREV, "n_clicks"),
-                  Input(ids.SLIDE_NEXT, "n_clicks"), State(ids.PRESENTER, "data"), State(ids.VIEW_QUERY, "data"),
-                  State(ids.BEFORE_BRIEFING, "data"), prevent_initial_call=True)
-    def go_to_slide(chosen, prev, next_, presenter, query, before):
+    @app.callback(
+        *_view_outputs(),
+        Output(ids.PRESENTER, "data"),
+        Output(ids.BEFORE_BRIEFING, "data"),
+        Input(ids.BRIEFING, "value"),
+        Input(ids.SLIDE_PREV, "n_clicks"),
+        Input(ids.SLIDE_NEXT, "n_clicks"),
+        State(ids.PRESENTER, "data"),
+        State(ids.VIEW_QUERY, "data"),
+        State(ids.BEFORE_BRIEFING, "data"),
+        State(ids.LANG, "value"),
+        prevent_initial_call=True,
+    )
+    def go_to_slide(chosen, prev, next_, presenter, query, before, lang):
         # A page rebuilt in another language calls this with nothing clicked.
         pressed = {ids.BRIEFING: chosen, ids.SLIDE_PREV: prev, ids.SLIDE_NEXT: next_}.get(ctx.triggered_id)
         if not pressed:
@@ -150,14 +179,21 @@ def _stepping(app: Dash, page) -> None:
         briefing = page.briefings[brief]
         if not 1 <= number <= len(briefing.slides):
             raise PreventUpdate  # before the first or past the last slide: stay
-        view = slide_view(briefing, number, page.url_allowed())
+        shown = {"brief": brief, "slide": number, "mode": "present"}
+        view = page.view(briefing.slides[number - 1].view).but(lang=lang if lang in LANGS else None, **shown)
         # The view before the briefing, to return to when it ends.
         before = before if now.get("brief") else query or ""
-        return (*_show(view, view.focus), {"brief": brief, "slide": number, "mode": "present"}, before)
+        return (*_show(view, view.focus), shown, before)
 
-    @app.callback(Output(ids.SLIDE_TEXT, "children"), Output(ids.SLIDE_COUNT, "children"),
-                  Output(ids.ROOT, "className"),
-                  Input(ids.PRESENTER, "data"), Input(ids.LANG, "value"))
+
+def _caption(app: Dash, page) -> None:
+    @app.callback(
+        Output(ids.SLIDE_TEXT, "children"),
+        Output(ids.SLIDE_COUNT, "children"),
+        Output(ids.ROOT, "className"),
+        Input(ids.PRESENTER, "data"),
+        Input(ids.LANG, "value"),
+    )
     def show_slide(presenter, lang):
         lang = lang if lang in LANGS else "zh"
         now = _presenter(presenter)
@@ -167,18 +203,30 @@ def _stepping(app: Dash, page) -> None:
         if briefing is None or not 1 <= number <= len(briefing.slides):
             return [], "", mode
         slide = briefing.slides[number - 1]
-        return ([html.Div(briefing.title[lang], className="slide-briefing"),
-                 html.H2(slide.title[lang]), html.P(slide.note[lang])],
-                t("briefing.slide", lang).format(n=number, total=len(briefing.slides)), mode)
+        return (
+            [
+                html.Div(briefing.title[lang], className="slide-briefing"),
+                html.H2(slide.title[lang]),
+                html.P(slide.note[lang]),
+            ],
+            t("briefing.slide", lang).format(n=number, total=len(briefing.slides)),
+            mode,
+        )
 
 
 def _presenting(app: Dash, page) -> None:
-
-    @app.callback(*_view_outputs(), Output(ids.PRESENTER, "data", allow_duplicate=True),
-                  Output(ids.BEFORE_BRIEFING, "data", allow_duplicate=True),
-                  Input(ids.PRESENT, "n_clicks"), Input(ids.PRESENT_EXIT, "n_clicks"),
-                  State(ids.PRESENTER, "data"), State(ids.BEFORE_BRIEFING, "data"), prevent_initial_call=True)
-    def toggle_present(enter, leave, presenter, before):
+    @app.callback(
+        *_view_outputs(),
+        Output(ids.PRESENTER, "data", allow_duplicate=True),
+        Output(ids.BEFORE_BRIEFING, "data", allow_duplicate=True),
+        Input(ids.PRESENT, "n_clicks"),
+        Input(ids.PRESENT_EXIT, "n_clicks"),
+        State(ids.PRESENTER, "data"),
+        State(ids.BEFORE_BRIEFING, "data"),
+        State(ids.LANG, "value"),
+        prevent_initial_call=True,
+    )
+    def toggle_present(enter, leave, presenter, before, lang):
         if not (enter if ctx.triggered_id == ids.PRESENT else leave):
             raise PreventUpdate  # a rebuilt page, nothing clicked
         now = _presenter(presenter)
@@ -187,13 +235,17 @@ def _presenting(app: Dash, page) -> None:
             return (*keep, {**now, "mode": "present"}, no_update)
         if now.get("brief") and isinstance(before, str):
             # Leaving a briefing returns to the view from before it, in the language now shown.
-            view = page.view(before)
+            view = page.view(before).but(lang=lang if lang in LANGS else None)
             return (*_show(view, view.focus or plans.frame(view.plan)), {}, None)
         return (*keep, {}, None)
 
     # A projector wants the whole screen; the browser allows it on a click.
-    app.clientside_callback(ClientsideFunction("atlas", "fullscreen"),
-                            Output(ids.PRESENT, "title"), Input(ids.PRESENT, "n_clicks"), prevent_initial_call=True)
+    app.clientside_callback(
+        ClientsideFunction("atlas", "fullscreen"),
+        Output(ids.PRESENT, "title"),
+        Input(ids.PRESENT, "n_clicks"),
+        prevent_initial_call=True,
+    )
 
 
 def _presenter(data) -> dict:

@@ -2,6 +2,7 @@
 (or the browser goes back to one): the page is built from its view. From then on
 the browser writes the address from the controls, with no request and no loop:
 controls → view (ids.VIEW_QUERY) → address bar and export links."""
+
 from __future__ import annotations
 
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
@@ -14,11 +15,16 @@ from dashboard.page import Page
 
 
 def register(app: Dash, page: Page) -> None:
-
-    @app.callback(Output(ids.BODY, "children", allow_duplicate=True), Output(ids.BODY, "lang", allow_duplicate=True),
-                  Output(ids.VIEW_QUERY, "data"), Output(ids.PRESENTER, "data", allow_duplicate=True),
-                  Input(ids.URL, "search"), State(ids.VIEW_QUERY, "data"), State(ids.BODY, "lang"),
-                  prevent_initial_call="initial_duplicate")
+    @app.callback(
+        Output(ids.BODY, "children", allow_duplicate=True),
+        Output(ids.BODY, "lang", allow_duplicate=True),
+        Output(ids.VIEW_QUERY, "data"),
+        Output(ids.PRESENTER, "data", allow_duplicate=True),
+        Input(ids.URL, "search"),
+        State(ids.VIEW_QUERY, "data"),
+        State(ids.BODY, "lang"),
+        prevent_initial_call="initial_duplicate",
+    )
     def open_link(search, query, shown):
         view, dropped = page.parse(search)
         if query is not None and page.view(query) == view:
@@ -34,12 +40,22 @@ def register(app: Dash, page: Page) -> None:
     app.clientside_callback(
         ClientsideFunction("atlas", "writeView"),
         Output(ids.VIEW_QUERY, "data", allow_duplicate=True),
-        *[Input(cid, "value") for _, cid in views.CONTROLS], Input(ids.SELECTED, "data"),
-        Input(ids.MAP, "relayoutData"), Input(ids.PRESENTER, "data"),
-        State(ids.VIEW_QUERY, "data"), State(ids.VIEW_SPEC, "data"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("atlas", "showAddress"),
-                            Output(ids.ADDRESS_SYNC, "title"), Input(ids.VIEW_QUERY, "data"),
-                            prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("atlas", "exportLinks"),
-                            *[Output(f"{ids.EXPORT}{kind}", "href") for kind in export.WRITERS],
-                            Input(ids.VIEW_QUERY, "data"))
+        *[Input(cid, "value") for _, cid in views.CONTROLS],
+        Input(ids.SELECTED, "data"),
+        Input(ids.MAP, "relayoutData"),
+        Input(ids.PRESENTER, "data"),
+        State(ids.VIEW_QUERY, "data"),
+        State(ids.VIEW_SPEC, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("atlas", "showAddress"),
+        Output(ids.ADDRESS_SYNC, "title"),
+        Input(ids.VIEW_QUERY, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("atlas", "exportLinks"),
+        *[Output(f"{ids.EXPORT}{kind}", "href") for kind in export.WRITERS],
+        Input(ids.VIEW_QUERY, "data"),
+    )

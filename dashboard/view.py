@@ -6,6 +6,7 @@ of them read and write it here.
 type, extents outside the map and markup are dropped, each with a word so that
 the page can say what was ignored; the rest is kept.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,17 +26,30 @@ ZOOM = (3.5, 14.0)
 PRESENTER_KEYS = ("brief", "slide", "mode")  # set by the presenter, never by a slide or a control
 
 # The controls that show a view, each with the key it sets.
-CONTROLS = (("indicator", ids.INDICATOR), ("view", ids.VIEW), ("scheme", ids.SCHEME),
-            ("layers", ids.LAYERS), ("category", ids.CATEGORY), ("city", ids.CITY),
-            ("chapter", ids.CHAPTER), ("precision", ids.PRECISION), ("status", ids.STATUS),
-            ("q", ids.SEARCH), ("lang", ids.LANG), ("plan", ids.PLAN), ("group", ids.GROUP),
-            ("lead", ids.LEAD), ("vs", ids.COMPARE))
+CONTROLS = (
+    ("indicator", ids.INDICATOR),
+    ("view", ids.VIEW),
+    ("scheme", ids.SCHEME),
+    ("layers", ids.LAYERS),
+    ("category", ids.CATEGORY),
+    ("city", ids.CITY),
+    ("chapter", ids.CHAPTER),
+    ("precision", ids.PRECISION),
+    ("status", ids.STATUS),
+    ("q", ids.SEARCH),
+    ("lang", ids.LANG),
+    ("plan", ids.PLAN),
+    ("group", ids.GROUP),
+    ("lead", ids.LEAD),
+    ("vs", ids.COMPARE),
+)
 
 
 @dataclass(frozen=True)
 class View:
     """One view of the atlas. Defaults are the opening page; `named` are the
     keys a link named (a default the address names stays in the address)."""
+
     indicator: str = "gdp"
     view: str = "baseline"
     scheme: str = "natural_breaks"
@@ -96,8 +110,7 @@ class View:
         the selection and the extent of the view before."""
         keep = {k: getattr(before, k) for k in (*PRESENTER_KEYS, "sel", "lon", "lat", "z")}
         changed = {k: tuple(v) if k in LIST_KEYS else v for k, v in values.items()}
-        named = {k for k, v in changed.items()
-                 if v != DEFAULTS[k] or (k in before.named and getattr(before, k) == v)}
+        named = {k for k, v in changed.items() if v != DEFAULTS[k] or (k in before.named and getattr(before, k) == v)}
         return cls(**{**keep, **changed}, named=frozenset(named | {k for k in keep if keep[k] is not None}))
 
     def query(self) -> str:
@@ -135,18 +148,17 @@ class View:
         """This view at another extent (None: the extent is left as it is)."""
         if not focus:
             return self
-        return self.but(lon=float(focus["center"]["lon"]), lat=float(focus["center"]["lat"]),
-                        z=float(focus["zoom"]))
+        return self.but(lon=float(focus["center"]["lon"]), lat=float(focus["center"]["lat"]), z=float(focus["zoom"]))
 
     def control_values(self, skip=()) -> list:
         """Every control's value for this view (lists where a control chooses many)."""
-        return [list(getattr(self, k)) if k in LIST_KEYS else getattr(self, k)
-                for k, _ in CONTROLS if k not in skip]
+        return [list(getattr(self, k)) if k in LIST_KEYS else getattr(self, k) for k, _ in CONTROLS if k not in skip]
 
     def of_slide(self) -> View:
         """Only what a slide may say: the presenter's keys and the language dropped."""
-        return replace(self, **{k: DEFAULTS[k] for k in (*PRESENTER_KEYS, "lang")},
-                       named=self.named - {*PRESENTER_KEYS, "lang"})
+        return replace(
+            self, **{k: DEFAULTS[k] for k in (*PRESENTER_KEYS, "lang")}, named=self.named - {*PRESENTER_KEYS, "lang"}
+        )
 
     @property
     def name(self) -> str:
@@ -161,8 +173,13 @@ DEFAULTS = {f.name: f.default for f in fields(View) if f.name != "named"}
 def spec() -> dict:
     """What the browser needs to write a view's query string as `View.query` does
     (assets/callbacks.js): the keys in order, their defaults, which are lists."""
-    return {"keys": KEYS, "defaults": {k: list(v) if isinstance(v, tuple) else v for k, v in DEFAULTS.items()},
-            "lists": LIST_KEYS, "controls": [k for k, _ in CONTROLS], "presenter": PRESENTER_KEYS}
+    return {
+        "keys": KEYS,
+        "defaults": {k: list(v) if isinstance(v, tuple) else v for k, v in DEFAULTS.items()},
+        "lists": LIST_KEYS,
+        "controls": [k for k, _ in CONTROLS],
+        "presenter": PRESENTER_KEYS,
+    }
 
 
 def extent(relayout) -> dict | None:
@@ -189,16 +206,30 @@ class _Partial:
 
 def _check(key: str, value: str, raw: dict, good: dict, allowed: dict):
     """The typed value of one key, _DROP, or a _Partial list."""
-    one = {"indicator": allowed.get("indicators", ()), "view": ind.VIEWS, "scheme": tuple(ind.SCHEMES),
-           "lang": LANGS, "mode": MODES, "brief": tuple(allowed.get("briefings", {})),
-           "plan": tuple(plans.CHOICES), "vs": ind.LEVEL_VIEWS, "sel": tuple(allowed.get("features", ()))}
+    one = {
+        "indicator": allowed.get("indicators", ()),
+        "view": ind.VIEWS,
+        "scheme": tuple(ind.SCHEMES),
+        "lang": LANGS,
+        "mode": MODES,
+        "brief": tuple(allowed.get("briefings", {})),
+        "plan": tuple(plans.CHOICES),
+        "vs": ind.LEVEL_VIEWS,
+        "sel": tuple(allowed.get("features", ())),
+    }
     if key in one:
         return value if value in one[key] else _DROP
     if key in LIST_KEYS:
-        choices = {"layers": FEATURE_LAYERS, "category": allowed.get("categories", ()),
-                   "city": allowed.get("cities", ()), "precision": PRECISIONS, "status": STATUSES,
-                   "chapter": tuple(str(c) for c in allowed.get("chapters", ())),
-                   "group": allowed.get("groups", ()), "lead": allowed.get("leads", ())}[key]
+        choices = {
+            "layers": FEATURE_LAYERS,
+            "category": allowed.get("categories", ()),
+            "city": allowed.get("cities", ()),
+            "precision": PRECISIONS,
+            "status": STATUSES,
+            "chapter": tuple(str(c) for c in allowed.get("chapters", ())),
+            "group": allowed.get("groups", ()),
+            "lead": allowed.get("leads", ()),
+        }[key]
         items = [v for v in value.split(",") if v]
         kept = tuple(int(v) if key == "chapter" else v for v in items if v in choices)
         bad = [v for v in items if v not in choices]

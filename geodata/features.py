@@ -14,6 +14,7 @@ tokens, so it cannot claim more than the source.
 their counties, and the other eleven cities and their counties (the store's
 `context_counties`), which the docking plan's places need.
 """
+
 from __future__ import annotations
 
 import re
@@ -77,8 +78,10 @@ def docking_task(plan: str, plan_ref: str, also: str) -> int:
 # Who gives a position (records.COORD_GRADES), read from the row's coord_source: the registry
 # packages by the reference their rows cite; the plan's own words and the atlas's boundaries by
 # their marker; a web page by its host. A row states its grade; the build holds it to this rule.
-REGISTRIES = ("searoute 1.6.0 (Apache-2.0): searoute/data/ports.geojson",
-              "airportsdata 20260905 (MIT): airportsdata/airports.csv")
+REGISTRIES = (
+    "searoute 1.6.0 (Apache-2.0): searoute/data/ports.geojson",
+    "airportsdata 20260905 (MIT): airportsdata/airports.csv",
+)
 PLAN_SOURCES = ("规划原文", "本图集")  # the plan's words; the atlas's own points and unions
 UNPLACED_SOURCE = "未能定位"
 SAME_AS = "同 "  # "同 port-weihai": drawn at another place's point, on that place's source
@@ -88,7 +91,8 @@ SAME_AS = "同 "  # "同 port-weihai": drawn at another place's point, on that p
 OFFICIAL_DOMAINS = ("gov.cn", "shandong-chorography.org", "selectshandong.com")
 # Copies of Wikipedia or of an encyclopedia, and content farms that republish others' articles
 # under unrelated names: never better than `mirror`, whatever the page says.
-MIRROR_HOSTS = frozenset("""
+MIRROR_HOSTS = frozenset(
+    """
 54e1ad4b4888.kfd.me 56tv.org 74khd.qqd.cnfou.com 8tdc.com.cn baike-baidu-com.hcv8jop0ns2r.cn
 baike.baidu.hk dahuhg.com freep.cn hbzqbyyxgs.com ingsd.com jiangsulong.com jr22wz.com
 juke.outofmemory.cn kuaida2.com langberglaw.com m.ctbtax.com m.epennyvalue.com m.faw-nx.cn
@@ -100,7 +104,8 @@ www.eqrm.cn www.guanxijiaoyu.com www.hztqag.com www.hzveq.com www.knowpia.com ww
 www.marinaassociates.com www.mechuban.com www.nevermaind.com www.newton.com.tw
 www.shicijianshang.com www.xuehua.us xbkfyjy.com yanjian10.com.cn zggqgc.com zhm.100ke.info
 zhwiki.oracleblog.org
-""".split())
+""".split()
+)
 WEB_GRADES = ("news", "trade", "aggregator", "mirror")  # a page of no better kind
 
 
@@ -120,7 +125,7 @@ def grade_problem(source: str, grade: str, grade_of_id) -> str:
     elif source == UNPLACED_SOURCE:
         expected = ("none",)
     elif source.startswith(SAME_AS):
-        other = grade_of_id(source[len(SAME_AS):])
+        other = grade_of_id(source[len(SAME_AS) :])
         if other is None:
             return f"'{source}' names no place"
         expected = (other,)
@@ -142,14 +147,23 @@ def grade_problem(source: str, grade: str, grade_of_id) -> str:
 class _Places:
     """Label points and polygons of the units a token can name."""
 
-    def __init__(self, counties: gpd.GeoDataFrame, cities: gpd.GeoDataFrame,
-                 context: gpd.GeoDataFrame, context_counties: gpd.GeoDataFrame | None = None):
+    def __init__(
+        self,
+        counties: gpd.GeoDataFrame,
+        cities: gpd.GeoDataFrame,
+        context: gpd.GeoDataFrame,
+        context_counties: gpd.GeoDataFrame | None = None,
+    ):
         if context_counties is not None:
             counties = pd.concat([counties, context_counties], ignore_index=True)
         shandong = context[context["kind"] == "shandong_city"].rename(columns={"code": "adcode"})
-        cities = pd.concat([cities[["adcode", "label_lon", "label_lat", "geometry"]],
-                            shandong[["adcode", "label_lon", "label_lat", "geometry"]]],
-                           ignore_index=True)
+        cities = pd.concat(
+            [
+                cities[["adcode", "label_lon", "label_lat", "geometry"]],
+                shandong[["adcode", "label_lon", "label_lat", "geometry"]],
+            ],
+            ignore_index=True,
+        )
         self.county_point = {r.adcode: Point(r.label_lon, r.label_lat) for r in counties.itertuples()}
         self.county_area = dict(zip(counties["adcode"], counties.geometry))
         self.county_city = dict(zip(counties["adcode"], counties["city_adcode"]))
@@ -174,8 +188,7 @@ class _Places:
         return self._shore[code]
 
 
-def resolve(sources: pd.DataFrame, counties, cities, context, file: str,
-            context_counties=None) -> gpd.GeoDataFrame:
+def resolve(sources: pd.DataFrame, counties, cities, context, file: str, context_counties=None) -> gpd.GeoDataFrame:
     """Every source row as a store feature: geometry, precision, chapter, task.
 
     Points are resolved first, so that lines and other points may name them
@@ -185,8 +198,7 @@ def resolve(sources: pd.DataFrame, counties, cities, context, file: str,
     rows = sources.reset_index(drop=True)
     geoms: list = [None] * len(rows)
     precision: list = [""] * len(rows)
-    order = sorted(range(len(rows)), key=lambda i: (rows.loc[i, "shape"] != "point",
-                                                   _refers(rows.loc[i, "where"])))
+    order = sorted(range(len(rows)), key=lambda i: (rows.loc[i, "shape"] != "point", _refers(rows.loc[i, "where"])))
     by_id = {}
     grades = dict(zip(rows["id"], rows["coord_grade"]))
     grade_of_id = grades.get
@@ -237,8 +249,7 @@ def resolve(sources: pd.DataFrame, counties, cities, context, file: str,
     out = rows.drop(columns=["shape", "where", "datum"])
     out["precision"] = precision
     out["chapter"] = [chapter_of(ref) for ref in out["plan_ref"]]
-    out["task"] = [docking_task(p, ref, also) for p, ref, also in
-                   zip(out["plan"], out["plan_ref"], out["also"])]
+    out["task"] = [docking_task(p, ref, also) for p, ref, also in zip(out["plan"], out["plan_ref"], out["also"])]
     return gpd.GeoDataFrame(out, geometry=geoms, crs=CRS)
 
 
@@ -262,8 +273,7 @@ def _point(token, datum, places: _Places, by_id, fail):
         if point is None:
             fail("where", f"'{value}' has no coast")
         return point, "county" if value in places.county_area else "city"
-    table = {"county": places.county_point, "city": places.city_point,
-             "context": places.context_point}.get(kind)
+    table = {"county": places.county_point, "city": places.city_point, "context": places.context_point}.get(kind)
     if table is not None:
         if value not in table:
             fail("where", f"unknown {kind} '{value}'")
@@ -296,8 +306,10 @@ def _check_units(r, tokens, places: _Places, fail) -> None:
     unknown = declared - set(places.city_point)
     if unknown:
         fail("city_adcodes", f"'{min(unknown)}' is not a city of Shandong")
-    units = [(("county" if v in places.county_city else "city") if k == "coast" else k, v)
-             for k, _, v in (t.partition(":") for t in tokens)]
+    units = [
+        (("county" if v in places.county_city else "city") if k == "coast" else k, v)
+        for k, _, v in (t.partition(":") for t in tokens)
+    ]
     named = {places.county_city[v] for k, v in units if k == "county"}
     named |= {v for k, v in units if k == "city"}
     if not named <= declared:

@@ -11,6 +11,7 @@ $ATLAS_DATABASE_URL (PostgreSQL, shared by several instances) or else SQLite in
 $ATLAS_DATA_DIR (default ~/.local/share/jiaodong-atlas/user-figures.sqlite).
 The command line is an editor's tool: it records the system user as who imported.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,16 +50,19 @@ def _check(path: Path) -> imports.Checked:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return imports.Checked(imports._empty(),
-                               [imports.Problem(path.name, None, None, "not_csv", {"detail": exc.strerror})])
+        return imports.Checked(
+            imports._empty(), [imports.Problem(path.name, None, None, "not_csv", {"detail": exc.strerror})]
+        )
     return imports.check(data, path.name, imports.Rules.of(store), known)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geodata.indicators",
-                                     description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog=COLUMN_HELP)
+    parser = argparse.ArgumentParser(
+        prog="python -m geodata.indicators",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=COLUMN_HELP,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("template").add_argument("out", nargs="?", type=Path)
     sub.add_parser("check").add_argument("file", type=Path)
@@ -94,8 +98,12 @@ def _run(args) -> int:
         if result.read_as:
             print(f"read as {result.read_as}", file=sys.stderr)
         if not result.ok:
-            print(f"{len(result.errors)} bad row(s); nothing imported" if args.command == "import"
-                  else f"{len(result.errors)} bad row(s)", file=sys.stderr)
+            print(
+                f"{len(result.errors)} bad row(s); nothing imported"
+                if args.command == "import"
+                else f"{len(result.errors)} bad row(s)",
+                file=sys.stderr,
+            )
             return 1
         if args.command == "check":
             print(f"{args.file}: {len(result.rows)} row(s), all good")

@@ -4,6 +4,7 @@ Pure functions over the store's `tasks` and `flows` tables; the dashboard
 turns their results into lines from a Shandong city (or the province) to a
 partner region.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -18,8 +19,9 @@ def departments(tasks: pd.DataFrame, role: str = "lead") -> list[str]:
     return list(seen)
 
 
-def flows_matching(flows: pd.DataFrame, tasks: pd.DataFrame, groups=(), leads=(), numbers=(),
-                   cities=()) -> pd.DataFrame:
+def flows_matching(
+    flows: pd.DataFrame, tasks: pd.DataFrame, groups=(), leads=(), numbers=(), cities=()
+) -> pd.DataFrame:
     """The flows of the tasks in the given groups, led by any of the given
     departments, with the given numbers, from the given cities; an empty
     filter means no restriction."""
@@ -30,8 +32,7 @@ def flows_matching(flows: pd.DataFrame, tasks: pd.DataFrame, groups=(), leads=()
         ok &= flows["task"].isin(numbers)
     if leads:
         wanted = set(leads)
-        led = {(r.plan, r.number) for r in tasks.itertuples(index=False)
-               if wanted & set(r.lead_departments.split(";"))}
+        led = {(r.plan, r.number) for r in tasks.itertuples(index=False) if wanted & set(r.lead_departments.split(";"))}
         ok &= pd.Series([(p, n) in led for p, n in zip(flows["plan"], flows["task"])], index=flows.index)
     if cities:
         ok &= flows["city"].isin(cities)
@@ -44,8 +45,12 @@ def links(flows: pd.DataFrame) -> pd.DataFrame:
     if flows.empty:
         return flows.assign(tasks=[])
     keys = ["city", "partner", "from_lon", "from_lat", "to_lon", "to_lat"]
-    out = (flows.groupby(keys, sort=False)["task"]
-           .agg(lambda s: sorted(set(int(v) for v in s))).rename("tasks").reset_index())
+    out = (
+        flows.groupby(keys, sort=False)["task"]
+        .agg(lambda s: sorted(set(int(v) for v in s)))
+        .rename("tasks")
+        .reset_index()
+    )
     return out
 
 

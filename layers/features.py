@@ -3,6 +3,7 @@
 Pure functions over the store's `features` table; the dashboard turns their
 results into traces and components.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,6 +23,7 @@ SPREAD = 0.012  # degrees between points that share one position (a county's or 
 @dataclass(frozen=True)
 class Criteria:
     """What the user has chosen; an empty tuple means no restriction."""
+
     layers: tuple = DEFAULT_LAYERS
     categories: tuple = ()
     cities: tuple = ()
@@ -33,9 +35,19 @@ class Criteria:
     tasks: tuple = ()  # the docking plan's tasks (a feature's `task`, by its own or its `also` reference)
 
     @classmethod
-    def parse(cls, layers=None, categories=None, cities=None, chapters=None, precisions=None,
-              statuses=None, text=None, known: dict | None = None, plans=None,
-              tasks=None) -> Criteria:
+    def parse(
+        cls,
+        layers=None,
+        categories=None,
+        cities=None,
+        chapters=None,
+        precisions=None,
+        statuses=None,
+        text=None,
+        known: dict | None = None,
+        plans=None,
+        tasks=None,
+    ) -> Criteria:
         """From callback values: unknown values are dropped, never trusted."""
         known = known or {}
 
@@ -77,8 +89,9 @@ def matches(features: pd.DataFrame, c: Criteria) -> pd.Series:
         ok &= features["task"].isin(c.tasks)
     if c.text:
         needle = c.text.casefold()
-        ok &= (features["name_zh"].str.casefold().str.contains(needle, regex=False)
-               | features["name_en"].str.casefold().str.contains(needle, regex=False))
+        ok &= features["name_zh"].str.casefold().str.contains(needle, regex=False) | features[
+            "name_en"
+        ].str.casefold().str.contains(needle, regex=False)
     return ok
 
 
@@ -113,13 +126,16 @@ def focus_view(geoms, min_zoom: float = 6.0, max_zoom: float = 11.0) -> dict | N
     east, north = bounds[:, 2].max(), bounds[:, 3].max()
     span = max(east - west, (north - south) * 1.3, 1e-6)
     zoom = float(np.clip(math.log2(360 / span) - 1.2, min_zoom, max_zoom))
-    return {"center": {"lon": round((west + east) / 2, 5), "lat": round((south + north) / 2, 5)},
-            "zoom": round(zoom, 2)}
+    return {
+        "center": {"lon": round((west + east) / 2, 5), "lat": round((south + north) / 2, 5)},
+        "zoom": round(zoom, 2),
+    }
 
 
 @dataclass(frozen=True)
 class Names:
     """Display names for codes, in one language."""
+
     cities: dict = field(default_factory=dict)
     counties: dict = field(default_factory=dict)
     categories: dict = field(default_factory=dict)
@@ -133,8 +149,7 @@ def names_for(store, lang: str = "zh") -> Names:
     others = store.context[store.context["kind"] == "shandong_city"]
     counties = pd.concat([store.counties, store.context_counties])
     return Names(
-        cities={**dict(zip(store.cities["adcode"], store.cities[col])),
-                **dict(zip(others["code"], others[col]))},
+        cities={**dict(zip(store.cities["adcode"], store.cities[col])), **dict(zip(others["code"], others[col]))},
         counties=dict(zip(counties["adcode"], counties["name_zh"])),
         categories={(r.layer, r.category): getattr(r, col) for r in cats.itertuples()},
         regions=dict(zip(store.context["code"], store.context[col])),
@@ -145,18 +160,20 @@ def table_rows(features: pd.DataFrame, names: Names, labels: dict, lang: str = "
     """One row per feature for the table; `labels` maps layer/precision/grade/status codes to words."""
     rows = []
     for r in features.itertuples():
-        rows.append({
-            "id": r.id,
-            "name": r.name_zh if lang == "zh" else r.name_en,
-            "name_en": r.name_en,
-            "layer": labels[f"layer.{r.layer}"],
-            "category": names.categories[(r.layer, r.category)],
-            "cities": "、".join(names.cities[c] for c in r.city_adcodes.split(";") if c) or "—",
-            "county": names.counties.get(r.county_adcode, ""),
-            "precision": labels[f"precision.{r.precision}"],
-            "grade": labels[f"grade.{r.coord_grade}"],  # who gives the position (records.COORD_GRADES)
-            "status": labels[f"status.{r.status}"] if r.status else "",
-            "chapter": int(r.chapter),
-            "plan_ref": r.plan_ref + (f" / {r.also.split('|')[1]}" if r.also else ""),
-        })
+        rows.append(
+            {
+                "id": r.id,
+                "name": r.name_zh if lang == "zh" else r.name_en,
+                "name_en": r.name_en,
+                "layer": labels[f"layer.{r.layer}"],
+                "category": names.categories[(r.layer, r.category)],
+                "cities": "、".join(names.cities[c] for c in r.city_adcodes.split(";") if c) or "—",
+                "county": names.counties.get(r.county_adcode, ""),
+                "precision": labels[f"precision.{r.precision}"],
+                "grade": labels[f"grade.{r.coord_grade}"],  # who gives the position (records.COORD_GRADES)
+                "status": labels[f"status.{r.status}"] if r.status else "",
+                "chapter": int(r.chapter),
+                "plan_ref": r.plan_ref + (f" / {r.also.split('|')[1]}" if r.also else ""),
+            }
+        )
     return rows

@@ -6,6 +6,7 @@ stored, after unit conversion, so anything it accepts can be stored, read back
 and served. Its messages name the file, the row and the column, in English or
 Chinese. Accepted rows go to the user store (layers/user_store.py).
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,39 +28,58 @@ PLAUSIBLE_FACTOR = 10
 DELIMITERS = ",;\t|"
 # Other units a source may use, and the factor to the indicator's unit.
 CONVERSIONS = {
-    ("万人", "人"): 1e-4, ("万人", "亿人"): 1e4,
-    ("亿元", "万亿元"): 1e4, ("亿元", "万元"): 1e-4, ("亿元", "元"): 1e-8,
-    ("亿美元", "万美元"): 1e-4, ("亿美元", "美元"): 1e-8,
-    ("亿吨", "万吨"): 1e-4, ("亿吨", "吨"): 1e-8,
-    ("平方公里", "万平方公里"): 1e4, ("公里", "万公里"): 1e4,
-    ("万千瓦", "千瓦"): 1e-4, ("万千瓦", "亿千瓦"): 1e4,
+    ("万人", "人"): 1e-4,
+    ("万人", "亿人"): 1e4,
+    ("亿元", "万亿元"): 1e4,
+    ("亿元", "万元"): 1e-4,
+    ("亿元", "元"): 1e-8,
+    ("亿美元", "万美元"): 1e-4,
+    ("亿美元", "美元"): 1e-8,
+    ("亿吨", "万吨"): 1e-4,
+    ("亿吨", "吨"): 1e-8,
+    ("平方公里", "万平方公里"): 1e4,
+    ("公里", "万公里"): 1e4,
+    ("万千瓦", "千瓦"): 1e-4,
+    ("万千瓦", "亿千瓦"): 1e4,
 }
 
 # What the checker says, in both languages of the atlas.
 MESSAGES = {
-    "encoding": ("not UTF-8 or GBK text; save the file as CSV (UTF-8)",
-                 "不是 UTF-8 或 GBK 编码的文本,请另存为 CSV (UTF-8) 文件"),
+    "encoding": (
+        "not UTF-8 or GBK text; save the file as CSV (UTF-8)",
+        "不是 UTF-8 或 GBK 编码的文本,请另存为 CSV (UTF-8) 文件",
+    ),
     "not_csv": ("not a CSV file ({detail})", "不是 CSV 文件({detail})"),
     "empty": ("the file is empty", "文件是空的"),
-    "missing": ("column '{column}' is missing from the header (expected: {expected})",
-                "表头缺少 '{column}' 列(应有: {expected})"),
+    "missing": (
+        "column '{column}' is missing from the header (expected: {expected})",
+        "表头缺少 '{column}' 列(应有: {expected})",
+    ),
     "unknown_column": ("unknown column '{column}'", "未知的列 '{column}'"),
     "too_many": ("{n} rows; at most {limit} at a time", "共 {n} 行;每次最多 {limit} 行"),
-    "fields": ("expected {expected} fields, found {found} (a stray delimiter?)",
-               "应有 {expected} 个字段,实有 {found} 个(多了分隔符?)"),
-    "duplicate": ("duplicate of a figure already in the atlas or earlier in the file ({key})",
-                  "与地图中已有的或文件中前面的数据重复({key})"),
+    "fields": (
+        "expected {expected} fields, found {found} (a stray delimiter?)",
+        "应有 {expected} 个字段,实有 {found} 个(多了分隔符?)",
+    ),
+    "duplicate": (
+        "duplicate of a figure already in the atlas or earlier in the file ({key})",
+        "与地图中已有的或文件中前面的数据重复({key})",
+    ),
     "indicator": ("unknown indicator '{text}'", "未知的指标 '{text}'"),
     "city": ("'{text}' is not one of the five cities ({cities})", "'{text}' 不是五市之一({cities})"),
     "circle": ("scope 'circle' goes with area_code 'jiaodong'", "scope 为 circle 时 area_code 应为 jiaodong"),
     "year": ("{text} is outside {lo}–{hi}", "{text} 不在 {lo}–{hi} 之间"),
     "negative": ("{text} is negative", "{text} 是负数"),
-    "unit": ("'{text}' cannot be converted to {indicator}'s unit {unit}",
-             "'{text}' 无法换算为 {indicator} 的单位 {unit}"),
-    "bound": ("{value} {unit} is outside the plausible range for {indicator} ({scope}): {lo}–{hi} {unit}, "
-              "a tenth of the smallest to ten times the largest figure the atlas holds",
-              "{value} {unit} 超出 {indicator}({scope})的合理范围: {lo}–{hi} {unit}"
-              "(地图已有数据最小值的十分之一至最大值的十倍)"),
+    "unit": (
+        "'{text}' cannot be converted to {indicator}'s unit {unit}",
+        "'{text}' 无法换算为 {indicator} 的单位 {unit}",
+    ),
+    "bound": (
+        "{value} {unit} is outside the plausible range for {indicator} ({scope}): {lo}–{hi} {unit}, "
+        "a tenth of the smallest to ten times the largest figure the atlas holds",
+        "{value} {unit} 超出 {indicator}({scope})的合理范围: {lo}–{hi} {unit}"
+        "(地图已有数据最小值的十分之一至最大值的十倍)",
+    ),
     "required": ("value is required", "不能为空"),
     "whole": ("'{text}' is not a whole number", "'{text}' 不是整数"),
     "number": ("'{text}' is not a number", "'{text}' 不是数字"),
@@ -67,8 +87,10 @@ MESSAGES = {
     "choice": ("'{text}' is not one of {choices}", "'{text}' 不是以下之一: {choices}"),
     "pattern": ("'{text}' is not in the expected form", "'{text}' 格式不对"),
 }
-WHERE = {"en": ("{name}", "{name}, row {row}", ", column '{column}'"),
-         "zh": ("{name}", "{name} 第 {row} 行", ", '{column}' 列")}
+WHERE = {
+    "en": ("{name}", "{name}, row {row}", ", column '{column}'"),
+    "zh": ("{name}", "{name} 第 {row} 行", ", '{column}' 列"),
+}
 
 
 @dataclass(frozen=True)
@@ -116,14 +138,18 @@ class Checked:
 @dataclass(frozen=True)
 class Rules:
     """What a figure must satisfy, from the embedded store: units, cities and plausible ranges."""
+
     units: dict  # indicator -> unit
     cities: tuple  # the five cities' adcodes
     bounds: dict  # (indicator, scope) -> (lo, hi) in the indicator's unit
 
     @classmethod
     def of(cls, store) -> Rules:
-        return cls(dict(zip(store.indicator_defs["indicator"], store.indicator_defs["unit"])),
-                   tuple(store.cities["adcode"]), _bounds(store.indicator_defs, store.indicators))
+        return cls(
+            dict(zip(store.indicator_defs["indicator"], store.indicator_defs["unit"])),
+            tuple(store.cities["adcode"]),
+            _bounds(store.indicator_defs, store.indicators),
+        )
 
     def served(self, user: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         """The stored rows these rules accept, and a line for each left out."""
@@ -132,17 +158,21 @@ class Rules:
             try:
                 self.row(r, "", 0)
             except records.RecordError as exc:
-                problems.append(f"import {r.get('import_id')} ({r.get('imported_from')}), "
-                                f"{'/'.join(str(r.get(k)) for k in records.INDICATOR_VALUES.key)}: "
-                                f"{exc.column}: {Problem.of(exc, '', 0).text().split(': ', 1)[-1]}")
+                problems.append(
+                    f"import {r.get('import_id')} ({r.get('imported_from')}), "
+                    f"{'/'.join(str(r.get(k)) for k in records.INDICATOR_VALUES.key)}: "
+                    f"{exc.column}: {Problem.of(exc, '', 0).text().split(': ', 1)[-1]}"
+                )
                 continue
             keep.append(i)
         return user.iloc[keep], problems
 
     def row(self, values: dict, name: str, line: int) -> dict:
         """One row, typed and converted to the indicator's unit; RecordError names the rule broken."""
-        r = {col.name: records._cell(values.get(col.name, ""), col, name, line)
-             for col in records.INDICATOR_VALUES.columns}
+        r = {
+            col.name: records._cell(values.get(col.name, ""), col, name, line)
+            for col in records.INDICATOR_VALUES.columns
+        }
 
         def fail(column, code, **params):
             raise records.RecordError(name, line, column, code, code, **params)
@@ -169,8 +199,16 @@ class Rules:
         # Every rule below is on the value as stored.
         lo, hi = self.bounds.get((r["indicator"], r["scope"]), (0, math.inf))
         if not lo <= r["value"] <= hi:
-            fail("value", "bound", value=_number(r["value"]), unit=unit, indicator=r["indicator"],
-                 scope=r["scope"], lo=_number(lo), hi=_number(hi))
+            fail(
+                "value",
+                "bound",
+                value=_number(r["value"]),
+                unit=unit,
+                indicator=r["indicator"],
+                scope=r["scope"],
+                lo=_number(lo),
+                hi=_number(hi),
+            )
         if not math.isfinite(r["value"]):
             fail("value", "finite", text=f"{r['value']}")
         return r
@@ -200,8 +238,9 @@ def template(store) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    example = store.indicators[(store.indicators["indicator"] == "resident_population")
-                               & (store.indicators["scope"] == "city")].iloc[0]
+    example = store.indicators[
+        (store.indicators["indicator"] == "resident_population") & (store.indicators["scope"] == "city")
+    ].iloc[0]
     writer.writerow(["" if pd.isna(example[c]) else spreadsheet.safe_cell(example[c]) for c in COLUMNS])
     allowed = {
         "plan": " | ".join(records.PLANS),
@@ -236,6 +275,7 @@ def check(data: bytes | str, name: str, rules: Rules, existing: pd.DataFrame) ->
     `existing` holds the figures already known (embedded and imported): a row
     with the same plan, indicator, area, year and kind is a duplicate.
     """
+
     def whole(code, **params):
         return Checked(_empty(), [Problem(name, None, None, code, params)], read_as)
 
@@ -261,8 +301,11 @@ def check(data: bytes | str, name: str, rules: Rules, existing: pd.DataFrame) ->
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         return whole("unknown_column", column=unknown[0])
-    lines = [(i, r) for i, r in enumerate(table[1:], start=2)
-             if any(cell.strip() for cell in r) and not r[0].lstrip().startswith("#")]
+    lines = [
+        (i, r)
+        for i, r in enumerate(table[1:], start=2)
+        if any(cell.strip() for cell in r) and not r[0].lstrip().startswith("#")
+    ]
     if len(lines) > MAX_ROWS:
         return whole("too_many", n=len(lines), limit=MAX_ROWS)
 

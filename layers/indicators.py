@@ -4,6 +4,7 @@ Derived views (change, required annual growth) are computed here, never
 stored. A city without the inputs a view needs gets no value: the map shows
 it as "no data", never as zero.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -25,24 +26,30 @@ STATUS_ORDER = ("met", "short", "unclear")  # then no_data
 YEARS = {"baseline": 2020, "target": 2025, "actual": 2025}
 MAX_CLASSES = 5
 # How values are put into classes (mapclassify), natural breaks by default.
-SCHEMES = {"natural_breaks": mapclassify.FisherJenks, "quantiles": mapclassify.Quantiles,
-           "equal_interval": mapclassify.EqualInterval}
+SCHEMES = {
+    "natural_breaks": mapclassify.FisherJenks,
+    "quantiles": mapclassify.Quantiles,
+    "equal_interval": mapclassify.EqualInterval,
+}
 
 
 @dataclass(frozen=True)
 class CityValue:
     adcode: str
-    value: float | None        # in the view's unit; None = no data
-    comparator: str            # = > ≥ ≈
-    inputs: tuple               # the stored records the value rests on
+    value: float | None  # in the view's unit; None = no data
+    comparator: str  # = > ≥ ≈
+    inputs: tuple  # the stored records the value rests on
 
 
-def stored(indicators: pd.DataFrame, indicator: str, kind: str,
-           plan: str = "jiaodong-2021") -> pd.DataFrame:
+def stored(indicators: pd.DataFrame, indicator: str, kind: str, plan: str = "jiaodong-2021") -> pd.DataFrame:
     """City records of one indicator and kind, indexed by adcode."""
-    rows = indicators[(indicators["plan"] == plan) & (indicators["scope"] == "city")
-                      & (indicators["indicator"] == indicator) & (indicators["kind"] == kind)
-                      & (indicators["year"] == YEARS[kind])]
+    rows = indicators[
+        (indicators["plan"] == plan)
+        & (indicators["scope"] == "city")
+        & (indicators["indicator"] == indicator)
+        & (indicators["kind"] == kind)
+        & (indicators["year"] == YEARS[kind])
+    ]
     return rows.set_index("area_code")
 
 
@@ -71,8 +78,7 @@ def city_status(indicators: pd.DataFrame, indicator: str, adcodes: list[str]) ->
     return [(target_status(t, a), t, a) for t, a in zip(targets, actuals)]
 
 
-def city_view(indicators: pd.DataFrame, indicator: str, view: str,
-              adcodes: list[str]) -> list[CityValue]:
+def city_view(indicators: pd.DataFrame, indicator: str, view: str, adcodes: list[str]) -> list[CityValue]:
     if view == STATUS_VIEW:
         raise ValueError("the status view is categorical: use city_status")
     if view not in VIEWS:
@@ -102,8 +108,7 @@ def city_view(indicators: pd.DataFrame, indicator: str, view: str,
         if view == "change":
             value = float(t["value"]) - float(b["value"])
         else:
-            value = required_growth(float(b["value"]), float(t["value"]),
-                                    YEARS["target"] - YEARS["baseline"])
+            value = required_growth(float(b["value"]), float(t["value"]), YEARS["target"] - YEARS["baseline"])
         out.append(CityValue(code, value, derived_comparator(t["comparator"], b["comparator"]), (b, t)))
     return out
 
@@ -134,8 +139,9 @@ def class_breaks(values, scheme: str = "natural_breaks") -> list[float]:
     return [float(b) for b in np.unique(bins)]
 
 
-def shared_breaks(indicators: pd.DataFrame, indicator: str, view: str,
-                  adcodes: list[str], scheme: str = "natural_breaks") -> list[float]:
+def shared_breaks(
+    indicators: pd.DataFrame, indicator: str, view: str, adcodes: list[str], scheme: str = "natural_breaks"
+) -> list[float]:
     """Breaks for a view. The level views of one indicator share them, so a
     colour means the same value in 2020, in the 2025 target and in 2025."""
     views = LEVEL_VIEWS if view in LEVEL_VIEWS else (view,)
@@ -174,22 +180,28 @@ def target_status(target: CityValue, actual: CityValue, margin: float = 0.05) ->
 @dataclass(frozen=True)
 class CircleTotal:
     kind: str
-    plan: CityValue | None      # the circle's own figure (the plan's), if any
-    cities_sum: float | None    # the five cities added up, if all five have the figure
-    sum_comparator: str         # = if every part is exact; > if all are floors; else ≈
-    missing: tuple              # cities without the figure
+    plan: CityValue | None  # the circle's own figure (the plan's), if any
+    cities_sum: float | None  # the five cities added up, if all five have the figure
+    sum_comparator: str  # = if every part is exact; > if all are floors; else ≈
+    missing: tuple  # cities without the figure
 
 
-def circle_totals(indicators: pd.DataFrame, indicator: str, adcodes: list[str],
-                  additive: bool) -> list[CircleTotal]:
+def circle_totals(indicators: pd.DataFrame, indicator: str, adcodes: list[str], additive: bool) -> list[CircleTotal]:
     """The circle's own figure beside the cities' sum, per kind. Rates are not
     summed; a sum over fewer than all cities is not given."""
     out = []
     for kind in LEVEL_VIEWS:
-        circle = indicators[(indicators["scope"] == "circle") & (indicators["indicator"] == indicator)
-                            & (indicators["kind"] == kind) & (indicators["year"] == YEARS[kind])]
-        plan = (CityValue("jiaodong", float(circle.iloc[0]["value"]), circle.iloc[0]["comparator"],
-                          (circle.iloc[0],)) if len(circle) else None)
+        circle = indicators[
+            (indicators["scope"] == "circle")
+            & (indicators["indicator"] == indicator)
+            & (indicators["kind"] == kind)
+            & (indicators["year"] == YEARS[kind])
+        ]
+        plan = (
+            CityValue("jiaodong", float(circle.iloc[0]["value"]), circle.iloc[0]["comparator"], (circle.iloc[0],))
+            if len(circle)
+            else None
+        )
         values = city_view(indicators, indicator, kind, adcodes)
         missing = tuple(cv.adcode for cv in values if cv.value is None)
         total = sum(cv.value for cv in values) if additive and not missing else None

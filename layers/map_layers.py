@@ -3,6 +3,7 @@ place, in the order the layer list shows them) and the boundaries, with what
 each sends to the browser. A new layer is its rows plus one entry here, and a
 `layer.<id>` name in each language (dashboard/i18n.py).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -2,6 +2,7 @@
 and the translations name it, its text, what its references look like, and
 where the map opens for it. A new plan is its data plus one entry here.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,20 +24,48 @@ class Plan:
 JIAODONG_FRAME = {"center": {"lon": 120.3, "lat": 36.55}, "zoom": 6.5}
 SHANDONG_TO_SHANGHAI = {"center": {"lon": 118.6, "lat": 35.4}, "zoom": 5.2}  # Beijing to Shanghai
 
-REGISTRY = (
-    Plan("jiaodong-2021", "jiaodong", "jiaodong-plan-2021.txt",
-         r"(前言|第[一二三四五六七八九十]{1,3}章).*", JIAODONG_FRAME, sets_figures=True),
-    Plan("shandong-docking-2025", "docking", "shandong-docking-plan-2025.txt",
-         r"任务([1-9]|1\d|2[01])·\((一|二|三|四|五|六)\).*", SHANDONG_TO_SHANGHAI),
-)
-BY_ID = {p.id: p for p in REGISTRY}
-BY_KEY = {p.key: p for p in REGISTRY}
-FIGURES = next(p.id for p in REGISTRY if p.sets_figures)  # the plan whose targets the cards show
-DOCKING = BY_KEY["docking"].id  # the plan of tasks, partner regions and links
-
+REGISTRY = [
+    Plan(
+        "jiaodong-2021",
+        "jiaodong",
+        "jiaodong-plan-2021.txt",
+        r"(前言|第[一二三四五六七八九十]{1,3}章).*",
+        JIAODONG_FRAME,
+        sets_figures=True,
+    ),
+    Plan(
+        "shandong-docking-2025",
+        "docking",
+        "shandong-docking-plan-2025.txt",
+        r"任务([1-9]|1\d|2[01])·\((一|二|三|四|五|六)\).*",
+        SHANDONG_TO_SHANGHAI,
+    ),
+]
+BY_ID: dict = {}
+BY_KEY: dict = {}
 # What the plan control offers: each plan alone, then all of them together.
 BOTH = "both"
-CHOICES = {**{p.key: (p.id,) for p in REGISTRY}, BOTH: tuple(BY_ID)}
+CHOICES: dict = {}
+
+
+def register(plan: Plan) -> None:
+    """Add a plan the list above does not carry (an office's own plan, or a test's).
+    The indexes are updated in place, so every module that holds them sees it."""
+    if plan not in REGISTRY:
+        REGISTRY.append(plan)
+    _index()
+
+
+def _index() -> None:
+    BY_ID.clear(), BY_KEY.clear(), CHOICES.clear()
+    BY_ID.update((p.id, p) for p in REGISTRY)
+    BY_KEY.update((p.key, p) for p in REGISTRY)
+    CHOICES.update({**{p.key: (p.id,) for p in REGISTRY}, BOTH: tuple(BY_ID)})
+
+
+_index()
+FIGURES = next(p.id for p in REGISTRY if p.sets_figures)  # the plan whose targets the cards show
+DOCKING = BY_KEY["docking"].id  # the plan of tasks, partner regions and links
 DEFAULT = REGISTRY[0].key
 
 

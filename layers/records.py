@@ -3,6 +3,7 @@
 A bad value fails with the file, the row (as a person counts lines in the
 file: the header is line 1) and the column named, so a reviewer can find it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -14,7 +15,7 @@ import pandas as pd
 
 from layers import map_layers, plans
 
-PLANS = tuple(plans.BY_ID)
+PLANS = plans.BY_ID.keys()  # (a live view: a plan registered later is known too)
 KINDS = ("baseline", "target", "actual")
 COMPARATORS = ("=", ">", "≥", "≈", "<", "≤")
 QUALITIES = ("plan", "official", "news", "wikipedia", "aggregator")
@@ -31,8 +32,7 @@ COORD_GRADES = ("registry", "official", "plan", "wikipedia", "news", "trade", "a
 class RecordError(ValueError):
     """`code` and `params` name the rule broken, so a reader can word it in its own language."""
 
-    def __init__(self, file: str, row: int | None, column: str | None, message: str,
-                 code: str = "", **params):
+    def __init__(self, file: str, row: int | None, column: str | None, message: str, code: str = "", **params):
         self.file, self.row, self.column, self.code, self.params = file, row, column, code, params
         where = file + (f", row {row}" if row is not None else "")
         where += f", column '{column}'" if column else ""
@@ -61,32 +61,40 @@ class Schema:
 
 ADCODE = r"^\d{6}$"
 
-INDICATOR_DEFS = Schema("indicator_defs", (
-    Column("indicator", pattern=r"^[a-z][a-z0-9_]*$"),
-    Column("name_zh"),
-    Column("name_en"),
-    Column("unit"),
-    Column("unit_en"),
-    Column("decimals", "int"),
-    Column("city_map", "enum", choices=("yes", "no")),
-), key=("indicator",))
+INDICATOR_DEFS = Schema(
+    "indicator_defs",
+    (
+        Column("indicator", pattern=r"^[a-z][a-z0-9_]*$"),
+        Column("name_zh"),
+        Column("name_en"),
+        Column("unit"),
+        Column("unit_en"),
+        Column("decimals", "int"),
+        Column("city_map", "enum", choices=("yes", "no")),
+    ),
+    key=("indicator",),
+)
 
-INDICATOR_VALUES = Schema("indicators", (
-    Column("plan", "enum", choices=PLANS),
-    Column("indicator", pattern=r"^[a-z][a-z0-9_]*$"),
-    Column("scope", "enum", choices=SCOPES),
-    Column("area_code", pattern=r"^(\d{6}|jiaodong)$"),
-    Column("year", "int"),
-    Column("kind", "enum", choices=KINDS),
-    Column("value", "float"),
-    Column("unit"),
-    Column("comparator", "enum", choices=COMPARATORS),
-    Column("original_text"),
-    Column("source"),
-    Column("source_quote"),
-    Column("quality", "enum", choices=QUALITIES),
-    Column("note", required=False),
-), key=("plan", "indicator", "area_code", "year", "kind"))
+INDICATOR_VALUES = Schema(
+    "indicators",
+    (
+        Column("plan", "enum", choices=PLANS),
+        Column("indicator", pattern=r"^[a-z][a-z0-9_]*$"),
+        Column("scope", "enum", choices=SCOPES),
+        Column("area_code", pattern=r"^(\d{6}|jiaodong)$"),
+        Column("year", "int"),
+        Column("kind", "enum", choices=KINDS),
+        Column("value", "float"),
+        Column("unit"),
+        Column("comparator", "enum", choices=COMPARATORS),
+        Column("original_text"),
+        Column("source"),
+        Column("source_quote"),
+        Column("quality", "enum", choices=QUALITIES),
+        Column("note", required=False),
+    ),
+    key=("plan", "indicator", "area_code", "year", "kind"),
+)
 
 FEATURE_LAYERS = map_layers.IDS
 # What the atlas maps (lon/lat): boundaries are clipped to it, a link's extent lies
@@ -133,44 +141,64 @@ _FEATURE_COLUMNS = (
 )
 
 # A place the plan names, as edited by hand: where it is, as place tokens.
-FEATURE_SOURCES = Schema("features", (
-    *_FEATURE_COLUMNS[:3],
-    Column("shape", "enum", choices=SHAPES),
-    Column("where", required=False, pattern=rf"^{PLACE}(;{PLACE})*$"),  # blank: not placed
-    Column("datum", "enum", required=False, choices=DATUMS),
-    *_FEATURE_COLUMNS[3:],
-), key=("id",))
+FEATURE_SOURCES = Schema(
+    "features",
+    (
+        *_FEATURE_COLUMNS[:3],
+        Column("shape", "enum", choices=SHAPES),
+        Column("where", required=False, pattern=rf"^{PLACE}(;{PLACE})*$"),  # blank: not placed
+        Column("datum", "enum", required=False, choices=DATUMS),
+        *_FEATURE_COLUMNS[3:],
+    ),
+    key=("id",),
+)
 
 # The same place in the store: resolved geometry, derived precision, chapter
 # (of the row's own plan; the docking plan's tasks stand in its part 2) and
 # task (the docking plan's task naming the place, by plan_ref or also; 0: none).
-FEATURES = Schema("features", (
-    *_FEATURE_COLUMNS,
-    Column("precision", "enum", choices=PRECISIONS),
-    Column("chapter", "int"),
-    Column("task", "int"),
-), key=("id",))
+FEATURES = Schema(
+    "features",
+    (
+        *_FEATURE_COLUMNS,
+        Column("precision", "enum", choices=PRECISIONS),
+        Column("chapter", "int"),
+        Column("task", "int"),
+    ),
+    key=("id",),
+)
 
-FEATURE_CATEGORIES = Schema("feature_categories", (
-    Column("layer", "enum", choices=FEATURE_LAYERS),
-    Column("category", pattern=r"^[a-z_]+$"),
-    Column("name_zh"),
-    Column("name_en"),
-), key=("layer", "category"))
+FEATURE_CATEGORIES = Schema(
+    "feature_categories",
+    (
+        Column("layer", "enum", choices=FEATURE_LAYERS),
+        Column("category", pattern=r"^[a-z_]+$"),
+        Column("name_zh"),
+        Column("name_en"),
+    ),
+    key=("layer", "category"),
+)
 
-REGIONS = Schema("regions", (
-    Column("code", pattern=r"^(\d{6}|[A-Z]{3})$"),
-    Column("kind", "enum", choices=("jiaodong_city", "shandong_city", "province", "country")),
-    Column("name_zh", required=False),
-    Column("name_en", required=False),
-), key=("code",))
+REGIONS = Schema(
+    "regions",
+    (
+        Column("code", pattern=r"^(\d{6}|[A-Z]{3})$"),
+        Column("kind", "enum", choices=("jiaodong_city", "shandong_city", "province", "country")),
+        Column("name_zh", required=False),
+        Column("name_en", required=False),
+    ),
+    key=("code",),
+)
 
-CITY_POSITIONING = Schema("city_positioning", (
-    Column("adcode", pattern=ADCODE),
-    Column("plan", "enum", choices=PLANS),
-    Column("plan_ref"),
-    Column("quote"),
-), key=("adcode", "plan"))
+CITY_POSITIONING = Schema(
+    "city_positioning",
+    (
+        Column("adcode", pattern=ADCODE),
+        Column("plan", "enum", choices=PLANS),
+        Column("plan_ref"),
+        Column("quote"),
+    ),
+    key=("adcode", "plan"),
+)
 
 
 # The docking plan's partner regions, as the context layer codes them.
@@ -179,44 +207,58 @@ _PARTNERS = rf"({'|'.join(PARTNER_REGIONS)})"
 GROUPS = ("一", "二", "三", "四", "五", "六")
 
 # The docking plan's 21 tasks, one row each (geodata/sources/tasks.csv).
-TASKS = Schema("tasks", (
-    Column("plan", "enum", choices=PLANS),
-    Column("number", "int"),
-    Column("group", "enum", choices=GROUPS),
-    Column("group_title_zh"),
-    Column("title_zh"),
-    Column("title_en"),
-    Column("lead_departments", pattern=r"^[^;]+(;[^;]+)*$"),
-    # lead: named before 牵头; responsible: named in a 按职责分工负责 list (each for its own part)
-    Column("lead_role", "enum", choices=("lead", "responsible")),
-    Column("supporting_departments", required=False, pattern=r"^[^;]+(;[^;]+)*$"),
-    Column("responsibility_quote", pattern=r"^\(.+\)$"),  # the parenthesised text, verbatim
-    Column("cities", required=False, pattern=r"^\d{6}(;\d{6})*$"),  # Shandong cities the text names
-    Column("partner_regions", required=False, pattern=rf"^{_PARTNERS}(;{_PARTNERS})*$"),
-    Column("quote"),  # the whole task, from "1." to its closing parenthesis
-    Column("note", required=False),
-), key=("plan", "number"))
+TASKS = Schema(
+    "tasks",
+    (
+        Column("plan", "enum", choices=PLANS),
+        Column("number", "int"),
+        Column("group", "enum", choices=GROUPS),
+        Column("group_title_zh"),
+        Column("title_zh"),
+        Column("title_en"),
+        Column("lead_departments", pattern=r"^[^;]+(;[^;]+)*$"),
+        # lead: named before 牵头; responsible: named in a 按职责分工负责 list (each for its own part)
+        Column("lead_role", "enum", choices=("lead", "responsible")),
+        Column("supporting_departments", required=False, pattern=r"^[^;]+(;[^;]+)*$"),
+        Column("responsibility_quote", pattern=r"^\(.+\)$"),  # the parenthesised text, verbatim
+        Column("cities", required=False, pattern=r"^\d{6}(;\d{6})*$"),  # Shandong cities the text names
+        Column("partner_regions", required=False, pattern=rf"^{_PARTNERS}(;{_PARTNERS})*$"),
+        Column("quote"),  # the whole task, from "1." to its closing parenthesis
+        Column("note", required=False),
+    ),
+    key=("plan", "number"),
+)
 
 # A link a task draws between a Shandong city (or the whole province) and a
 # partner region, with the words that draw it (geodata/sources/flows.csv).
-FLOW_SOURCES = Schema("flows", (
-    Column("plan", "enum", choices=PLANS),
-    Column("task", "int"),
-    Column("city", pattern=r"^(\d{6}|province)$"),
-    Column("partner", "enum", choices=PARTNER_REGIONS),
-    Column("quote"),  # verbatim, from the task's own text
-    Column("note", required=False),
-), key=("plan", "task", "city", "partner"))
+FLOW_SOURCES = Schema(
+    "flows",
+    (
+        Column("plan", "enum", choices=PLANS),
+        Column("task", "int"),
+        Column("city", pattern=r"^(\d{6}|province)$"),
+        Column("partner", "enum", choices=PARTNER_REGIONS),
+        Column("quote"),  # verbatim, from the task's own text
+        Column("note", required=False),
+    ),
+    key=("plan", "task", "city", "partner"),
+)
 
 # In the store: with the task's group and the two ends' label points, so a
 # line can be drawn and filtered without a join.
-FLOWS = Schema("flows", (
-    *FLOW_SOURCES.columns[:4],
-    Column("group", "enum", choices=GROUPS),
-    Column("from_lon", "float"), Column("from_lat", "float"),
-    Column("to_lon", "float"), Column("to_lat", "float"),
-    *FLOW_SOURCES.columns[4:],
-), key=FLOW_SOURCES.key)
+FLOWS = Schema(
+    "flows",
+    (
+        *FLOW_SOURCES.columns[:4],
+        Column("group", "enum", choices=GROUPS),
+        Column("from_lon", "float"),
+        Column("from_lat", "float"),
+        Column("to_lon", "float"),
+        Column("to_lat", "float"),
+        *FLOW_SOURCES.columns[4:],
+    ),
+    key=FLOW_SOURCES.key,
+)
 
 
 def validate(df: pd.DataFrame, schema: Schema, file: str, first_row: int = 2) -> pd.DataFrame:
@@ -263,11 +305,19 @@ def _cell(raw, col: Column, file: str, row: int):
             raise RecordError(file, row, col.name, f"'{text}' is not a finite number", "finite", text=text)
         return value
     if col.kind == "enum" and text not in col.choices:
-        raise RecordError(file, row, col.name, f"'{text}' is not one of {', '.join(col.choices)}",
-                          "choice", text=text, choices=", ".join(col.choices))
+        raise RecordError(
+            file,
+            row,
+            col.name,
+            f"'{text}' is not one of {', '.join(col.choices)}",
+            "choice",
+            text=text,
+            choices=", ".join(col.choices),
+        )
     if col.pattern and not re.fullmatch(col.pattern, text):
-        raise RecordError(file, row, col.name, f"'{text}' does not match {col.pattern}", "pattern",
-                          text=text, pattern=col.pattern)
+        raise RecordError(
+            file, row, col.name, f"'{text}' does not match {col.pattern}", "pattern", text=text, pattern=col.pattern
+        )
     return text
 
 
@@ -284,6 +334,5 @@ def read_csv(path, schema: Schema) -> pd.DataFrame:
     header, body = rows[0], rows[1:]
     for i, row in enumerate(body, start=2):
         if len(row) != len(header):
-            raise RecordError(file, i, None,
-                              f"expected {len(header)} fields, found {len(row)} (a stray comma?)")
+            raise RecordError(file, i, None, f"expected {len(header)} fields, found {len(row)} (a stray comma?)")
     return validate(pd.DataFrame(body, columns=header, dtype=object), schema, file)

@@ -6,6 +6,7 @@ a carriage return gets a leading apostrophe, so a spreadsheet shows it as text
 (`=HYPERLINK(…)` from an imported figure's source stays words). Numbers stay
 numbers: a float is never touched, nor text that is only a number ("-3.5").
 """
+
 from __future__ import annotations
 
 import re

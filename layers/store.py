@@ -5,6 +5,7 @@ source CSVs. Loading checks the layers, the CRS and every indicator record,
 so a damaged store stops the app with a message that names what is wrong
 instead of serving half the data.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,17 +23,29 @@ from layers import map_layers, records
 
 DEFAULT_STORE = Path(__file__).resolve().parent.parent / "geodata" / "atlas.gpkg"
 GEO_LAYERS = {
-    "cities": ("adcode", "name_zh", "name_en", "plan", "positioning_zh",
-               "positioning_ref", "label_lon", "label_lat", "geometry_source"),
+    "cities": (
+        "adcode",
+        "name_zh",
+        "name_en",
+        "plan",
+        "positioning_zh",
+        "positioning_ref",
+        "label_lon",
+        "label_lat",
+        "geometry_source",
+    ),
     "counties": ("adcode", "name_zh", "city_adcode", "geometry_source"),
     "context": ("code", "kind", "name_zh", "name_en", "label_lon", "label_lat", "geometry_source"),
     # the counties of the eleven other Shandong cities: where the docking plan's places are
-    "context_counties": ("adcode", "name_zh", "city_adcode", "label_lon", "label_lat",
-                         "geometry_source"),
+    "context_counties": ("adcode", "name_zh", "city_adcode", "label_lon", "label_lat", "geometry_source"),
 }
-TABLES = {"indicator_defs": records.INDICATOR_DEFS, "indicators": records.INDICATOR_VALUES,
-          "feature_categories": records.FEATURE_CATEGORIES, "tasks": records.TASKS,
-          "flows": records.FLOWS}
+TABLES = {
+    "indicator_defs": records.INDICATOR_DEFS,
+    "indicators": records.INDICATOR_VALUES,
+    "feature_categories": records.FEATURE_CATEGORIES,
+    "tasks": records.TASKS,
+    "flows": records.FLOWS,
+}
 
 
 class StoreError(RuntimeError):
@@ -90,9 +103,19 @@ def load(path: Path | str = DEFAULT_STORE) -> Store:
     _check_indicator_references(path, tables, geo["cities"])
     _check_flow_references(path, tables, geo["context"])
     features = _load_features(path, tables["feature_categories"])
-    return Store(path, geo["cities"], geo["counties"], geo["context"], geo["context_counties"],
-                 tables["indicator_defs"], tables["indicators"], features,
-                 tables["feature_categories"], tables["tasks"], tables["flows"])
+    return Store(
+        path,
+        geo["cities"],
+        geo["counties"],
+        geo["context"],
+        geo["context_counties"],
+        tables["indicator_defs"],
+        tables["indicators"],
+        features,
+        tables["feature_categories"],
+        tables["tasks"],
+        tables["flows"],
+    )
 
 
 def _load_features(path, categories) -> gpd.GeoDataFrame:
@@ -113,8 +136,9 @@ def _load_features(path, categories) -> gpd.GeoDataFrame:
                 raise records.RecordError(where, i, "category", f"unknown category '{r.category}'")
             placed = geom is not None and not geom.is_empty
             if placed != (r.precision != "unplaced"):
-                raise records.RecordError(where, i, "geometry",
-                                          "missing geometry" if placed is False else "geometry on an unplaced feature")
+                raise records.RecordError(
+                    where, i, "geometry", "missing geometry" if placed is False else "geometry on an unplaced feature"
+                )
             if placed and not geom.is_valid:
                 raise records.RecordError(where, i, "geometry", "invalid geometry")
         parts.append(gpd.GeoDataFrame(typed, geometry=list(gdf.geometry), crs=gdf.crs))
@@ -130,11 +154,9 @@ def _check_indicator_references(path, tables, cities) -> None:
     codes = set(cities["adcode"]) | {"jiaodong"}
     for i, r in enumerate(tables["indicators"].itertuples(index=False), start=1):
         if r.indicator not in defs:
-            raise records.RecordError(f"{path}#indicators", i, "indicator",
-                                      f"unknown indicator '{r.indicator}'")
+            raise records.RecordError(f"{path}#indicators", i, "indicator", f"unknown indicator '{r.indicator}'")
         if r.area_code not in codes:
-            raise records.RecordError(f"{path}#indicators", i, "area_code",
-                                      f"unknown area '{r.area_code}'")
+            raise records.RecordError(f"{path}#indicators", i, "area_code", f"unknown area '{r.area_code}'")
 
 
 def _check_flow_references(path, tables, context) -> None:
@@ -144,8 +166,9 @@ def _check_flow_references(path, tables, context) -> None:
         if (r.plan, r.task) not in tasks:
             raise records.RecordError(f"{path}#flows", i, "task", f"unknown task {r.task}")
         if r.partner not in partners:
-            raise records.RecordError(f"{path}#flows", i, "partner",
-                                      f"'{r.partner}' is not a region of the context layer")
+            raise records.RecordError(
+                f"{path}#flows", i, "partner", f"'{r.partner}' is not a region of the context layer"
+            )
 
 
 @cache
@@ -160,9 +183,13 @@ def _geojson(store: Store, layer: str) -> str:
     else:
         gdf = getattr(store, layer)
     geoms = shapely.transform(gdf.geometry.to_numpy(), lambda c: np.round(c, decimals))
-    features = [{"type": "Feature", "id": str(row[props[0]]),
-                 "properties": {p: row[p] for p in props},
-                 "geometry": json.loads(shapely.to_geojson(g))}
-                for (_, row), g in zip(gdf.iterrows(), geoms)]
-    return json.dumps({"type": "FeatureCollection", "features": features},
-                      ensure_ascii=False, separators=(",", ":"))
+    features = [
+        {
+            "type": "Feature",
+            "id": str(row[props[0]]),
+            "properties": {p: row[p] for p in props},
+            "geometry": json.loads(shapely.to_geojson(g)),
+        }
+        for (_, row), g in zip(gdf.iterrows(), geoms)
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":"))

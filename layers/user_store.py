@@ -11,6 +11,7 @@ app) and an empty one started; a row the checker's rules would refuse (a
 value written by hand, say) is left out of what the atlas serves and named.
 Either way the embedded atlas still serves.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,7 +33,8 @@ _TYPES = {"float": sa.Float, "int": sa.Integer}
 
 metadata = sa.MetaData()
 IMPORTS = sa.Table(
-    "imports", metadata,
+    "imports",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("source_name", sa.Text, nullable=False),
     sa.Column("imported_by", sa.Text, nullable=False),
@@ -40,10 +42,13 @@ IMPORTS = sa.Table(
     sqlite_autoincrement=True,  # ids never reused: (count, max id) tells a change
 )
 FIGURES = sa.Table(
-    "figures", metadata,
+    "figures",
+    metadata,
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id", ondelete="CASCADE"), nullable=False),
-    *[sa.Column(c.name, _TYPES.get(c.kind, sa.Text), nullable=not c.required)
-      for c in records.INDICATOR_VALUES.columns],
+    *[
+        sa.Column(c.name, _TYPES.get(c.kind, sa.Text), nullable=not c.required)
+        for c in records.INDICATOR_VALUES.columns
+    ],
     sa.UniqueConstraint(*KEY, name="one_figure_per_key"),
 )
 
@@ -85,12 +90,15 @@ class UserStore:
         values = [{c: _plain(r[c]) for c in COLUMNS} for r in rows.to_dict("records")]
         try:
             with self._db().begin() as conn:
-                import_id = conn.execute(IMPORTS.insert().values(
-                    source_name=source_name, imported_by=who, imported_at=stamp)).inserted_primary_key[0]
+                import_id = conn.execute(
+                    IMPORTS.insert().values(source_name=source_name, imported_by=who, imported_at=stamp)
+                ).inserted_primary_key[0]
                 conn.execute(FIGURES.insert(), [{**v, "import_id": import_id} for v in values])
         except sa.exc.IntegrityError:
-            raise Duplicate("a figure in this file is already imported (same plan, indicator, area, "
-                            "year and kind); nothing was imported") from None
+            raise Duplicate(
+                "a figure in this file is already imported (same plan, indicator, area, "
+                "year and kind); nothing was imported"
+            ) from None
         return len(values)
 
     def remove(self, import_id: int | None) -> int:
@@ -98,18 +106,27 @@ class UserStore:
         with self._db().begin() as conn:
             where = (FIGURES.c.import_id == import_id) if import_id is not None else sa.true()
             n = conn.execute(sa.delete(FIGURES).where(where)).rowcount
-            conn.execute(sa.delete(IMPORTS).where(
-                (IMPORTS.c.id == import_id) if import_id is not None else sa.true()))
+            conn.execute(sa.delete(IMPORTS).where((IMPORTS.c.id == import_id) if import_id is not None else sa.true()))
         return n
 
     def imports(self) -> pd.DataFrame:
         """One row per import: number, file, who, when and how many figures."""
-        q = (sa.select(IMPORTS.c.id, IMPORTS.c.source_name, IMPORTS.c.imported_by, IMPORTS.c.imported_at,
-                       sa.func.count(FIGURES.c.import_id).label("figures"))
-             .select_from(IMPORTS.outerjoin(FIGURES)).group_by(IMPORTS.c.id).order_by(IMPORTS.c.id))
+        q = (
+            sa.select(
+                IMPORTS.c.id,
+                IMPORTS.c.source_name,
+                IMPORTS.c.imported_by,
+                IMPORTS.c.imported_at,
+                sa.func.count(FIGURES.c.import_id).label("figures"),
+            )
+            .select_from(IMPORTS.outerjoin(FIGURES))
+            .group_by(IMPORTS.c.id)
+            .order_by(IMPORTS.c.id)
+        )
         with self._db().connect() as conn:
-            return pd.DataFrame(conn.execute(q).mappings().all(),
-                                columns=["id", "source_name", "imported_by", "imported_at", "figures"])
+            return pd.DataFrame(
+                conn.execute(q).mappings().all(), columns=["id", "source_name", "imported_by", "imported_at", "figures"]
+            )
 
     def stamp(self) -> tuple:
         """Changes whenever an import is added or removed, in any process."""
@@ -118,8 +135,13 @@ class UserStore:
 
     def rows(self) -> pd.DataFrame:
         """Every imported figure, as stored, with its import's file, editor and date."""
-        q = sa.select(FIGURES, IMPORTS.c.source_name.label("imported_from"), IMPORTS.c.imported_by,
-                      IMPORTS.c.imported_at).join(IMPORTS).order_by(IMPORTS.c.id)
+        q = (
+            sa.select(
+                FIGURES, IMPORTS.c.source_name.label("imported_from"), IMPORTS.c.imported_by, IMPORTS.c.imported_at
+            )
+            .join(IMPORTS)
+            .order_by(IMPORTS.c.id)
+        )
         with self._db().connect() as conn:
             return pd.DataFrame(conn.execute(q).mappings().all(), columns=[*COLUMNS, *IMPORT_COLUMNS])
 
@@ -149,12 +171,16 @@ def open_store(url: str | None = None) -> UserStore:
             engine.dispose()
             if sqlite_file and sqlite_file.exists() and attempt == 1:
                 aside = _set_aside(sqlite_file)
-                store.notices.append(f"{sqlite_file} could not be read ({_reason(exc)}); "
-                                     f"it was set aside as {aside} and an empty store started")
+                store.notices.append(
+                    f"{sqlite_file} could not be read ({_reason(exc)}); "
+                    f"it was set aside as {aside} and an empty store started"
+                )
                 log.error(store.notices[-1])
                 continue
-            store.notices.append(f"the imported figures' database ({store.where}) cannot be used "
-                                 f"({_reason(exc)}); serving the embedded figures only")
+            store.notices.append(
+                f"the imported figures' database ({store.where}) cannot be used "
+                f"({_reason(exc)}); serving the embedded figures only"
+            )
             log.error(store.notices[-1])
             break
     if store.engine is not None:
@@ -173,6 +199,7 @@ def _engine(url: str) -> sa.Engine:
             dbapi_conn.execute("PRAGMA busy_timeout = 60000")
             dbapi_conn.execute("PRAGMA journal_mode = WAL")
             dbapi_conn.execute("PRAGMA foreign_keys = ON")
+
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
 
@@ -211,12 +238,18 @@ def _migrate_csv(store: UserStore, csv_path: Path) -> None:
         groups = old.groupby(["imported_from", "imported_at"], sort=False)
         with store._db().begin() as conn:
             for (name, at), group in groups:
-                import_id = conn.execute(IMPORTS.insert().values(
-                    source_name=name, imported_by=f"migrated from {csv_path.name}",
-                    imported_at=at)).inserted_primary_key[0]
-                conn.execute(FIGURES.insert(), [
-                    {c: _migrated(r.get(c, ""), c) for c in COLUMNS} | {"import_id": import_id}
-                    for r in group.to_dict("records")])
+                import_id = conn.execute(
+                    IMPORTS.insert().values(
+                        source_name=name, imported_by=f"migrated from {csv_path.name}", imported_at=at
+                    )
+                ).inserted_primary_key[0]
+                conn.execute(
+                    FIGURES.insert(),
+                    [
+                        {c: _migrated(r.get(c, ""), c) for c in COLUMNS} | {"import_id": import_id}
+                        for r in group.to_dict("records")
+                    ],
+                )
     except sa.exc.IntegrityError:
         store.notices.append(f"{csv_path}: its figures are already in the database; not migrated again")
     except (KeyError, TypeError, ValueError, UnicodeDecodeError, pd.errors.ParserError, sa.exc.DBAPIError) as exc:
@@ -275,8 +308,7 @@ def figures(embedded: pd.DataFrame, rules) -> pd.DataFrame:
         kept, problems = rules.served(user)
         for problem in problems:
             log.error("imported figure left out: %s", problem)
-        merged = pd.concat([embedded.assign(imported=False), kept[COLUMNS].assign(imported=True)],
-                           ignore_index=True)
+        merged = pd.concat([embedded.assign(imported=False), kept[COLUMNS].assign(imported=True)], ignore_index=True)
         _cache.update(stamp=stamp, embedded=embedded, merged=merged, problems=problems)
     return _cache["merged"]
 

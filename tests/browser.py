@@ -1,12 +1,21 @@
 """Headless Chromium for tests and benchmarks: Debian's build, no downloads."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 # True once MapLibre has drawn every source (boundaries included).
 MAP_READY_JS = """() => {
@@ -21,6 +30,7 @@ MAP_READY_JS = """() => {
 def browser_page(base_url: str, width: int = 1600, height: int = 900):
     """A page whose every request is recorded; any other host is refused."""
     from playwright.sync_api import sync_playwright
+
     own = urlparse(base_url).netloc
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -52,44 +62,59 @@ def wait_for_map(page, timeout_ms: int = 30000) -> None:
 
 def wait_for_places(page, timeout_ms: int = 30000) -> None:
     """Until the browser has drawn the plan's places for the table's rows."""
-    page.wait_for_function("() => !!(document.querySelector('#feature-sync') || {}).title",
-                           timeout=timeout_ms, polling=50)
+    page.wait_for_function(
+        "() => !!(document.querySelector('#feature-sync') || {}).title", timeout=timeout_ms, polling=50
+    )
     wait_for_map(page, timeout_ms)
 
 
 def lonlat_to_pixel(page, lon: float, lat: float) -> tuple[float, float]:
     """Page coordinates of a lon/lat on the map."""
-    return tuple(page.evaluate("""([lon, lat]) => {
+    return tuple(
+        page.evaluate(
+            """([lon, lat]) => {
       const gd = document.querySelector('#map .js-plotly-plot');
       const m = gd._fullLayout.map._subplot.map;
       const p = m.project([lon, lat]);
       const r = m.getCanvas().getBoundingClientRect();
       return [r.left + p.x, r.top + p.y];
-    }""", [lon, lat]))
+    }""",
+            [lon, lat],
+        )
+    )
 
 
 def feature_trace(page, key: str) -> dict:
     """The drawn state of one feature trace (see dashboard.feature_layers.SPECS)."""
     from dashboard.feature_layers import INDEX
-    return page.evaluate("""(i) => {
+
+    return page.evaluate(
+        """(i) => {
       const t = document.querySelector('#map .js-plotly-plot').data[i];
       return {visible: t.visible !== false, lon: t.lon || [], lat: t.lat || [],
               ids: t.customdata || t.locations || []};
-    }""", INDEX[key])
+    }""",
+        INDEX[key],
+    )
 
 
 def set_layers(page, wanted: set[str]) -> None:
     """Tick exactly the wanted layer toggles, then wait until the map shows them."""
     from layers.records import FEATURE_LAYERS
+
     for layer in FEATURE_LAYERS:
         box = page.locator(f"#layers input[value='{layer}']")
         if box.is_checked() != (layer in wanted):
             box.click()
     from dashboard.feature_layers import INDEX
+
     for layer in ("ports", "bays", "projects", "zones"):  # one trace each
         page.wait_for_function(
             """([i, want]) => {
               const t = document.querySelector('#map .js-plotly-plot').data[i];
               return (t.visible !== false) === want;
-            }""", arg=[INDEX[layer], layer in wanted], timeout=15000)
+            }""",
+            arg=[INDEX[layer], layer in wanted],
+            timeout=15000,
+        )
     wait_for_map(page)

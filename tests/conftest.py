@@ -38,6 +38,7 @@ os.environ.pop("ATLAS_EDITOR_TOKEN", None)
 @pytest.fixture(scope="session")
 def store():
     from layers.store import default_store
+
     return default_store()
 
 
@@ -45,12 +46,14 @@ def store():
 def seed_text():
     """The Jiaodong plan, as the repository ships it."""
     from layers import plans
+
     return plans.text("jiaodong-2021")
 
 
 @pytest.fixture(scope="session")
 def docking_text():
     from layers import plans
+
     return plans.text("shandong-docking-2025")
 
 
@@ -58,6 +61,7 @@ def docking_text():
 def app(store):
     from dashboard.app import create_app
     from dashboard.editors import OPEN
+
     return create_app(store, OPEN)  # one user on loopback, as `make run` serves
 
 
@@ -65,6 +69,7 @@ def app(store):
 def server_url(app):
     """The real app on a loopback port, in a thread, for the browser tests."""
     from werkzeug.serving import make_server
+
     srv = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
@@ -75,10 +80,12 @@ def server_url(app):
 @pytest.fixture
 def damaged_store(tmp_path, store):
     """A copy of the store with one SQL statement applied: what does loading it say?"""
+
     def make(sql: str):
         copy = tmp_path / "atlas.gpkg"
         shutil.copy(store.path, copy)
         with sqlite3.connect(copy) as db:
             db.execute(sql)
         return copy
+
     return make

@@ -1,4 +1,5 @@
 """Callbacks posted as the browser posts them, found by their output and input."""
+
 import json
 
 from dashboard import ids
@@ -31,9 +32,18 @@ def body(dep: dict, values: dict, changed: str) -> dict:
     for part in dep["output"].strip(".").split("..."):
         cid, prop = part.rsplit(".", 1)
         outputs.append({"id": cid, "property": prop})
-    inputs = [{"id": i["id"], "property": i["property"],
-               "value": values.get(f"{i['id']}.{i['property']}")} for i in dep["inputs"]]
-    state = [{"id": i["id"], "property": i["property"],
-              "value": values.get(f"{i['id']}.{i['property']}")} for i in dep.get("state", [])]
-    return {"output": dep["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
-            "inputs": inputs, "changedPropIds": [changed], "state": state}
+    inputs = [
+        {"id": i["id"], "property": i["property"], "value": values.get(f"{i['id']}.{i['property']}")}
+        for i in dep["inputs"]
+    ]
+    state = [
+        {"id": i["id"], "property": i["property"], "value": values.get(f"{i['id']}.{i['property']}")}
+        for i in dep.get("state", [])
+    ]
+    return {
+        "output": dep["output"],
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": inputs,
+        "changedPropIds": [changed],
+        "state": state,
+    }

@@ -1,13 +1,23 @@
 """Callbacks through the real HTTP endpoint, as the browser calls them."""
+
 import json
 
 from dashboard import figures, ids
 from tests.dash_calls import call
 
+
 def switch(app, indicator, view, scheme="natural_breaks", lang="zh"):
-    return call(app, ids.MAP_STATE, {f"{ids.INDICATOR}.value": indicator, f"{ids.VIEW}.value": view,
-                                     f"{ids.SCHEME}.value": scheme, f"{ids.LANG}.value": lang},
-                f"{ids.VIEW}.value")
+    return call(
+        app,
+        ids.MAP_STATE,
+        {
+            f"{ids.INDICATOR}.value": indicator,
+            f"{ids.VIEW}.value": view,
+            f"{ids.SCHEME}.value": scheme,
+            f"{ids.LANG}.value": lang,
+        },
+        f"{ids.VIEW}.value",
+    )
 
 
 def test_page_and_boundaries_are_served(app):
@@ -25,6 +35,7 @@ def test_every_preloaded_file_is_served(app):
     """The preload hints name paths of the installed Dash and plotly: an upgrade that moves one
     would leave the page fetching it twice."""
     import re
+
     client = app.server.test_client()
     hrefs = re.findall(r'<link rel="preload"[^>]*href="([^"]+)"', client.get("/").get_data(as_text=True))
     assert len(hrefs) == 7 and any("plotly.min.js" in h for h in hrefs)
@@ -70,8 +81,9 @@ def test_bar_chart_follows_the_indicator(app):
 
 
 def _bars(app, indicator, lang="zh"):
-    resp = call(app, ids.BAR, {f"{ids.INDICATOR}.value": indicator, f"{ids.LANG}.value": lang},
-                f"{ids.INDICATOR}.value")
+    resp = call(
+        app, ids.BAR, {f"{ids.INDICATOR}.value": indicator, f"{ids.LANG}.value": lang}, f"{ids.INDICATOR}.value"
+    )
     return json.loads(resp.data)
 
 

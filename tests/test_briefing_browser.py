@@ -1,5 +1,6 @@
 """Presenting, as a presenter does: a briefing walked slide by slide with the
 keys a clicker sends, the language switched, and the exports opened."""
+
 import io
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -7,8 +8,8 @@ from urllib.parse import parse_qs, urlparse
 from PIL import Image
 
 from dashboard import slides
-from dashboard.view import View
 from dashboard.page import Page
+from dashboard.view import View
 from tests.browser import ARGS, CHROMIUM, browser_page, wait_for_map, wait_for_places
 
 SHOTS = Path(__file__).parent / "screenshots"
@@ -19,13 +20,14 @@ def _query(page) -> dict:
 
 
 def _slide_shown(page, title: str) -> None:
-    page.wait_for_function("(t) => (document.querySelector('#slide-text h2') || {}).textContent === t",
-                           arg=title, timeout=20000)
+    page.wait_for_function(
+        "(t) => (document.querySelector('#slide-text h2') || {}).textContent === t", arg=title, timeout=20000
+    )
     wait_for_map(page)
 
 
 def test_a_briefing_walked_with_a_clicker_and_each_slide_reopened_from_its_url(server_url, store):
-    briefing = slides.load_all(Page.make(store).url_allowed())[0]["ports-and-sea"]
+    briefing = slides.load_all(Page.make(store).parse)[0]["ports-and-sea"]
     with browser_page(server_url, 1920, 1080) as page:
         page.goto(server_url)
         wait_for_places(page)
@@ -78,11 +80,14 @@ def test_the_language_switches_in_place_and_keeps_the_view(server_url):
         wait_for_places(page)
         assert page.evaluate("() => window.notReloaded === true")  # no reload
         # The new map draws what its traces say: no project clusters, the layer being off.
-        page.wait_for_function("""() => {
+        page.wait_for_function(
+            """() => {
           const m = document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map;
           return m.getStyle().layers.filter(l => l.id.includes('-cluster')
                                            && m.getLayoutProperty(l.id, 'visibility') !== 'none').length === 0;
-        }""", timeout=10000)
+        }""",
+            timeout=10000,
+        )
         assert page.locator("#map-title").text_content() == "2025 target · Urban-district population"
         assert "Showing 3 of" in page.locator("#feature-count").text_content()  # the filter is kept
         assert _query(page)["lang"] == "en" and _query(page)["city"] == "371100"
@@ -105,13 +110,15 @@ def test_the_png_export_is_a_slide_with_title_legend_and_sources(app):
     legend = image.crop((1380, 110, 1900, 420))
     colors = {c for _, c in legend.getcolors(200000)}
     from dashboard import figures
-    wanted = {tuple(int(h[i:i + 2], 16) for i in (1, 3, 5)) for h in figures.SEQUENTIAL}
+
+    wanted = {tuple(int(h[i : i + 2], 16) for i in (1, 3, 5)) for h in figures.SEQUENTIAL}
     assert len(wanted & colors) >= 3
     assert image.getpixel((960, 30)) == (255, 255, 255)  # the title band is white paper, not map
 
 
 def test_the_html_export_draws_with_the_network_off(app, tmp_path):
     from playwright.sync_api import sync_playwright
+
     body = app.server.test_client().get("/export/view.html?layers=ports,zones&view=target").data
     path = tmp_path / "map.html"
     path.write_bytes(body)
@@ -124,11 +131,14 @@ def test_the_html_export_draws_with_the_network_off(app, tmp_path):
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(path.as_uri())
         # Leaflet drew the boundaries and the places (on a canvas: count its layers).
-        page.wait_for_function("""() => {
+        page.wait_for_function(
+            """() => {
           const name = Object.keys(window).find(k => k.startsWith('map_'));
           return name && Object.keys(window[name]._layers).length > 20
             && document.querySelector('canvas.leaflet-zoom-animated');
-        }""", timeout=20000)
+        }""",
+            timeout=20000,
+        )
         assert "2025年目标" in page.locator(".atlas-box").first.text_content()
         page.screenshot(path=SHOTS / "15-export-html.png")
         assert [u for u in requests if not u.startswith(("file:", "data:"))] == []

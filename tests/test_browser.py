@@ -1,4 +1,5 @@
 """The page as a person sees it, in Debian's Chromium, with nothing from elsewhere."""
+
 import io
 from pathlib import Path
 
@@ -14,8 +15,8 @@ CITIES = ["370200", "370600", "370700", "371000", "371100"]
 
 
 def _blend(hex_colour: str, opacity: float = 0.92, under: str = figures.SEA):
-    c = [int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]
-    u = [int(under[i:i + 2], 16) for i in (1, 3, 5)]
+    c = [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
+    u = [int(under[i : i + 2], 16) for i in (1, 3, 5)]
     return tuple(round(opacity * a + (1 - opacity) * b) for a, b in zip(c, u))
 
 
@@ -44,8 +45,10 @@ def _expected(store, indicator, view):
     values = ind.city_view(store.indicators, indicator, view, CITIES)
     breaks = ind.shared_breaks(store.indicators, indicator, view, CITIES)
     colours = figures.class_colors(breaks, view)
-    return {cv.adcode: _blend(colours[ind.class_of(cv.value, breaks)] if cv.value is not None
-                              else figures.NO_DATA) for cv in values}
+    return {
+        cv.adcode: _blend(colours[ind.class_of(cv.value, breaks)] if cv.value is not None else figures.NO_DATA)
+        for cv in values
+    }
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
 """Two maps side by side: the same indicator in two years, one classification,
 one pan and zoom."""
+
 from pathlib import Path
 
 from tests.browser import browser_page, wait_for_places
@@ -21,8 +22,11 @@ def test_the_second_map_shares_classes_and_moves_with_the_first(server_url):
     with browser_page(server_url) as page:
         page.goto(f"{server_url}/?indicator=gdp&view=baseline&vs=actual&layers=")
         wait_for_places(page)
-        page.wait_for_function("() => !!document.querySelector('#map-compare .js-plotly-plot')"
-                               " && document.querySelector('#compare-box').title !== ''", timeout=30000)
+        page.wait_for_function(
+            "() => !!document.querySelector('#map-compare .js-plotly-plot')"
+            " && document.querySelector('#compare-box').title !== ''",
+            timeout=30000,
+        )
         titles = page.eval_on_selector_all(".map-title", "(els) => els.map(e => e.textContent)")
         assert titles[:1] == ["2020年基数 · 地区生产总值"] and "2025年实际 · 地区生产总值" in titles
         scales = page.evaluate("""() => ['map', 'map-compare'].map(id =>
@@ -40,19 +44,23 @@ def test_the_second_map_shares_classes_and_moves_with_the_first(server_url):
         page.mouse.down()
         page.mouse.move(x - 120, y + 60, steps=8)
         page.mouse.up()
-        page.wait_for_function(f"(b) => Math.abs(({VIEW_OF})('map')[0] - b) > 0.05", arg=before[0],
-                               timeout=10000)
+        page.wait_for_function(f"(b) => Math.abs(({VIEW_OF})('map')[0] - b) > 0.05", arg=before[0], timeout=10000)
         page.wait_for_timeout(500)
         assert _same_view(page)
         # The first map, moved by the second, is where the address bar says.
         lon = page.evaluate(VIEW_OF, "map")[0]
-        page.wait_for_function("(x) => Math.abs(parseFloat(new URLSearchParams(location.search).get('lon')) - x) < 1e-3",
-                               arg=lon, timeout=10000)
+        page.wait_for_function(
+            "(x) => Math.abs(parseFloat(new URLSearchParams(location.search).get('lon')) - x) < 1e-3",
+            arg=lon,
+            timeout=10000,
+        )
         page.screenshot(path=SHOTS / "18-compare.png")
         # A second map for another year replaces the first one made.
         page.locator("#compare-view").click()
         page.get_by_role("dialog").get_by_role("option", name="2025年目标").click()
-        page.wait_for_function("() => [...document.querySelectorAll('.map-title')]"
-                               ".some(e => e.textContent === '2025年目标 · 地区生产总值')")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.map-title')]"
+            ".some(e => e.textContent === '2025年目标 · 地区生产总值')"
+        )
         page.wait_for_function("() => location.search.includes('vs=target')")
         assert page.foreign == [] and page.refused == [] and page.console_errors == []

@@ -1,11 +1,13 @@
 """The docking plan (2025–2027): its 21 tasks and the links they draw, checked against the text."""
+
 import re
 
 import pytest
 
 from layers import docking, records
-from tests.conftest import REPO
 from layers import store as store_mod
+from tests.conftest import REPO
+
 PLAN = "shandong-docking-2025"
 JJJ = {"110000", "120000", "130000"}
 YRD = {"310000", "320000", "330000", "340000"}
@@ -13,9 +15,11 @@ YRD = {"310000", "320000", "330000", "340000"}
 
 def _tasks_in(text):
     """(number, group, title, full text) of every numbered task, read straight from the plan."""
-    body = text[text.index("二、重点任务"):text.index("三、保障措施")]
-    marks = sorted([(m.start(), "group", m.group(1)) for m in re.finditer(r"\(([一二三四五六])\)[^。(]+。", body)]
-                   + [(m.start(), "task", m) for m in re.finditer(r"(\d{1,2})\.([^。]{2,30})。", body)])
+    body = text[text.index("二、重点任务") : text.index("三、保障措施")]
+    marks = sorted(
+        [(m.start(), "group", m.group(1)) for m in re.finditer(r"\(([一二三四五六])\)[^。(]+。", body)]
+        + [(m.start(), "task", m) for m in re.finditer(r"(\d{1,2})\.([^。]{2,30})。", body)]
+    )
     out, group = [], None
     for k, (pos, kind, m) in enumerate(marks):
         if kind == "group":
@@ -49,14 +53,14 @@ def test_every_task_is_in_the_table_with_its_number_group_and_title(store, docki
 def test_departments_are_the_plans_own_names(store):
     for r in store.tasks.itertuples():
         inner = r.responsibility_quote[1:-1]
-        named = [d for part in re.split(r",", inner)
-                 for d in re.sub(r"(牵头|按职责分工负责|配合)$", "", part).split("、")]
+        named = [
+            d for part in re.split(r",", inner) for d in re.sub(r"(牵头|按职责分工负责|配合)$", "", part).split("、")
+        ]
         lead = r.lead_departments.split(";")
         support = [d for d in r.supporting_departments.split(";") if d]
         assert sorted(lead + support) == sorted(named), r.number
         for d in lead:  # a lead is named before 牵头 or in a 按职责分工负责 list
-            clause = next(p for p in inner.split(",")
-                          if d in re.sub(r"(牵头|按职责分工负责|配合)$", "", p).split("、"))
+            clause = next(p for p in inner.split(",") if d in re.sub(r"(牵头|按职责分工负责|配合)$", "", p).split("、"))
             assert clause.endswith(("牵头", "按职责分工负责")), (r.number, d)
             role = "lead" if clause.endswith("牵头") else "responsible"
             assert r.lead_role == role, (r.number, d, r.lead_role)
@@ -64,10 +68,11 @@ def test_departments_are_the_plans_own_names(store):
 
 def test_responsible_departments_are_not_labelled_lead(store, docking_text):
     """按职责分工负责 (tasks 3, 4, 6 …) is its own role: never shown under 牵头部门."""
-    from dashboard.tables import task_columns, task_rows
     from dashboard.i18n import t
+    from dashboard.tables import task_columns, task_rows
     from layers.features import names_for
-    texts = {n: text[text.rindex("("):] for n, _, _, text in _tasks_in(docking_text)}
+
+    texts = {n: text[text.rindex("(") :] for n, _, _, text in _tasks_in(docking_text)}
     responsible = {n for n, tail in texts.items() if "按职责分工负责" in tail}
     assert responsible == {3, 4, 6, 7, 9, 12, 14, 16, 18, 21}
     rows = {r["number"]: r for r in task_rows(store, names_for(store, "zh"), "zh")}
@@ -78,10 +83,24 @@ def test_responsible_departments_are_not_labelled_lead(store, docking_text):
     assert "负责" in t("filter.lead", "zh") and "responsible" in t("filter.lead", "en")
 
 
-CITY_NAMES = {"370100": "济南", "370200": "青岛", "370300": "淄博", "370400": "枣庄", "370500": "东营",
-              "370600": "烟台", "370700": "潍坊", "370800": "济宁", "370900": "泰安", "371000": "威海",
-              "371100": "日照", "371300": "临沂", "371400": "德州", "371500": "聊城", "371600": "滨州",
-              "371700": "菏泽"}
+CITY_NAMES = {
+    "370100": "济南",
+    "370200": "青岛",
+    "370300": "淄博",
+    "370400": "枣庄",
+    "370500": "东营",
+    "370600": "烟台",
+    "370700": "潍坊",
+    "370800": "济宁",
+    "370900": "泰安",
+    "371000": "威海",
+    "371100": "日照",
+    "371300": "临沂",
+    "371400": "德州",
+    "371500": "聊城",
+    "371600": "滨州",
+    "371700": "菏泽",
+}
 
 
 def test_every_city_the_text_names_is_in_the_task_row(store):
@@ -107,6 +126,7 @@ def test_partner_regions_follow_the_words(store):
 
 # ---- flows
 
+
 def test_every_flow_is_in_its_tasks_words_and_regions(store):
     tasks = store.tasks.set_index("number")
     assert len(store.flows) >= 100
@@ -118,11 +138,22 @@ def test_every_flow_is_in_its_tasks_words_and_regions(store):
         assert r.group == task["group"]
 
 
-@pytest.mark.parametrize("task,city,partner", [
-    (1, "371400", "110000"), (1, "370800", "310000"), (1, "371300", "310000"), (1, "371700", "310000"),
-    (6, "370400", "320000"), (6, "371400", "110000"), (6, "371300", "310000"), (6, "371700", "340000"),
-    (8, "371500", "120000"), (21, "370400", "110000"), (21, "371300", "310000"),
-])
+@pytest.mark.parametrize(
+    "task,city,partner",
+    [
+        (1, "371400", "110000"),
+        (1, "370800", "310000"),
+        (1, "371300", "310000"),
+        (1, "371700", "310000"),
+        (6, "370400", "320000"),
+        (6, "371400", "110000"),
+        (6, "371300", "310000"),
+        (6, "371700", "340000"),
+        (8, "371500", "120000"),
+        (21, "370400", "110000"),
+        (21, "371300", "310000"),
+    ],
+)
 def test_the_links_the_text_draws_are_there(store, task, city, partner):
     f = store.flows
     assert ((f["task"] == task) & (f["city"] == city) & (f["partner"] == partner)).any()
@@ -138,8 +169,10 @@ def test_flow_ends_are_the_label_points(store):
     province = store.flows[store.flows["city"] == "province"][["from_lon", "from_lat"]].drop_duplicates()
     assert len(province) == 1
     import shapely
-    shandong = shapely.union_all([*store.cities.geometry,
-                                  *store.context[store.context["kind"] == "shandong_city"].geometry])
+
+    shandong = shapely.union_all(
+        [*store.cities.geometry, *store.context[store.context["kind"] == "shandong_city"].geometry]
+    )
     assert shandong.contains(shapely.Point(*province.iloc[0]))
 
 

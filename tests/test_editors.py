@@ -1,4 +1,5 @@
 """Viewers read, editors write: on a shared server only a signed-in editor imports or removes."""
+
 import base64
 import json
 import os
@@ -17,6 +18,7 @@ SECRET = "correct horse battery staple"
 def shared(store):
     """The app as `make serve` builds it, with an editor secret set."""
     from dashboard.app import create_app
+
     old = os.environ.get(editors.TOKEN_ENV)
     os.environ[editors.TOKEN_ENV] = SECRET
     try:
@@ -33,9 +35,14 @@ def data_dir(tmp_path, monkeypatch):
 
 def _upload(client, component=ids.UPLOAD, headers=None):
     contents = "data:text/csv;base64," + base64.b64encode(f"{HEADER}\n{GOOD}\n".encode()).decode()
-    return call(None, ids.UPLOAD_STATUS, {f"{component}.contents": contents, f"{component}.filename": "f.csv",
-                                          f"{ids.LANG}.value": "en"},
-                f"{component}.contents", client=client, headers=headers)
+    return call(
+        None,
+        ids.UPLOAD_STATUS,
+        {f"{component}.contents": contents, f"{component}.filename": "f.csv", f"{ids.LANG}.value": "en"},
+        f"{component}.contents",
+        client=client,
+        headers=headers,
+    )
 
 
 def _upload_shown(client) -> dict:
@@ -44,7 +51,7 @@ def _upload_shown(client) -> dict:
     shown = {}
     for cid in (ids.UPLOAD, ids.PREVIEW):
         at = layout.index(f'"id":"{cid}"') if f'"id":"{cid}"' in layout else layout.index(f'"id": "{cid}"')
-        props = layout[max(0, layout.rfind('"props"', 0, at)):at + 400]
+        props = layout[max(0, layout.rfind('"props"', 0, at)) : at + 400]
         shown[cid] = '"display":"none"' not in props.replace(" ", "")
     return shown
 
@@ -100,6 +107,7 @@ def test_a_post_from_another_origin_is_refused(shared, data_dir):
 
 def test_without_a_secret_nobody_edits_a_shared_server(store, data_dir, monkeypatch):
     from dashboard.app import create_app
+
     monkeypatch.delenv(editors.TOKEN_ENV, raising=False)
     client = create_app(store, editors.SIGNED_IN).server.test_client()
     assert _sign_in(client, secret="").status_code == 403

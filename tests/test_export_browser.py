@@ -1,5 +1,6 @@
 """The PNG download in the page: it says it is being prepared, and when the
 server is busy it says so and asks again after Retry-After."""
+
 import io
 import threading
 import time

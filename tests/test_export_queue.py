@@ -1,5 +1,6 @@
 """PNG exports through a bounded queue: one renders, a few wait, the rest get
 503 with Retry-After at once; pages are served meanwhile."""
+
 import threading
 import time
 import urllib.error
@@ -89,7 +90,8 @@ def _wait_for(condition, seconds=30):
 def test_beyond_the_queue_exports_get_503_with_retry_after_at_once(app, stand_in):
     queue, gate, entered, state = stand_in
     get = lambda i: app.server.test_client().get(  # noqa: E731 - a client per request, as browsers are
-        f"/export/view.png?indicator=gdp&lang={'zh' if i % 2 else 'en'}")
+        f"/export/view.png?indicator=gdp&lang={'zh' if i % 2 else 'en'}"
+    )
     with ThreadPoolExecutor(queue.capacity) as pool:
         admitted = [pool.submit(get, i) for i in range(queue.capacity)]
         _wait_for(lambda: queue.held == queue.capacity)
@@ -158,8 +160,10 @@ def test_the_server_turns_extra_exports_away_and_keeps_serving_pages():
     proc, url = _start({"WORKERS": "1"})
     try:
         with ThreadPoolExecutor(capacity + extra) as pool:
-            futures = [pool.submit(_fetch, f"{url}/export/view.png?view=target&lang={'zh' if i % 2 else 'en'}",
-                                   400) for i in range(capacity + extra)]
+            futures = [
+                pool.submit(_fetch, f"{url}/export/view.png?view=target&lang={'zh' if i % 2 else 'en'}", 400)
+                for i in range(capacity + extra)
+            ]
             _wait_for(lambda: sum(f.done() for f in futures) >= extra, 60)
             first = [f.result() for f in futures if f.done()]
             # Pages while the queue is full (the renders take seconds each).

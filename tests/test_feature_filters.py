@@ -1,4 +1,5 @@
 """Filtering, display positions and focus of the plan's places (layers/features.py)."""
+
 import math
 
 import shapely
@@ -13,8 +14,9 @@ def test_default_criteria_show_the_default_layers_only(store):
 
 
 def test_parse_drops_unknown_values():
-    c = lf.Criteria.parse(layers=["ports", "secret"], chapters=[4, "4", 99], cities="370200",
-                          text="  港 ", known={"chapters": (4, 10)})
+    c = lf.Criteria.parse(
+        layers=["ports", "secret"], chapters=[4, "4", 99], cities="370200", text="  港 ", known={"chapters": (4, 10)}
+    )
     assert c.layers == ("ports",) and c.chapters == (4,) and c.cities == () and c.text == "港"
 
 
@@ -63,6 +65,7 @@ def test_focus_view_fits_and_caps_zoom():
 
 def test_table_rows_name_every_code(store):
     from dashboard.i18n import TEXT
+
     rows = lf.table_rows(store.features, lf.names_for(store), TEXT["zh"])
     assert len(rows) == len(store.features)
     row = next(r for r in rows if r["id"] == "pipe-dongjiakou-dongying")
@@ -70,7 +73,11 @@ def test_table_rows_name_every_code(store):
     plan = dict(zip(store.features["id"], store.features["plan"]))
     unplaced = [r for r in rows if r["precision"].startswith("未能定位")]
     assert {r["id"] for r in unplaced if plan[r["id"]] == "jiaodong-2021"} == {
-        "zl3-river-3", "zl3-river-6", "zl5-water-1", "zl5-water-2"}
+        "zl3-river-3",
+        "zl3-river-6",
+        "zl5-water-1",
+        "zl5-water-2",
+    }
     jining = next(r for r in rows if r["id"] == "dk-cic-jining")  # a city outside Jiaodong is named too
     assert jining["cities"] == "济宁市"
     grade = {r["id"]: r["grade"] for r in rows}
@@ -84,6 +91,7 @@ def test_table_rows_name_every_code(store):
 def test_the_place_panel_says_who_gives_the_position(store):
     from dashboard.i18n import TEXT
     from dashboard.panels import feature_panel
+
     row = store.features.set_index("id").loc["airport-yantai"].to_dict()
     row["id"] = "airport-yantai"
     for lang in ("zh", "en"):

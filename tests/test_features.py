@@ -1,4 +1,5 @@
 """The plan's places: every 专栏 item present, quotes verbatim, points where they claim to be."""
+
 import itertools
 import re
 
@@ -23,7 +24,7 @@ def _zhuanlan(seed_text):
     for n in (2, 3, 4, 5):
         start = text.index(f"专栏{n}")
         chapter = re.findall(r"^(第[一二三四五六七八九十]+章)", text[:start], re.MULTILINE)[-1]
-        block = text[start:text.index("\n第", start)]
+        block = text[start : text.index("\n第", start)]
         for line in block.splitlines()[1:]:
             if ":" not in line:
                 continue
@@ -39,8 +40,9 @@ def test_every_zhuanlan_item_is_in_the_projects_layer(store, seed_text):
     assert len(items) == 101  # the count the plan's four boxes add up to
     projects = store.features[store.features["layer"] == "projects"]
     by_ref = dict(zip(projects["plan_ref"], projects["name_zh"]))
-    missing = [f"专栏{n}·{g}({k}) {name}" for n, ch, g, k, name in items
-               if by_ref.get(f"{ch}·专栏{n}·{g}({k})") != name]
+    missing = [
+        f"专栏{n}·{g}({k}) {name}" for n, ch, g, k, name in items if by_ref.get(f"{ch}·专栏{n}·{g}({k})") != name
+    ]
     assert not missing, f"{len(missing)} items missing or misnamed, e.g. {missing[:3]}"
 
 
@@ -66,11 +68,13 @@ def test_every_quote_is_the_plans_own_words(store, seed_text):
 def test_plan_reference_chapter_matches_where_the_quote_stands(store, seed_text):
     text = seed_text.replace("\u00a0", " ")
     body = text.index("第一章  发展背景", text.index("前  言", text.index("第十三章")))
-    heads = [(m.start(), m.group(1)) for m in re.finditer(r"^(第[一二三四五六七八九十]+章)", text, re.MULTILINE)
-             if m.start() >= body]
+    heads = [
+        (m.start(), m.group(1))
+        for m in re.finditer(r"^(第[一二三四五六七八九十]+章)", text, re.MULTILINE)
+        if m.start() >= body
+    ]
     wrong = []
-    for r in (pd.DataFrame(_jiaodong_refs(store), columns=["id", "plan_ref", "quote"])
-              .itertuples()):
+    for r in pd.DataFrame(_jiaodong_refs(store), columns=["id", "plan_ref", "quote"]).itertuples():
         at = text.replace(" ", "").find(r.quote.replace(" ", ""))
         pos = text.find(r.quote[:12], body)
         chapter = [h for p, h in heads if p <= pos][-1] if pos >= 0 else None
@@ -96,8 +100,9 @@ def _units(store):
 
 def test_points_lie_in_the_county_or_city_they_claim(store):
     counties, cities = _units(store)
-    land_points = store.features[(store.features.geom_type == "Point")
-                                 & ~store.features["layer"].isin(["ports", "bays"])]
+    land_points = store.features[
+        (store.features.geom_type == "Point") & ~store.features["layer"].isin(["ports", "bays"])
+    ]
     far = []
     for r in land_points.itertuples():
         # Sourced sites are given to the minute at worst: allow 1 km; derived points must be inside.
@@ -116,11 +121,13 @@ def test_points_lie_in_the_county_or_city_they_claim(store):
 def test_sited_ports_and_bays_are_on_the_coast(store):
     land = shapely.union_all([*store.cities.geometry, *store.context.geometry])
     coast = land.boundary
-    sited = store.features[store.features["layer"].isin(["ports", "bays"])
-                           & (store.features["precision"] == "site")]
+    sited = store.features[store.features["layer"].isin(["ports", "bays"]) & (store.features["precision"] == "site")]
     assert len(sited) >= 5
-    inland = [(r.id, round(coast.distance(r.geometry) / KM, 1)) for r in sited.itertuples()
-              if land.contains(r.geometry) and coast.distance(r.geometry) > 3 * KM]
+    inland = [
+        (r.id, round(coast.distance(r.geometry) / KM, 1))
+        for r in sited.itertuples()
+        if land.contains(r.geometry) and coast.distance(r.geometry) > 3 * KM
+    ]
     assert not inland, inland
 
 
@@ -133,11 +140,20 @@ def test_no_coastal_facility_is_drawn_inland(store):
     land = shapely.union_all([*store.cities.geometry, *store.context.geometry])
     coast = land.boundary
     f = store.features
-    coastal = f[(f["layer"].isin(["ports", "bays"]) | f["category"].isin(COASTAL_PROJECTS)
-                 | f["name_zh"].str.contains("原油储备")) & (f.geom_type == "Point")]
+    coastal = f[
+        (
+            f["layer"].isin(["ports", "bays"])
+            | f["category"].isin(COASTAL_PROJECTS)
+            | f["name_zh"].str.contains("原油储备")
+        )
+        & (f.geom_type == "Point")
+    ]
     assert len(coastal) >= 45
-    inland = [(r.id, r.precision, round(coast.distance(r.geometry) / KM, 1)) for r in coastal.itertuples()
-              if land.contains(r.geometry) and coast.distance(r.geometry) > 3 * KM]
+    inland = [
+        (r.id, r.precision, round(coast.distance(r.geometry) / KM, 1))
+        for r in coastal.itertuples()
+        if land.contains(r.geometry) and coast.distance(r.geometry) > 3 * KM
+    ]
     assert not inland, inland
 
 
@@ -146,14 +162,18 @@ def test_ports_and_bays_lie_in_the_county_they_claim(store):
     f = store.features
     placed = f[f["layer"].isin(["ports", "bays"]) & (f["county_adcode"] != "") & f.geometry.notna()]
     assert {"port-huangdao", "port-dongjiakou"} <= set(placed["id"])
-    far = [(r.id, r.county_adcode) for r in placed.itertuples()
-           if counties[r.county_adcode].distance(r.geometry) > 1 * KM]
+    far = [
+        (r.id, r.county_adcode) for r in placed.itertuples() if counties[r.county_adcode].distance(r.geometry) > 1 * KM
+    ]
     assert not far, far
     assert placed.set_index("id").loc["port-huangdao", "county_adcode"] == "370211"  # 黄岛区, not 市南区
     _, cities = _units(store)
     by_city = f[(f["layer"] == "ports") & (f["county_adcode"] == "") & f.geometry.notna()]
-    far = [(r.id, r.city_adcodes) for r in by_city.itertuples()  # a port may stand on a pier
-           if min(cities[c].distance(r.geometry) for c in r.city_adcodes.split(";")) > 3 * KM]
+    far = [
+        (r.id, r.city_adcodes)
+        for r in by_city.itertuples()  # a port may stand on a pier
+        if min(cities[c].distance(r.geometry) for c in r.city_adcodes.split(";")) > 3 * KM
+    ]
     assert not far, far
 
 
@@ -171,6 +191,7 @@ def test_registry_coordinates_are_the_registrys_own(store):
     """A row citing the port registry quotes its record, and is drawn exactly there."""
     import json
     from importlib import metadata, resources
+
     assert metadata.version("searoute") == SEAROUTE.split()[1]
     ports = json.loads((resources.files("searoute") / "data" / "ports.geojson").read_text(encoding="utf-8"))
     registry = {p["properties"]["port"]: p for p in ports["features"]}
@@ -192,6 +213,7 @@ def test_airport_coordinates_are_the_registrys_own(store):
     """A row citing the airport registry quotes its line of airports.csv, and is drawn exactly there."""
     import csv
     from importlib import metadata, resources
+
     assert metadata.version("airportsdata") == AIRPORTS.split()[1]
     lines = (resources.files("airportsdata") / "airports.csv").read_text(encoding="utf-8").splitlines()
     header = next(csv.reader(lines[:1]))
@@ -210,8 +232,7 @@ def test_every_place_is_graded_by_who_gives_its_position(store):
     f = store.features
     assert set(f["coord_grade"]) <= set(records.COORD_GRADES)
     grades = dict(zip(f["id"], f["coord_grade"]))
-    wrong = [(r.id, p) for r in f.itertuples()
-             if (p := gf.grade_problem(r.coord_source, r.coord_grade, grades.get))]
+    wrong = [(r.id, p) for r in f.itertuples() if (p := gf.grade_problem(r.coord_source, r.coord_grade, grades.get))]
     assert not wrong, wrong[:5]
     by_host = f.assign(host=f["coord_source"].map(gf.host_of))
     assert (by_host[by_host["host"].isin(gf.MIRROR_HOSTS)]["coord_grade"] == "mirror").all()
@@ -221,8 +242,9 @@ def test_every_place_is_graded_by_who_gives_its_position(store):
 
 def test_zones_are_the_union_of_their_counties(store):
     counties = store.counties.set_index("adcode").geometry
-    src = records.read_csv(gf.__file__.replace("features.py", "sources/features.csv"),
-                           records.FEATURE_SOURCES).set_index("id")
+    src = records.read_csv(
+        gf.__file__.replace("features.py", "sources/features.csv"), records.FEATURE_SOURCES
+    ).set_index("id")
     for r in store.features[store.features["layer"] == "zones"].itertuples():
         codes = [t.split(":")[1] for t in src.loc[r.id, "where"].split(";")]
         expected = shapely.union_all([counties[c] for c in codes])
@@ -243,19 +265,34 @@ def test_unplaced_features_have_no_geometry_and_say_so(store):
     assert (store.features[store.features["precision"] != "unplaced"].geometry.notna()).all()
 
 
-@pytest.mark.parametrize("ref,chapter", [("前言", 0), ("第三章第一节", 3), ("第十章·专栏5·海水淡化工程(1)", 10),
-                                         ("第十二章第四节", 12), ("第二十章", 20)])
+@pytest.mark.parametrize(
+    "ref,chapter",
+    [("前言", 0), ("第三章第一节", 3), ("第十章·专栏5·海水淡化工程(1)", 10), ("第十二章第四节", 12), ("第二十章", 20)],
+)
 def test_chapter_of(ref, chapter):
     assert gf.chapter_of(ref) == chapter
 
 
 # ---- resolving place tokens: each bad row stops the build, named
 
+
 def _sources(**over):
     row = {c: "" for c in records.FEATURE_SOURCES.names}
-    row.update(id="x", plan="jiaodong-2021", layer="projects", shape="point", where="county:370211",
-               category="park", name_zh="某园区", name_en="A park", city_adcodes="370200",
-               plan_ref="第四章第一节", quote="q", coord_source="规划原文(名称含所在地)", coord_grade="plan")
+    row.update(
+        id="x",
+        plan="jiaodong-2021",
+        layer="projects",
+        shape="point",
+        where="county:370211",
+        category="park",
+        name_zh="某园区",
+        name_en="A park",
+        city_adcodes="370200",
+        plan_ref="第四章第一节",
+        quote="q",
+        coord_source="规划原文(名称含所在地)",
+        coord_grade="plan",
+    )
     row.update(over)
     return pd.DataFrame([row])
 
@@ -264,8 +301,7 @@ def _resolve(store, **over):
     counties = store.counties.copy()
     pts = counties.geometry.representative_point()
     counties["label_lon"], counties["label_lat"] = pts.x, pts.y
-    return gf.resolve(_sources(**over), counties, store.cities, store.context, "features.csv",
-                      store.context_counties)
+    return gf.resolve(_sources(**over), counties, store.cities, store.context, "features.csv", store.context_counties)
 
 
 def test_a_county_point_takes_the_county_and_its_precision(store):
@@ -291,35 +327,57 @@ def test_a_gcj02_site_is_shifted_to_wgs84(store):
     assert 300 < shift_m < 800 and gcj.x < wgs.x  # GCJ-02 runs east of WGS-84 here
 
 
-@pytest.mark.parametrize("over,column,words", [
-    ({"where": "county:379999"}, "where", "unknown county"),
-    ({"where": "county:370211;county:370212"}, "where", "exactly one place"),
-    ({"shape": "line"}, "where", "two places or more"),
-    ({"where": "site:36.1,120.3"}, "datum", "needs its datum"),
-    ({"datum": "WGS84"}, "datum", "only a site"),
-    ({"where": "county:370602"}, "city_adcodes", "missing 370600"),
-    ({"county_adcode": "370602", "where": "city:370200"}, "county_adcode", "not in the declared cities"),
-    ({"shape": "area", "where": "site:36.1,120.3", "datum": "WGS84"}, "where", "union of counties"),
-    ({"where": "feature:nowhere"}, "where", "unknown feature"),
-    ({"where": "coast:370285", "county_adcode": ""}, "where", "has no coast"),  # 莱西市, inland
-    ({"where": "coast:370211", "county_adcode": "370212"}, "county_adcode", "differs from the place"),
-    ({"where": ""}, "where", "left unplaced"),
-    ({"coord_grade": "official"}, "coord_grade", "expected plan"),
-    ({"coord_source": "https://en.wikipedia.org/wiki/Laoshan_District"}, "coord_grade", "expected wikipedia"),
-    ({"coord_source": "https://www.qingdao.gov.cn/x.html", "coord_grade": "news"}, "coord_grade", "expected official"),
-    ({"coord_source": "https://en.selectshandong.com/x.shtml", "coord_grade": "news"}, "coord_grade",
-     "expected official"),
-    ({"coord_source": "https://notgov.cn/x.html", "coord_grade": "official"}, "coord_grade",  # not under gov.cn
-     "expected news or trade or aggregator or mirror"),
-    ({"coord_source": "https://wikizero.com/en/Laizhou_Bay", "coord_grade": "wikipedia"}, "coord_grade",
-     "expected mirror"),
-    ({"coord_source": "https://news.example.cn/1.html", "coord_grade": "registry"}, "coord_grade",
-     "expected news or trade or aggregator or mirror"),
-    ({"coord_source": "searoute 1.6.0 (Apache-2.0): searoute/data/ports.geojson", "coord_grade": "official"},
-     "coord_grade", "expected registry"),
-    ({"coord_source": "同 nowhere"}, "coord_grade", "names no place"),
-    ({"coord_source": "a book"}, "coord_grade", "no registry, plan marker, place id or URL"),
-])
+@pytest.mark.parametrize(
+    "over,column,words",
+    [
+        ({"where": "county:379999"}, "where", "unknown county"),
+        ({"where": "county:370211;county:370212"}, "where", "exactly one place"),
+        ({"shape": "line"}, "where", "two places or more"),
+        ({"where": "site:36.1,120.3"}, "datum", "needs its datum"),
+        ({"datum": "WGS84"}, "datum", "only a site"),
+        ({"where": "county:370602"}, "city_adcodes", "missing 370600"),
+        ({"county_adcode": "370602", "where": "city:370200"}, "county_adcode", "not in the declared cities"),
+        ({"shape": "area", "where": "site:36.1,120.3", "datum": "WGS84"}, "where", "union of counties"),
+        ({"where": "feature:nowhere"}, "where", "unknown feature"),
+        ({"where": "coast:370285", "county_adcode": ""}, "where", "has no coast"),  # 莱西市, inland
+        ({"where": "coast:370211", "county_adcode": "370212"}, "county_adcode", "differs from the place"),
+        ({"where": ""}, "where", "left unplaced"),
+        ({"coord_grade": "official"}, "coord_grade", "expected plan"),
+        ({"coord_source": "https://en.wikipedia.org/wiki/Laoshan_District"}, "coord_grade", "expected wikipedia"),
+        (
+            {"coord_source": "https://www.qingdao.gov.cn/x.html", "coord_grade": "news"},
+            "coord_grade",
+            "expected official",
+        ),
+        (
+            {"coord_source": "https://en.selectshandong.com/x.shtml", "coord_grade": "news"},
+            "coord_grade",
+            "expected official",
+        ),
+        (
+            {"coord_source": "https://notgov.cn/x.html", "coord_grade": "official"},
+            "coord_grade",  # not under gov.cn
+            "expected news or trade or aggregator or mirror",
+        ),
+        (
+            {"coord_source": "https://wikizero.com/en/Laizhou_Bay", "coord_grade": "wikipedia"},
+            "coord_grade",
+            "expected mirror",
+        ),
+        (
+            {"coord_source": "https://news.example.cn/1.html", "coord_grade": "registry"},
+            "coord_grade",
+            "expected news or trade or aggregator or mirror",
+        ),
+        (
+            {"coord_source": "searoute 1.6.0 (Apache-2.0): searoute/data/ports.geojson", "coord_grade": "official"},
+            "coord_grade",
+            "expected registry",
+        ),
+        ({"coord_source": "同 nowhere"}, "coord_grade", "names no place"),
+        ({"coord_source": "a book"}, "coord_grade", "no registry, plan marker, place id or URL"),
+    ],
+)
 def test_bad_places_are_named(store, over, column, words):
     with pytest.raises(records.RecordError, match=rf"row 2, column '{column}'.*{words}"):
         _resolve(store, **over)
@@ -328,12 +386,19 @@ def test_bad_places_are_named(store, over, column, words):
 def test_source_rows_reject_bad_values(tmp_path):
     header = ",".join(records.FEATURE_SOURCES.names)
     good = _sources().iloc[0].to_dict()
-    for column, value in [("datum", "WGS-84"), ("status", "done"), ("where", "county:3702"), ("coord_grade", "good"),
-                          ("plan_ref", "chapter 4"), ("layer", "roads")]:
+    for column, value in [
+        ("datum", "WGS-84"),
+        ("status", "done"),
+        ("where", "county:3702"),
+        ("coord_grade", "good"),
+        ("plan_ref", "chapter 4"),
+        ("layer", "roads"),
+    ]:
         row = {**good, column: value}
         path = tmp_path / "f.csv"
-        path.write_text(header + "\n" + ",".join(row[c] for c in records.FEATURE_SOURCES.names) + "\n",
-                        encoding="utf-8")
+        path.write_text(
+            header + "\n" + ",".join(row[c] for c in records.FEATURE_SOURCES.names) + "\n", encoding="utf-8"
+        )
         with pytest.raises(records.RecordError, match=f"row 2, column '{column}'"):
             records.read_csv(path, records.FEATURE_SOURCES)
 
@@ -351,10 +416,12 @@ def test_english_names_follow_one_convention(store):
 
 # ---- the README's account of the places, recomputed from the store
 
+
 def _readme_section(start: str) -> str:
     from tests.conftest import REPO
+
     text = (REPO / "README.md").read_text(encoding="utf-8")
-    return text[text.index(start):]
+    return text[text.index(start) :]
 
 
 def test_the_readme_grade_table_is_the_stores(store):
@@ -369,15 +436,20 @@ def test_the_readme_grade_table_is_the_stores(store):
         cells = [c.strip() for c in ln.strip("|").split("|")]
         table[cells[0]] = [int(c) for c in cells[1:]]
     f = store.features
-    expected = {layer: [int(((f["layer"] == layer) & (f["coord_grade"] == g)).sum()) for g in records.COORD_GRADES]
-                for layer in records.FEATURE_LAYERS}
+    expected = {
+        layer: [int(((f["layer"] == layer) & (f["coord_grade"] == g)).sum()) for g in records.COORD_GRADES]
+        for layer in records.FEATURE_LAYERS
+    }
     expected = {k: [*v, sum(v)] for k, v in expected.items()}
     expected["all"] = [int((f["coord_grade"] == g).sum()) for g in records.COORD_GRADES] + [len(f)]
     assert table == expected
     bad = int(f["coord_grade"].isin(["mirror", "aggregator"]).sum())
     cited = int((~f["coord_grade"].isin(["plan", "none"])).sum())
-    sentence = re.search(r"(\d+) of the (\d+) places \(([\d.]+)%\) rest on a mirror or an aggregator, "
-                         r"(\d+) of the (\d+) that cite", section.replace("\n", " "))
+    sentence = re.search(
+        r"(\d+) of the (\d+) places \(([\d.]+)%\) rest on a mirror or an aggregator, "
+        r"(\d+) of the (\d+) that cite",
+        section.replace("\n", " "),
+    )
     assert sentence, "the README no longer says how many places rest on a mirror"
     assert [int(sentence.group(i)) for i in (1, 2, 4, 5)] == [bad, len(f), bad, cited]
     assert float(sentence.group(3)) == round(100 * bad / len(f), 1)
@@ -385,16 +457,23 @@ def test_the_readme_grade_table_is_the_stores(store):
 
 def test_the_readme_counts_the_jiaodong_plans_places_as_the_store_does(store):
     section = _readme_section("How well the Jiaodong plan's places are placed").replace("\n", " ")
-    m = re.search(r"\((\d+) places\): (\d+) at a sourced site \((\d+) from the port registry, (\d+) from the "
-                  r"airport registry;", section)
+    m = re.search(
+        r"\((\d+) places\): (\d+) at a sourced site \((\d+) from the port registry, (\d+) from the "
+        r"airport registry;",
+        section,
+    )
     assert m, "the README no longer counts the places"
     j = store.features[store.features["plan"] == "jiaodong-2021"]
     sites = j[j["precision"] == "site"]
     assert [int(g) for g in m.groups()] == [
-        len(j), len(sites), int((sites["coord_source"] == SEAROUTE).sum()),
-        int((sites["coord_source"] == AIRPORTS).sum())]
-    for count, words in [((j["precision"] == "schematic").sum(), "drawn as schematic lines"),
-                         ((j["precision"] == "unplaced").sum(), "not placed"),
-                         ((j["precision"] == "city").sum(), "at their city's point or shore")]:
+        len(j),
+        len(sites),
+        int((sites["coord_source"] == SEAROUTE).sum()),
+        int((sites["coord_source"] == AIRPORTS).sum()),
+    ]
+    for count, words in [
+        ((j["precision"] == "schematic").sum(), "drawn as schematic lines"),
+        ((j["precision"] == "unplaced").sum(), "not placed"),
+        ((j["precision"] == "city").sum(), "at their city's point or shore"),
+    ]:
         assert f"{count} {words}" in section, words
-

@@ -1,11 +1,11 @@
 """The plan's places in the app: filtering, selection and bad input, through the HTTP endpoint."""
+
 import json
 
 import pytest
 
-from dashboard import figures
 from dashboard import feature_layers as fl
-from dashboard import ids
+from dashboard import figures, ids
 from layers import features as lf
 from tests.dash_calls import call
 
@@ -34,11 +34,14 @@ def test_search_finds_english_names_and_moves_the_map(app):
     assert 121 < focus["center"]["lon"] < 123 and 36.5 < focus["center"]["lat"] < 37.6
 
 
-@pytest.mark.parametrize("values", [
-    {"layers": "ports", "chapter": ["x", None], "precision": [{"a": 1}], "search": 12345},
-    {"layers": ["../etc"], "category": ["<b>x</b>"], "search": "<script>alert(1)</script>"},
-    {"layers": None, "city": "370200", "status": [[]], "search": "x" * 10000},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"layers": "ports", "chapter": ["x", None], "precision": [{"a": 1}], "search": 12345},
+        {"layers": ["../etc"], "category": ["<b>x</b>"], "search": "<script>alert(1)</script>"},
+        {"layers": None, "city": "370200", "status": [[]], "search": "x" * 10000},
+    ],
+)
 def test_malformed_filter_values_are_dropped_not_trusted(app, values):
     resp = _filter(app, **values)
     assert resp.status_code == 200
@@ -52,10 +55,16 @@ def test_clicking_a_feature_on_the_map_selects_it(app):
     assert json.loads(resp.data)["response"][ids.SELECTED]["data"] == "port-qingdao"
 
 
-@pytest.mark.parametrize("click", [
-    {"points": [{"curveNumber": fl.INDEX["ports"], "customdata": "no-such-place"}]},
-    {"points": [{"curveNumber": "x"}]}, {"points": []}, "nonsense", None,
-])
+@pytest.mark.parametrize(
+    "click",
+    [
+        {"points": [{"curveNumber": fl.INDEX["ports"], "customdata": "no-such-place"}]},
+        {"points": [{"curveNumber": "x"}]},
+        {"points": []},
+        "nonsense",
+        None,
+    ],
+)
 def test_bad_clicks_change_nothing(app, click):
     resp = call(app, ids.SELECTED, {f"{ids.MAP}.clickData": click}, f"{ids.MAP}.clickData")
     assert resp.status_code == 204
@@ -85,8 +94,7 @@ def test_every_placed_feature_is_drawable_in_exactly_one_trace(store):
     assert trace["index"] == fl.INDEX["corridors-rail"] and len(item["lon"]) == 2
     trace, item = by_id["port-qingdao"]
     assert trace["text"] and item["opacity"] == fl.OPACITY["site"] and "精确位置" in item["hover"]
-    assert {t["index"] for t in data if t.get("highlight")} == {fl.INDEX["highlight-line"],
-                                                               fl.INDEX["highlight-point"]}
+    assert {t["index"] for t in data if t.get("highlight")} == {fl.INDEX["highlight-line"], fl.INDEX["highlight-point"]}
 
 
 def test_zones_geojson_is_served_with_ids(app):

@@ -1,4 +1,5 @@
 """The plan's places in Chromium: markers, table and map in step, search, selection."""
+
 from pathlib import Path
 
 import pytest
@@ -29,9 +30,11 @@ def page(server_url):
 
 
 def _grid_ids(page):
-    return set(page.evaluate("""() => {
+    return set(
+        page.evaluate("""() => {
       const api = dash_ag_grid.getApi('feature-grid'); const out = [];
-      api.forEachNodeAfterFilter(n => out.push(n.data.id)); return out; }"""))
+      api.forEachNodeAfterFilter(n => out.push(n.data.id)); return out; }""")
+    )
 
 
 def _map_ids(page, store, keys=POINT_TRACES):
@@ -65,9 +68,12 @@ def test_search_filters_both_and_moves_the_map(page, store):
     wait_for_map(page)
     grid = _grid_ids(page)
     assert grid == {"nuclear-haiyang", "nuclear-rongcheng", "nuclear-rd-yantai"}
-    page.wait_for_function("""(n) => {
+    page.wait_for_function(
+        """(n) => {
         const t = document.querySelector('#map .js-plotly-plot').data[n];
-        return t.visible !== false && t.customdata.length === 3; }""", arg=INDEX["projects"])
+        return t.visible !== false && t.customdata.length === 3; }""",
+        arg=INDEX["projects"],
+    )
     assert _map_ids(page, store) == grid
     centre = page.evaluate("() => document.querySelector('#map .js-plotly-plot').layout.map.center")
     assert 121 < centre["lon"] < 123
@@ -78,15 +84,18 @@ def test_clicking_a_marker_opens_the_panel_and_selects_the_row(page, store):
     haiyang = store.features.set_index("id").loc["nuclear-haiyang"].geometry
     x, y = lonlat_to_pixel(page, haiyang.x, haiyang.y)
     page.mouse.click(x, y)
-    page.wait_for_function("() => document.querySelector('#city-panel h3') && "
-                           "document.querySelector('#city-panel h3').innerText === '海阳核电基地'")
+    page.wait_for_function(
+        "() => document.querySelector('#city-panel h3') && "
+        "document.querySelector('#city-panel h3').innerText === '海阳核电基地'"
+    )
     panel = page.inner_text("#city-panel")
     assert "稳步有序推进海阳、荣成等沿海核电基地建设" in panel and "第十章第二节" in panel
     assert "精确位置" in panel and "knowpia.com" in panel
     page.wait_for_selector(".ag-row-selected")
     assert "海阳核电基地" in page.inner_text(".ag-row-selected")
-    page.wait_for_function("(n) => document.querySelector('#map .js-plotly-plot').data[n].visible !== false",
-                           arg=INDEX["highlight-point"])
+    page.wait_for_function(
+        "(n) => document.querySelector('#map .js-plotly-plot').data[n].visible !== false", arg=INDEX["highlight-point"]
+    )
     hl = feature_trace(page, "highlight-point")
     assert abs(hl["lon"][0] - haiyang.x) < 1e-4 and abs(hl["lat"][0] - haiyang.y) < 1e-4
     page.screenshot(path=SHOTS / "06-feature-panel.png")
@@ -99,9 +108,12 @@ def test_a_table_filter_filters_the_map(page, store):
     page.evaluate("""() => dash_ag_grid.getApi('feature-grid').setFilterModel(
         {category: {filterType: 'text', type: 'contains', filter: '机场'}})""")
     page.wait_for_function("(b) => document.querySelector('#feature-sync').title !== b", arg=before)
-    page.wait_for_function("""(n) => {
+    page.wait_for_function(
+        """(n) => {
         const t = document.querySelector('#map .js-plotly-plot').data[n];
-        return t.visible !== false && t.customdata.length < 10; }""", arg=INDEX["projects"])
+        return t.visible !== false && t.customdata.length < 10; }""",
+        arg=INDEX["projects"],
+    )
     grid = _grid_ids(page)
     assert grid and all(i.startswith("airport-") for i in grid)
     assert _map_ids(page, store) == _placed(store, grid)

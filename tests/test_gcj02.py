@@ -44,4 +44,3 @@ def test_shared_vertices_stay_identical_across_geometries():
     va = {tuple(c) for c in shapely.get_coordinates(ca)}
     vb = {tuple(c) for c in shapely.get_coordinates(cb)}
     assert len(va & vb) == 2
-

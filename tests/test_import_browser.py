@@ -1,5 +1,6 @@
 """Uploading figures in Chromium: a bad file is explained row by row, a good one is marked
 and seen by a page opened afterwards; a file the box refuses gets a message too."""
+
 import threading
 from pathlib import Path
 
@@ -17,18 +18,24 @@ SHOTS = Path(__file__).parent / "screenshots"
 def test_upload_a_bad_then_a_good_file(server_url, tmp_path, monkeypatch):
     monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
     bad, good = tmp_path / "bad.csv", tmp_path / "weihai-2025.csv"
-    bad.write_text(f"{HEADER}\n{GOOD}\n{GOOD.replace(',2026,', ',20x6,')}\n"
-                   f"{GOOD.replace('resident_population', 'people')}\n", encoding="utf-8")
+    bad.write_text(
+        f"{HEADER}\n{GOOD}\n{GOOD.replace(',2026,', ',20x6,')}\n{GOOD.replace('resident_population', 'people')}\n",
+        encoding="utf-8",
+    )
     # What Excel on Chinese Windows writes: GBK, and here semicolons.
     good.write_bytes(f"{HEADER}\n{GOOD.replace(',2026,', ',2025,')}\n".replace(",", ";").encode("gbk"))
     with browser_page(server_url) as page:
         page.goto(server_url)
         wait_for_map(page)
-        page.set_input_files("#upload-figures input[type=file]",
-                             files=[{"name": "map.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n"}])
+        page.set_input_files(
+            "#upload-figures input[type=file]",
+            files=[{"name": "map.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n"}],
+        )
         page.wait_for_function("() => document.querySelector('#upload-check').textContent.includes('不是 CSV 文件')")
-        page.set_input_files("#upload-figures input[type=file]",
-                             files=[{"name": "big.csv", "mimeType": "text/csv", "buffer": b"x" * 20_000_000}])
+        page.set_input_files(
+            "#upload-figures input[type=file]",
+            files=[{"name": "big.csv", "mimeType": "text/csv", "buffer": b"x" * 20_000_000}],
+        )
         page.wait_for_function("() => document.querySelector('#upload-check').textContent.includes('文件太大')")
         page.set_input_files("#upload-figures input[type=file]", str(bad))
         page.wait_for_selector("#upload-status .bad")
@@ -66,8 +73,10 @@ _IMPORTED_ROWS = """(n) => { const api = window.dash_ag_grid && dash_ag_grid.get
 @pytest.fixture(scope="module")
 def shared_url(store):
     """The app as `make serve` builds it (editors sign in), served on a loopback port."""
-    from dashboard.app import create_app
     from werkzeug.serving import make_server
+
+    from dashboard.app import create_app
+
     with pytest.MonkeyPatch.context() as env:
         env.setenv(editors.TOKEN_ENV, SECRET)
         app = create_app(store, editors.SIGNED_IN)

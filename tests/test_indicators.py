@@ -1,4 +1,5 @@
 """Indicator records against the plan, and the derived views."""
+
 import math
 import re
 
@@ -17,10 +18,12 @@ def _one_unit_of_last_digit(text: str) -> float:
 @pytest.mark.parametrize("indicator", ["resident_population", "gdp"])
 def test_city_2020_figures_add_up_to_the_plans_total(store, indicator):
     recs = store.indicators
-    total = recs[(recs.indicator == indicator) & (recs.area_code == "jiaodong")
-                 & (recs.kind == "baseline") & (recs.year == 2020)].iloc[0]
-    cities = recs[(recs.indicator == indicator) & (recs.scope == "city")
-                  & (recs.kind == "baseline") & (recs.year == 2020)]
+    total = recs[
+        (recs.indicator == indicator) & (recs.area_code == "jiaodong") & (recs.kind == "baseline") & (recs.year == 2020)
+    ].iloc[0]
+    cities = recs[
+        (recs.indicator == indicator) & (recs.scope == "city") & (recs.kind == "baseline") & (recs.year == 2020)
+    ]
     assert sorted(cities.area_code) == CITIES
     # The plan states 3243万 and 3.1万亿: agree to one unit of the last digit it gives.
     unit = _one_unit_of_last_digit(total.original_text)
@@ -36,8 +39,16 @@ def test_every_plan_quote_is_in_the_plan(store, seed_text):
 
 
 def test_comparators_follow_the_plans_wording(store):
-    rules = [("左右", "≈"), ("超过", ">"), ("突破", ">"), ("以上", "≥"), ("多", ">"),
-             ("余", ">"), ("过", ">"), ("达到", "≥")]
+    rules = [
+        ("左右", "≈"),
+        ("超过", ">"),
+        ("突破", ">"),
+        ("以上", "≥"),
+        ("多", ">"),
+        ("余", ">"),
+        ("过", ">"),
+        ("达到", "≥"),
+    ]
     for r in store.indicators[store.indicators.quality == "plan"].itertuples():
         expected = next((c for word, c in rules if word in r.original_text), "=")
         if r.kind == "baseline" and expected == "≥" and "达到" in r.original_text:
@@ -114,12 +125,31 @@ def test_class_breaks():
 
 def test_growth_view_uses_the_five_year_span(store):
     import pandas as pd
-    rows = pd.DataFrame([
-        dict(plan="jiaodong-2021", indicator="gdp", scope="city", area_code="370200", year=2020,
-             kind="baseline", value=100.0, comparator="="),
-        dict(plan="jiaodong-2021", indicator="gdp", scope="city", area_code="370200", year=2025,
-             kind="target", value=161.051, comparator=">"),
-    ])
+
+    rows = pd.DataFrame(
+        [
+            dict(
+                plan="jiaodong-2021",
+                indicator="gdp",
+                scope="city",
+                area_code="370200",
+                year=2020,
+                kind="baseline",
+                value=100.0,
+                comparator="=",
+            ),
+            dict(
+                plan="jiaodong-2021",
+                indicator="gdp",
+                scope="city",
+                area_code="370200",
+                year=2025,
+                kind="target",
+                value=161.051,
+                comparator=">",
+            ),
+        ]
+    )
     (cv,) = ind.city_view(rows, "gdp", "growth", ["370200"])
     assert math.isclose(cv.value, 10.0, abs_tol=1e-9) and cv.comparator == ">"
 
@@ -135,17 +165,27 @@ def test_schemes_give_their_own_breaks():
 
 def _records(rows):
     import pandas as pd
+
     cols = ["plan", "indicator", "scope", "area_code", "year", "kind", "value", "comparator"]
-    return pd.DataFrame([("jiaodong-2021", "gdp", "city", code, year, kind, value, cmp)
-                         for code, year, kind, value, cmp in rows], columns=cols)
+    return pd.DataFrame(
+        [("jiaodong-2021", "gdp", "city", code, year, kind, value, cmp) for code, year, kind, value, cmp in rows],
+        columns=cols,
+    )
 
 
 def test_progress_is_the_share_of_the_planned_change_achieved():
-    recs = _records([("370200", 2020, "baseline", 100, "="), ("370200", 2025, "target", 200, "="),
-                     ("370200", 2025, "actual", 150, "="),
-                     ("370600", 2020, "baseline", 100, "="), ("370600", 2025, "target", 200, "≥"),
-                     ("370600", 2025, "actual", 230, ">"),
-                     ("370700", 2020, "baseline", 100, "="), ("370700", 2025, "target", 200, "=")])
+    recs = _records(
+        [
+            ("370200", 2020, "baseline", 100, "="),
+            ("370200", 2025, "target", 200, "="),
+            ("370200", 2025, "actual", 150, "="),
+            ("370600", 2020, "baseline", 100, "="),
+            ("370600", 2025, "target", 200, "≥"),
+            ("370600", 2025, "actual", 230, ">"),
+            ("370700", 2020, "baseline", 100, "="),
+            ("370700", 2025, "target", 200, "="),
+        ]
+    )
     out = {cv.adcode: cv for cv in ind.city_view(recs, "gdp", "progress", CITIES)}
     assert out["370200"].value == 50 and out["370200"].comparator == "="
     assert out["370600"].value == pytest.approx(130) and out["370600"].comparator == "≈"
@@ -155,23 +195,27 @@ def test_progress_is_the_share_of_the_planned_change_achieved():
 
 def test_progress_colours_turn_at_one_hundred_percent():
     from dashboard import figures
+
     colours = figures.class_colors([50.0, 99.0, 130.0], "progress")
     assert colours[0] in figures.DIVERGING_NEG and colours[1] in figures.DIVERGING_NEG
     assert colours[2] in figures.DIVERGING_POS
 
 
-@pytest.mark.parametrize("target,actual,status", [
-    ((600, ">"), (612, "="), "met"),
-    ((600, ">"), (600, "="), "short"),
-    ((600, "≥"), (600, "="), "met"),
-    ((600, ">"), (650, ">"), "met"),
-    ((600, ">"), (550, ">"), "unclear"),  # "more than 550" may or may not exceed 600
-    ((600, ">"), (700, "≈"), "met"),
-    ((600, ">"), (610, "≈"), "unclear"),
-    ((600, "≈"), (500, "="), "short"),
-    ((None, ""), (500, "="), "no_data"),
-    ((600, ">"), (None, ""), "no_data"),
-])
+@pytest.mark.parametrize(
+    "target,actual,status",
+    [
+        ((600, ">"), (612, "="), "met"),
+        ((600, ">"), (600, "="), "short"),
+        ((600, "≥"), (600, "="), "met"),
+        ((600, ">"), (650, ">"), "met"),
+        ((600, ">"), (550, ">"), "unclear"),  # "more than 550" may or may not exceed 600
+        ((600, ">"), (700, "≈"), "met"),
+        ((600, ">"), (610, "≈"), "unclear"),
+        ((600, "≈"), (500, "="), "short"),
+        ((None, ""), (500, "="), "no_data"),
+        ((600, ">"), (None, ""), "no_data"),
+    ],
+)
 def test_target_status_reads_bounds_honestly(target, actual, status):
     t = ind.CityValue("370200", target[0], target[1], ())
     a = ind.CityValue("370200", actual[0], actual[1], ())
@@ -180,10 +224,18 @@ def test_target_status_reads_bounds_honestly(target, actual, status):
 
 def test_the_on_off_track_view_colours_each_city_by_its_status():
     from dashboard import figures
-    recs = _records([("370200", 2025, "target", 200, ">"), ("370200", 2025, "actual", 230, "="),
-                     ("370600", 2025, "target", 200, ">"), ("370600", 2025, "actual", 150, "="),
-                     ("370700", 2025, "target", 200, ">"), ("370700", 2025, "actual", 190, ">"),
-                     ("371000", 2025, "target", 200, ">")]).assign(source="规划 第三章", quality="plan")
+
+    recs = _records(
+        [
+            ("370200", 2025, "target", 200, ">"),
+            ("370200", 2025, "actual", 230, "="),
+            ("370600", 2025, "target", 200, ">"),
+            ("370600", 2025, "actual", 150, "="),
+            ("370700", 2025, "target", 200, ">"),
+            ("370700", 2025, "actual", 190, ">"),
+            ("371000", 2025, "target", 200, ">"),
+        ]
+    ).assign(source="规划 第三章", quality="plan")
     statuses = ind.city_status(recs, "gdp", CITIES)
     assert [s for s, _, _ in statuses] == ["met", "short", "unclear", "no_data", "no_data"]
     names = dict(zip(CITIES, "ABCDE"))

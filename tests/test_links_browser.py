@@ -1,6 +1,7 @@
 """Shared links, opened as the person they were sent to opens them: in a fresh browser,
 whatever its own language. The page shows exactly the view the link names, in the
 link's language, and the address bar afterwards names the same view."""
+
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,10 +22,12 @@ WAIT_MS = 60000  # a shared machine under load can take this long to draw a map
 SHOTS = Path(__file__).parent / "screenshots"
 
 # Every key a link may carry, each set to a value that is not its default.
-EVERY_KEY = ("?plan=both&indicator=urban_district_population&view=target&scheme=quantiles&vs=actual"
-             "&layers=projects,zones&category=research&city=370200&chapter=2&precision=city&status=build"
-             "&group=二&lead=省发展改革委&q=青岛&sel=dk-future-qingdao&lon=120.4&lat=36.2&z=8.5"
-             "&brief=ports-and-sea&slide=2&mode=present")
+EVERY_KEY = (
+    "?plan=both&indicator=urban_district_population&view=target&scheme=quantiles&vs=actual"
+    "&layers=projects,zones&category=research&city=370200&chapter=2&precision=city&status=build"
+    "&group=二&lead=省发展改革委&q=青岛&sel=dk-future-qingdao&lon=120.4&lat=36.2&z=8.5"
+    "&brief=ports-and-sea&slide=2&mode=present"
+)
 
 # Dash has run every callback it was asked to, and the map has drawn and stopped moving.
 SETTLED_JS = """() => {
@@ -63,6 +66,7 @@ def atlas(store):
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
+
     SHOTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -77,8 +81,12 @@ def fresh_page(browser, server_url: str, link: str, locale: str = "zh-CN"):
     context = browser.new_context(viewport={"width": 1600, "height": 900}, locale=locale)
     page = context.new_page()
     page.console_errors = []
-    page.on("console", lambda m: m.type == "error" and "/glyphs/" not in (m.location or {}).get("url", "")
-            and page.console_errors.append(m.text))
+    page.on(
+        "console",
+        lambda m: m.type == "error"
+        and "/glyphs/" not in (m.location or {}).get("url", "")
+        and page.console_errors.append(m.text),
+    )
     try:
         page.goto(f"{server_url}/{link}")
         wait_for_places(page, WAIT_MS)
@@ -136,8 +144,10 @@ def check_view(page, atlas, link: str) -> View:
     names = atlas.names[lang]
     for city in want.city:
         assert names.cities[city] in page.locator(f"#{ids.CITY}-value").text_content()
-    assert page.locator("#map-title").text_content() == map_view(atlas.store, want.indicator, want.view, lang,
-                                                                 want.scheme)[2]
+    assert (
+        page.locator("#map-title").text_content()
+        == map_view(atlas.store, want.indicator, want.view, lang, want.scheme)[2]
+    )
     rows = atlas.rows(atlas.criteria(want), lang)
     total = len(atlas.store.features)
     assert page.locator("#feature-count").text_content() == t("filter.count", lang).format(n=len(rows), total=total)
@@ -180,12 +190,18 @@ def test_a_link_with_every_key_opens_its_view_in_its_language(browser, server_ur
 
 
 def test_a_bad_part_is_dropped_with_a_notice_and_the_rest_kept(browser, server_url, atlas):
-    link = ("?lang=en&indicator=urban_district_population&view=forecast&city=370200&oops=1"
-            "&lon=200&lat=36&z=8&layers=secret,<b>&sel=no-such-place")
+    link = (
+        "?lang=en&indicator=urban_district_population&view=forecast&city=370200&oops=1"
+        "&lon=200&lat=36&z=8&layers=secret,<b>&sel=no-such-place"
+    )
     with fresh_page(browser, server_url, link) as page:
         want = check_view(page, atlas, link)
-        assert want == View(lang="en", indicator="urban_district_population", city=("370200",),
-                            named=frozenset({"lang", "indicator", "city"}))
+        assert want == View(
+            lang="en",
+            indicator="urban_district_population",
+            city=("370200",),
+            named=frozenset({"lang", "indicator", "city"}),
+        )
         notice = page.locator("#url-notice").text_content()
         assert notice.startswith(t("url.dropped", "en"))
         for part in ("view=forecast", "oops", "lon=200", "layers=secret,<b>", "sel=no-such-place"):
@@ -216,8 +232,8 @@ def test_a_selection_keeps_the_links_extent(browser, server_url, atlas):
 
 def _readme_links() -> list[str]:
     text = (REPO / "README.md").read_text("utf-8")
-    section = text[text.index("## Sharing a view"):]
-    section = section[:section.index("\n## ", 1)]
+    section = text[text.index("## Sharing a view") :]
+    section = section[: section.index("\n## ", 1)]
     return re.findall(r"`(\?[^`\s]+)`", section)
 
 
@@ -241,8 +257,11 @@ def test_leaving_a_briefing_returns_to_the_view_from_before_it(browser, server_u
         briefing = atlas.briefings["ports-and-sea"]
         page.locator("#briefing").click()
         page.get_by_text(briefing.title["en"], exact=True).click()
-        page.wait_for_function("(t) => (document.querySelector('#slide-text h2') || {}).textContent === t",
-                               arg=briefing.slides[0].title["en"], timeout=WAIT_MS)
+        page.wait_for_function(
+            "(t) => (document.querySelector('#slide-text h2') || {}).textContent === t",
+            arg=briefing.slides[0].title["en"],
+            timeout=WAIT_MS,
+        )
         page.wait_for_function(SETTLED_JS, timeout=WAIT_MS, polling=50)
         assert address(page, atlas)[0].brief == "ports-and-sea"
         page.keyboard.press("Escape")

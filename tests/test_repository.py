@@ -1,4 +1,5 @@
 """The repository is whole: its tests and its app read nothing that stands beside it."""
+
 import pytest
 
 from layers import plans

@@ -1,5 +1,6 @@
 """No lost clicks: a callback request that fails on the network, or gets a 502/503/504,
 is sent once more by the page (assets/atlas.js); the upload's is not."""
+
 import json
 from urllib.parse import urlparse
 

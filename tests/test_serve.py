@@ -1,4 +1,5 @@
 """The production server (make serve): headers, bad requests, faults, a killed worker."""
+
 import http.client
 import json
 import os
@@ -30,8 +31,7 @@ def _free_port():
 def _start(env_extra, wait=True):
     port = _free_port()
     env = {**os.environ, "WORKERS": "2", **env_extra, "PORT": str(port)}
-    proc = subprocess.Popen(GUNICORN, cwd=REPO, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(GUNICORN, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     if wait:
         for _ in range(600):  # a cold machine takes a while to import the stack
@@ -40,7 +40,7 @@ def _start(env_extra, wait=True):
                 break
             except OSError:
                 if proc.poll() is not None:
-                    raise AssertionError(proc.stderr.read())
+                    raise AssertionError(proc.stderr.read()) from None
                 time.sleep(0.1)
     return proc, url
 
@@ -73,8 +73,9 @@ def _get(url, headers=None):
 
 
 def _post(url, body: bytes, content_type="application/json"):
-    req = urllib.request.Request(url + "/_dash-update-component", data=body,
-                                 headers={"Content-Type": content_type}, method="POST")
+    req = urllib.request.Request(
+        url + "/_dash-update-component", data=body, headers={"Content-Type": content_type}, method="POST"
+    )
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
             return resp.status, resp.read()
@@ -101,30 +102,42 @@ def test_responses_are_compressed(served):
     assert status == 200 and headers.get("Content-Encoding") == "gzip"
 
 
-@pytest.mark.parametrize("body,status", [
-    (b"not json", 400),
-    (b'{"output": "no-such.prop", "inputs": []}', 400),
-    (b'{"output": 5}', 400),
-    (b'[]', 400),
-    (b'{"output": "bar.figure", "inputs": "x"}', 400),
-    (b"x" * (2 << 20), 413),  # read before the answer, so the client gets it, not a reset
-    (b"[" * 100_000 + b"]" * 100_000, 400),  # deeper than the JSON parser recurses
-    (json.dumps({"output": "..bar.figure...circle-summary.children..", "inputs": [1, 2],
-                 "outputs": [{"id": "bar", "property": "figure"}]}).encode(), 400),  # a real output, bad inputs
-])
+@pytest.mark.parametrize(
+    "body,status",
+    [
+        (b"not json", 400),
+        (b'{"output": "no-such.prop", "inputs": []}', 400),
+        (b'{"output": 5}', 400),
+        (b"[]", 400),
+        (b'{"output": "bar.figure", "inputs": "x"}', 400),
+        (b"x" * (2 << 20), 413),  # read before the answer, so the client gets it, not a reset
+        (b"[" * 100_000 + b"]" * 100_000, 400),  # deeper than the JSON parser recurses
+        (
+            json.dumps(
+                {
+                    "output": "..bar.figure...circle-summary.children..",
+                    "inputs": [1, 2],
+                    "outputs": [{"id": "bar", "property": "figure"}],
+                }
+            ).encode(),
+            400,
+        ),  # a real output, bad inputs
+    ],
+)
 def test_malformed_callback_requests_are_refused_plainly(served, body, status):
     _, url = served
     got, text = _post(url, body)
     assert got == status
-    assert b"Traceback" not in text and b"File \"" not in text and len(text) < 200
+    assert b"Traceback" not in text and b'File "' not in text and len(text) < 200
 
 
 def test_an_oversized_body_on_a_kept_alive_connection_gets_its_413_and_the_next_answer(served):
     _, url = served
     conn = http.client.HTTPConnection(url.split("//")[1], timeout=10)  # keeps the connection, as a browser
     try:
-        conn.request("POST", "/_dash-update-component", body=b"x" * (2 << 20),
-                     headers={"Content-Type": "application/json"})
+        conn.request(
+            "POST", "/_dash-update-component", body=b"x" * (2 << 20), headers={"Content-Type": "application/json"}
+        )
         first = conn.getresponse()
         assert first.status == 413 and b"Traceback" not in first.read()
         conn.request("GET", "/geo/cities.geojson")
@@ -145,8 +158,15 @@ def test_a_storm_of_bad_requests_leaves_the_server_answering(served):
 def test_a_callback_that_fails_inside_shows_no_internals(served):
     _, url = served
     # A well-formed request for a real callback, with inputs it cannot use.
-    body = json.dumps({"output": "bar.figure", "outputs": {"id": "bar", "property": "figure"},
-                       "inputs": [], "changedPropIds": [], "state": []}).encode()
+    body = json.dumps(
+        {
+            "output": "bar.figure",
+            "outputs": {"id": "bar", "property": "figure"},
+            "inputs": [],
+            "changedPropIds": [],
+            "state": [],
+        }
+    ).encode()
     status, text = _post(url, body)
     assert status == 400  # refused by its shape, before Dash indexes the missing input
     assert b"Traceback" not in text and b".py" not in text
@@ -157,16 +177,20 @@ def test_an_upload_without_the_editor_secret_is_forbidden(served):
     deps = json.loads(_get(url + "/_dash-dependencies")[2])
     write = next(d for d in deps if any(i["id"] == "upload-figures" for i in d["inputs"]))
     # Shaped exactly as the page sends it, so that only the missing editor stands in its way.
-    request = dash_calls.body(write, {"upload-figures.contents": "data:text/csv;base64,YQ==",
-                                      "upload-figures.filename": "a.csv"}, "upload-figures.contents")
+    request = dash_calls.body(
+        write,
+        {"upload-figures.contents": "data:text/csv;base64,YQ==", "upload-figures.filename": "a.csv"},
+        "upload-figures.contents",
+    )
     status, text = _post(url, json.dumps(request).encode())
     assert status == 403 and b"editor" in text
     assert _get(url + "/editor")[0] == 200  # where an editor signs in
 
 
 def _workers(master_pid):
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True,
-                         text=True, check=False).stdout
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True, text=True, check=False
+    ).stdout
     return {int(p) for p in out.split()}
 
 

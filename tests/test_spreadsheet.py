@@ -1,4 +1,5 @@
 """Every CSV the atlas writes for a spreadsheet: formula-like text is written as text."""
+
 import csv
 import io
 
@@ -13,12 +14,27 @@ LINK = '=HYPERLINK("http://x","y")'
 CALC = "=1+2+cmd|' /C calc'!A0"
 
 
-@pytest.mark.parametrize("cell,written", [
-    (LINK, "'" + LINK), (CALC, "'" + CALC), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("=", "'="),
-    ("-3.5", "-3.5"), ("+12", "+12"), ("1e-3", "1e-3"), ("常住人口 -5%", "常住人口 -5%"), ("", ""),
-    (-3.5, -3.5), (12, 12), (None, None),
-])
+@pytest.mark.parametrize(
+    "cell,written",
+    [
+        (LINK, "'" + LINK),
+        (CALC, "'" + CALC),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("=", "'="),
+        ("-3.5", "-3.5"),
+        ("+12", "+12"),
+        ("1e-3", "1e-3"),
+        ("常住人口 -5%", "常住人口 -5%"),
+        ("", ""),
+        (-3.5, -3.5),
+        (12, 12),
+        (None, None),
+    ],
+)
 def test_a_cell_that_starts_like_a_formula_is_prefixed_and_numbers_are_not(cell, written):
     assert spreadsheet.safe_cell(cell) == written
 

@@ -21,8 +21,7 @@ def test_rebuild_reproduces_the_committed_store(tmp_path, store):
     pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"))
     placed = a.geometry.notna().to_numpy()
     assert (placed == b.geometry.notna().to_numpy()).all()
-    assert all(shapely.equals_exact(a.geometry[placed].to_numpy(), b.geometry[placed].to_numpy(),
-                                    tolerance=0))
+    assert all(shapely.equals_exact(a.geometry[placed].to_numpy(), b.geometry[placed].to_numpy(), tolerance=0))
     for table in ("indicators", "indicator_defs", "feature_categories"):
         pd.testing.assert_frame_equal(getattr(store, table), getattr(fresh, table))
 
@@ -33,20 +32,22 @@ def _write(path, text):
 
 
 HEADER = ",".join(records.INDICATOR_VALUES.names)
-GOOD = ("jiaodong-2021,gdp,city,370200,2020,baseline,12400.56,亿元,=,12400.56亿元,"
-        "https://example.org/a,quote,news,")
+GOOD = "jiaodong-2021,gdp,city,370200,2020,baseline,12400.56,亿元,=,12400.56亿元,https://example.org/a,quote,news,"
 
 
-@pytest.mark.parametrize("bad,column,words", [
-    (GOOD.replace(",12400.56,", ",12,400,"), None, "expected 14 fields"),
-    (GOOD.replace("12400.56,亿元", "abc,亿元"), "value", "not a number"),
-    (GOOD.replace(",2020,", ",20x0,"), "year", "whole number"),
-    (GOOD.replace(",baseline,", ",guess,"), "kind", "not one of"),
-    (GOOD.replace(",=,", ",~,"), "comparator", "not one of"),
-    (GOOD.replace(",news,", ",blog,"), "quality", "not one of"),
-    (GOOD.replace("https://example.org/a", ""), "source", "required"),
-    (GOOD.replace(",370200,", ",37020,"), "area_code", "does not match"),
-])
+@pytest.mark.parametrize(
+    "bad,column,words",
+    [
+        (GOOD.replace(",12400.56,", ",12,400,"), None, "expected 14 fields"),
+        (GOOD.replace("12400.56,亿元", "abc,亿元"), "value", "not a number"),
+        (GOOD.replace(",2020,", ",20x0,"), "year", "whole number"),
+        (GOOD.replace(",baseline,", ",guess,"), "kind", "not one of"),
+        (GOOD.replace(",=,", ",~,"), "comparator", "not one of"),
+        (GOOD.replace(",news,", ",blog,"), "quality", "not one of"),
+        (GOOD.replace("https://example.org/a", ""), "source", "required"),
+        (GOOD.replace(",370200,", ",37020,"), "area_code", "does not match"),
+    ],
+)
 def test_bad_indicator_row_names_file_row_and_column(tmp_path, bad, column, words):
     path = _write(tmp_path / "indicators.csv", f"{HEADER}\n{GOOD}\n{bad}\n")
     with pytest.raises(records.RecordError) as err:

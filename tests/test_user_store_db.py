@@ -1,6 +1,7 @@
 """The imported figures' database, on SQLite and on a real PostgreSQL server the test starts:
 many processes importing at once keep every row exactly once; an unreachable database
 leaves the embedded atlas serving."""
+
 import os
 import shutil
 import socket
@@ -35,11 +36,27 @@ def postgres():
     if as_postgres:
         shutil.chown(data, "postgres", "postgres")
     port = _free_port()
-    subprocess.run([*as_postgres, bindir / "initdb", "-D", data, "-A", "trust", "-U", "atlas", "-E", "UTF8",
-                    "--no-sync"], check=True, capture_output=True)
-    subprocess.run([*as_postgres, bindir / "pg_ctl", "-D", data, "-w", "-l", data / "log", "start", "-o",
-                    f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [*as_postgres, bindir / "initdb", "-D", data, "-A", "trust", "-U", "atlas", "-E", "UTF8", "--no-sync"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *as_postgres,
+            bindir / "pg_ctl",
+            "-D",
+            data,
+            "-w",
+            "-l",
+            data / "log",
+            "start",
+            "-o",
+            f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql+psycopg://atlas@127.0.0.1:{port}/postgres"
     finally:
@@ -61,12 +78,23 @@ def test_fifty_imports_at_once_from_fifty_processes_keep_every_row(database, tmp
     for i in range(50):
         f = tmp_path / f"p{i:02}.csv"
         area = ("370200", "370600", "370700", "371000", "371100")[i % 5]
-        f.write_text(f"{HEADER}\n{GOOD.replace(',371000,', f',{area},').replace(',2026,', f',{2000 + i // 5},')}\n",
-                     encoding="utf-8")
+        f.write_text(
+            f"{HEADER}\n{GOOD.replace(',371000,', f',{area},').replace(',2026,', f',{2000 + i // 5},')}\n",
+            encoding="utf-8",
+        )
         files.append(f)
     env = {**os.environ, **database}
-    procs = [subprocess.Popen([sys.executable, "-m", "geodata.indicators", "import", str(f)], env=env, cwd=REPO,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in files]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "geodata.indicators", "import", str(f)],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for f in files
+    ]
     outs = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0] * 50, [o[1][-300:] for o, p in zip(outs, procs) if p.returncode]
     url = database.get("ATLAS_DATABASE_URL") or f"sqlite:///{tmp_path / 'user-figures.sqlite'}"
@@ -79,6 +107,7 @@ def test_a_figure_imported_twice_at_once_is_kept_once(database, tmp_path, store)
     from concurrent.futures import ThreadPoolExecutor
 
     from tests.test_imports import _check
+
     url = database.get("ATLAS_DATABASE_URL") or f"sqlite:///{tmp_path / 'user-figures.sqlite'}"
     db = user_store.open_store(url)
     rows = _check(store, f"{HEADER}\n{GOOD}\n").rows
@@ -88,6 +117,7 @@ def test_a_figure_imported_twice_at_once_is_kept_once(database, tmp_path, store)
             return db.add(rows, f"race{i}.csv", "test")
         except user_store.Duplicate:
             return 0
+
     with ThreadPoolExecutor(8) as pool:
         assert sorted(pool.map(attempt, range(8))) == [0] * 7 + [1]
     assert len(db.rows()) == 1 and len(db.imports()) == 1
@@ -97,9 +127,15 @@ def test_a_figure_imported_twice_at_once_is_kept_once(database, tmp_path, store)
 def test_an_unreachable_database_leaves_the_embedded_atlas_serving(store, monkeypatch, tmp_path):
     monkeypatch.setenv("ATLAS_DATABASE_URL", f"postgresql+psycopg://atlas@127.0.0.1:{_free_port()}/none")
     from dashboard.page import all_figures
+
     figures = all_figures(store)
     assert len(figures) == len(store.indicators) and not figures["imported"].any()
     assert any("cannot be used" in p for p in user_store.problems())
-    run = subprocess.run([sys.executable, "-m", "geodata.indicators", "list"], cwd=REPO, capture_output=True,
-                         text=True, env=dict(os.environ))
+    run = subprocess.run(
+        [sys.executable, "-m", "geodata.indicators", "list"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+    )
     assert run.returncode == 2 and "cannot be reached" in run.stderr

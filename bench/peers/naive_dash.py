@@ -1,5 +1,6 @@
 """The tutorial way, for comparison: every switch rebuilds the whole figure
 with the full-resolution boundaries inside it. Run: python -m bench.peers.naive_dash"""
+
 import json
 import os
 
@@ -13,19 +14,28 @@ GEOJSON = json.loads((OUT / "cities.geojson").read_text())
 VALUES = json.loads((OUT / "values.json").read_text())
 
 app = Dash(__name__)
-app.layout = html.Div([
-    dcc.Dropdown([{"label": v["name"], "value": k} for k, v in VALUES.items()], "gdp", id="indicator"),
-    dcc.Graph(id="map", style={"height": "85vh"}),
-])
+app.layout = html.Div(
+    [
+        dcc.Dropdown([{"label": v["name"], "value": k} for k, v in VALUES.items()], "gdp", id="indicator"),
+        dcc.Graph(id="map", style={"height": "85vh"}),
+    ]
+)
 
 
 @app.callback(Output("map", "figure"), Input("indicator", "value"))
 def update(indicator):
     values = VALUES[indicator]["values"]
     df = pd.DataFrame({"adcode": list(values), "value": list(values.values())})
-    return px.choropleth_map(df, geojson=GEOJSON, locations="adcode", featureidkey="properties.adcode",
-                             color="value", map_style="white-bg", center={"lon": 120.3, "lat": 36.55},
-                             zoom=6.5)
+    return px.choropleth_map(
+        df,
+        geojson=GEOJSON,
+        locations="adcode",
+        featureidkey="properties.adcode",
+        color="value",
+        map_style="white-bg",
+        center={"lon": 120.3, "lat": 36.55},
+        zoom=6.5,
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ Run: streamlit run bench/peers/streamlit_folium_app.py (see bench/compare.py).
 
 Folium's Leaflet normally comes from a CDN; here it is served by Streamlit's
 static file serving (bench/out/peers/static), so the page works offline."""
+
 import json
 import sys
 from pathlib import Path
@@ -19,8 +20,7 @@ COLORS = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]
 folium.Map.default_js = [("leaflet", "/app/static/leaflet.js")]
 folium.Map.default_css = [("leaflet_css", "/app/static/leaflet.css")]
 
-indicator = st.selectbox("指标", list(VALUES), index=list(VALUES).index("gdp"),
-                         format_func=lambda k: VALUES[k]["name"])
+indicator = st.selectbox("指标", list(VALUES), index=list(VALUES).index("gdp"), format_func=lambda k: VALUES[k]["name"])
 values = VALUES[indicator]["values"]
 known = sorted(v for v in values.values() if v is not None)
 
@@ -32,8 +32,14 @@ def colour(v):
 
 
 m = folium.Map(location=[36.55, 120.3], zoom_start=7, tiles=None)
-folium.GeoJson(GEOJSON, style_function=lambda f: {
-    "fillColor": colour(values.get(f["properties"]["adcode"])), "color": "#333", "weight": 1,
-    "fillOpacity": 0.9}).add_to(m)
+folium.GeoJson(
+    GEOJSON,
+    style_function=lambda f: {
+        "fillColor": colour(values.get(f["properties"]["adcode"])),
+        "color": "#333",
+        "weight": 1,
+        "fillOpacity": 0.9,
+    },
+).add_to(m)
 st_folium(m, width=1200, height=700, returned_objects=[])
 print("rendered", indicator, file=sys.stderr)

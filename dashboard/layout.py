@@ -100,28 +100,13 @@ def _controls(page: Page, view: View, legend):
     return html.Aside(
         [
             html.Label(t("plan", lang)),
-            dcc.RadioItems(
-                [{"label": t(f"plan.{k}", lang), "value": k} for k in plans.CHOICES],
-                view.plan,
-                id=ids.PLAN,
-                className="views",
-            ),
+            _choices(ids.PLAN, "plan", plans.CHOICES, view.plan, lang),
             html.Label(t("indicator", lang), htmlFor=ids.INDICATOR),
             dcc.Dropdown(options, view.indicator, id=ids.INDICATOR, clearable=False),
             html.Label(t("view", lang)),
-            dcc.RadioItems(
-                [{"label": t(f"view.{k}", lang), "value": k} for k in ind.VIEWS],
-                view.view,
-                id=ids.VIEW,
-                className="views",
-            ),
+            _choices(ids.VIEW, "view", ind.VIEWS, view.view, lang),
             html.Label(t("scheme", lang)),
-            dcc.RadioItems(
-                [{"label": t(f"scheme.{k}", lang), "value": k} for k in ind.SCHEMES],
-                view.scheme,
-                id=ids.SCHEME,
-                className="views",
-            ),
+            _choices(ids.SCHEME, "scheme", ind.SCHEMES, view.scheme, lang),
             html.Label(t("compare", lang), htmlFor=ids.COMPARE),
             dcc.Dropdown(
                 [{"label": t(f"view.{k}", lang), "value": k} for k in ind.LEVEL_VIEWS],
@@ -141,6 +126,13 @@ def _controls(page: Page, view: View, legend):
             *export.controls(lang),
         ],
         className="controls",
+    )
+
+
+def _choices(cid: str, key: str, values, value, lang: str):
+    """One of a few choices, each named by its `key.<value>` text."""
+    return dcc.RadioItems(
+        [{"label": t(f"{key}.{k}", lang), "value": k} for k in values], value, id=cid, className="views"
     )
 
 

@@ -3,7 +3,7 @@ the compared map, a city clicked. Colours go to the browser, never geometry."""
 
 from __future__ import annotations
 
-from dash import ClientsideFunction, Dash, Input, Output, State
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures, ids, layout, panels
@@ -92,6 +92,8 @@ def _compared(app: Dash, page: Page) -> None:
     def compare(vs, indicator, scheme, query, lang):
         if lang not in LANGS or indicator not in known or scheme not in ind.SCHEMES:
             raise PreventUpdate
+        if vs not in ind.LEVEL_VIEWS and ctx.triggered_id != ids.COMPARE:
+            raise PreventUpdate  # no second map, and none asked for: nothing to redraw
         view = page.view(query).but(
             indicator=indicator, scheme=scheme, lang=lang, vs=vs if vs in ind.LEVEL_VIEWS else None
         )

@@ -7,6 +7,7 @@ from dash import html
 from dashboard.figures import fmt, fmt_with_cmp, scaled, source_line, unit_label
 from dashboard.i18n import t
 from layers import indicators as ind
+from layers import plans
 
 
 def _imported(rec) -> bool:
@@ -15,7 +16,7 @@ def _imported(rec) -> bool:
 
 def circle_cards(indicators, defs, lang="zh") -> list:
     """One card per circle-wide 2025 target: the 2020 figure beside it (imported ones marked)."""
-    circle = indicators[(indicators["scope"] == "circle") & (indicators["plan"] == "jiaodong-2021")]
+    circle = indicators[(indicators["scope"] == "circle") & (indicators["plan"] == plans.FIGURES)]
     defs = defs.set_index("indicator")
     cards = []
     for rec in circle[circle["kind"] == "target"].itertuples(index=False):
@@ -117,16 +118,12 @@ def feature_panel(row, names, lang="zh") -> list:
         html.H3(name),
         html.Div(other, className="feature-other"),
         html.Table([html.Tbody([html.Tr([html.Td(k), html.Td(v)]) for k, v in facts if v])], className="figures"),
-        html.H4(
-            f"{t('feature.quote', lang)} · "
-            f"{t('plan.jiaodong' if row['plan'] == 'jiaodong-2021' else 'plan.docking', lang)} · "
-            f"{row['plan_ref']}"
-        ),
+        html.H4(f"{t('feature.quote', lang)} · {t('plan.' + plans.key_of(row['plan']), lang)} · {row['plan_ref']}"),
         html.P(row["quote"], className="quote"),
     ]
     if row.get("also"):  # the same place in the other plan: shown once, with both references
         plan, ref, quote = row["also"].split("|", 2)
-        key = "jiaodong" if plan == "jiaodong-2021" else "docking"
+        key = plans.key_of(plan)
         body += [
             html.H4(f"{t('feature.also', lang)} {t(f'plan.{key}', lang)} · {ref}"),
             html.P(quote, className="quote"),

@@ -19,7 +19,7 @@ import shapely
 from shapely.ops import polylabel
 
 from geodata import boundaries, features
-from layers import records
+from layers import plans, records
 
 HERE = Path(__file__).parent
 SOURCES = HERE / "sources"
@@ -116,7 +116,7 @@ def build_boundaries(regions: pd.DataFrame, positioning: pd.DataFrame):
             "adcode": list(city_rows["code"]),
             "name_zh": list(city_rows["name_zh"]),
             "name_en": list(city_rows["name_en"]),
-            "plan": "jiaodong-2021",
+            "plan": plans.FIGURES,  # the cities are the circle's: its plan's
             "positioning_zh": [pos.loc[c, "quote"] for c in city_rows["code"]],
             "positioning_ref": [pos.loc[c, "plan_ref"] for c in city_rows["code"]],
             "label_lon": 0.0,

@@ -14,6 +14,8 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
+from layers import plans
+
 # Fisher-Jenks on five cities is instant in pure Python; numba is not needed.
 warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
 
@@ -41,7 +43,7 @@ class CityValue:
     inputs: tuple  # the stored records the value rests on
 
 
-def stored(indicators: pd.DataFrame, indicator: str, kind: str, plan: str = "jiaodong-2021") -> pd.DataFrame:
+def stored(indicators: pd.DataFrame, indicator: str, kind: str, plan: str = plans.FIGURES) -> pd.DataFrame:
     """City records of one indicator and kind, indexed by adcode."""
     rows = indicators[
         (indicators["plan"] == plan)

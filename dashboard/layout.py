@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from dashboard import editors, export, figure_imports, figures, ids, panels, slides, tables
+from dashboard import editors, export, figure_imports, figures, ids, numbers, panels, slides, tables
 from dashboard import feature_layers as fl
 from dashboard import view as views
 from dashboard.i18n import LANG_NAMES, t
@@ -92,7 +92,7 @@ def _controls(page: Page, view: View, legend):
         {
             "label": f"{r.name_zh}({r.unit})"
             if lang == "zh"
-            else f"{r.name_en} ({figures.unit_label(r.unit, r.unit_en, lang)})",
+            else f"{r.name_en} ({numbers.unit_label(r.unit, r.unit_en, lang)})",
             "value": r.indicator,
         }
         for r in defs[defs["city_map"] == "yes"].itertuples()

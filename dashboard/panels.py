@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dash import html
 
-from dashboard.figures import fmt, fmt_with_cmp, scaled, source_line, unit_label
+from dashboard.figures import source_line
 from dashboard.i18n import t
+from dashboard.numbers import fmt, fmt_with_cmp, scaled, unit_label
 from layers import indicators as ind
 from layers import plans
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dash_ag_grid as dag
 
-from dashboard import figures
+from dashboard import numbers
 from dashboard.i18n import t
 from dashboard.page import all_figures
 from layers.store import Store
@@ -97,7 +97,7 @@ def source_rows(store: Store, lang: str) -> list[dict]:
                 "area": areas.get(r.area_code, r.area_code),
                 "year": int(r.year),
                 "kind": t(f"kind.{r.kind}", lang),
-                "value": f"{figures.fmt_with_cmp(r.value, r.comparator, int(d['decimals']), lang)} {r.unit}",
+                "value": f"{numbers.fmt_with_cmp(r.value, r.comparator, int(d['decimals']), lang)} {r.unit}",
                 "quality": t(f"quality.{r.quality}", lang),
                 "source": r.source,
                 "quote": r.source_quote,

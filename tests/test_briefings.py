@@ -10,7 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from dashboard import figures, slides
+from dashboard import numbers, slides
 from dashboard.export import drawing
 from dashboard.page import Page
 from dashboard.view import View
@@ -86,8 +86,8 @@ def test_no_layers_at_all_is_kept_in_the_url():
     ],
 )
 def test_english_counts_in_millions_and_billions_chinese_in_wan_and_yi(value, unit, decimals, expected):
-    assert figures.fmt_with_cmp(value, "", decimals, "en", unit) == expected
-    assert figures.fmt_with_cmp(value, "", decimals, "zh", unit) == figures.fmt(value, decimals)
+    assert numbers.fmt_with_cmp(value, "", decimals, "en", unit) == expected
+    assert numbers.fmt_with_cmp(value, "", decimals, "zh", unit) == numbers.fmt(value, decimals)
 
 
 def test_every_text_key_exists_in_both_languages():

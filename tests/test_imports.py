@@ -235,9 +235,9 @@ def test_whatever_the_checker_accepts_is_stored_read_back_and_served(store, tmp_
     kept, problems = imports.Rules.of(store).served(back)
     assert problems == [] and len(kept) == 1
     assert kept.iloc[0]["value"] == result.rows.iloc[0]["value"]
-    from dashboard import figures
+    from dashboard import numbers
 
-    text = figures.fmt_with_cmp(kept.iloc[0]["value"], "=", 1, "zh")
+    text = numbers.fmt_with_cmp(kept.iloc[0]["value"], "=", 1, "zh")
     assert len(text) < 20  # a number a legend can show
 
 

@@ -148,6 +148,8 @@ def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | Non
             html.Div(notice, id=ids.URL_NOTICE, className="url-notice", role="status"),
             dcc.Store(id=ids.MAP_STATE),
             html.Div(id=ids.MAP_SYNC, hidden=True),
+            dcc.Store(id=ids.CITY_OUTLINE),
+            html.Div(id=ids.CITY_OUTLINE_SYNC, hidden=True),
             dcc.Store(id=ids.FEATURE_DATA, data=page.feature_data[lang]),
             dcc.Store(id=ids.FOCUS),
             dcc.Store(id=ids.SELECTED, **({"data": view.sel} if view.sel else {})),

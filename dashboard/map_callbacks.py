@@ -119,7 +119,7 @@ def _city(app: Dash, page: Page) -> None:
 
     @app.callback(
         Output(ids.CITY_PANEL, "children"),
-        Output(ids.MAP_STATE, "data", allow_duplicate=True),
+        Output(ids.CITY_OUTLINE, "data"),
         Input(ids.MAP, "clickData"),
         State(ids.LANG, "value"),
         prevent_initial_call=True,
@@ -136,6 +136,14 @@ def _city(app: Dash, page: Page) -> None:
             panels.city_panel(match.iloc[0], all_figures(store), store.indicator_defs, lang),
             figures.selection_state(list(store.cities["adcode"]), code),
         )
+
+    # The chosen city's outline, restyled as the colours are (its own store: MAP_STATE holds colours).
+    app.clientside_callback(
+        ClientsideFunction("atlas", "restyleChoropleth"),
+        Output(ids.CITY_OUTLINE_SYNC, "title"),
+        Input(ids.CITY_OUTLINE, "data"),
+        prevent_initial_call=True,
+    )
 
 
 def clicked(click) -> dict | None:

@@ -2,7 +2,7 @@
    (a test holds them to it). */
 window.atlasIds = {
   map: 'map', mapCompare: 'map-compare', grid: 'feature-grid', slideNext: 'slide-next',
-  slidePrev: 'slide-prev', presentExit: 'present-exit', exportPrefix: 'export-',
+  slidePrev: 'slide-prev', presentExit: 'present-exit', briefing: 'briefing', exportPrefix: 'export-',
   uploadStatus: 'upload-status', uploadCheck: 'upload-check',
 };
 

@@ -92,6 +92,22 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: (func
       const done = await window.atlas.syncMaps(ID.map, ID.mapCompare, true);
       return done === false ? noUpdate() : String(Date.now());
     },
+    // The slide a briefing choice or a press of ‹ or › asks for: from the last one asked
+    // for while it is still this briefing's (the server may not have shown it yet).
+    stepSlide: function (chosen, prev, next, target, presenter, sizes) {
+      const trigger = window.dash_clientside.callback_context.triggered[0];
+      const id = trigger && trigger.prop_id.split('.')[0];
+      const pressed = {[ID.briefing]: chosen, [ID.slidePrev]: prev, [ID.slideNext]: next}[id];
+      if (!pressed || !sizes) { return noUpdate(); }  // a rebuilt page, nothing pressed
+      if (id === ID.briefing) {
+        return sizes[chosen] ? {brief: chosen, slide: 1, asked: Date.now()} : noUpdate();
+      }
+      const now = presenter || {};
+      const base = target && target.brief === now.brief ? target : now;
+      const slide = (base.slide || 1) + (id === ID.slideNext ? 1 : -1);
+      if (!sizes[base.brief] || slide < 1 || slide > sizes[base.brief]) { return noUpdate(); }  // stay
+      return {brief: base.brief, slide: slide, asked: Date.now()};
+    },
     fullscreen: function (n) {
       if (n && document.fullscreenEnabled && !document.fullscreenElement) {
         document.documentElement.requestFullscreen().catch(function () {});

@@ -36,6 +36,8 @@ def page_layout(page: Page):
                     dcc.Store(id=ids.PRESENTER),
                     dcc.Store(id=ids.BEFORE_BRIEFING),
                     dcc.Store(id=ids.VIEW_SPEC, data=views.spec()),
+                    dcc.Store(id=ids.SLIDE_TARGET),
+                    dcc.Store(id=ids.BRIEFING_SIZES, data={b.id: len(b.slides) for b in page.briefings.values()}),
                     html.Div(id=ids.ADDRESS_SYNC, hidden=True),
                     html.Div(body(page, View()), id=ids.BODY, lang="zh"),
                 ],

@@ -150,39 +150,43 @@ def _show(view: View, focus) -> tuple:
 
 
 def _stepping(app: Dash, page) -> None:
+    # The next slide is worked out in the browser, one key press after another (callbacks.js,
+    # stepSlide). A server callback given two presses at once (Dash 4.4 sends a callback
+    # triggered twice before it is dispatched as one request) could not tell their order.
+    app.clientside_callback(
+        ClientsideFunction("atlas", "stepSlide"),
+        Output(ids.SLIDE_TARGET, "data"),
+        Input(ids.BRIEFING, "value"),
+        Input(ids.SLIDE_PREV, "n_clicks"),
+        Input(ids.SLIDE_NEXT, "n_clicks"),
+        State(ids.SLIDE_TARGET, "data"),
+        State(ids.PRESENTER, "data"),
+        State(ids.BRIEFING_SIZES, "data"),
+        prevent_initial_call=True,
+    )
+
     @app.callback(
         *_view_outputs(),
         Output(ids.PRESENTER, "data"),
         Output(ids.BEFORE_BRIEFING, "data"),
-        Input(ids.BRIEFING, "value"),
-        Input(ids.SLIDE_PREV, "n_clicks"),
-        Input(ids.SLIDE_NEXT, "n_clicks"),
+        Input(ids.SLIDE_TARGET, "data"),
         State(ids.PRESENTER, "data"),
         State(ids.VIEW_QUERY, "data"),
         State(ids.BEFORE_BRIEFING, "data"),
         State(ids.LANG, "value"),
         prevent_initial_call=True,
     )
-    def go_to_slide(chosen, prev, next_, presenter, query, before, lang):
-        # A page rebuilt in another language calls this with nothing clicked.
-        pressed = {ids.BRIEFING: chosen, ids.SLIDE_PREV: prev, ids.SLIDE_NEXT: next_}.get(ctx.triggered_id)
-        if not pressed:
+    def go_to_slide(target, presenter, query, before, lang):
+        """Shows the slide asked for (the latest, if asked for twice at once)."""
+        target = _presenter(target)
+        brief, number = target.get("brief"), target.get("slide")
+        if brief not in page.briefings or number is None or not 1 <= number <= len(page.briefings[brief].slides):
             raise PreventUpdate
-        now = _presenter(presenter)
-        if ctx.triggered_id == ids.BRIEFING:
-            brief, number = chosen, 1
-        else:
-            brief, number = now.get("brief"), now.get("slide") or 1
-            number = number + 1 if ctx.triggered_id == ids.SLIDE_NEXT else number - 1
-        if not isinstance(brief, str) or brief not in page.briefings:
-            raise PreventUpdate
-        briefing = page.briefings[brief]
-        if not 1 <= number <= len(briefing.slides):
-            raise PreventUpdate  # before the first or past the last slide: stay
         shown = {"brief": brief, "slide": number, "mode": "present"}
-        view = page.view(briefing.slides[number - 1].view).but(lang=lang if lang in LANGS else None, **shown)
+        slide = page.briefings[brief].slides[number - 1]
+        view = page.view(slide.view).but(lang=lang if lang in LANGS else None, **shown)
         # The view before the briefing, to return to when it ends.
-        before = before if now.get("brief") else query or ""
+        before = before if _presenter(presenter).get("brief") else query or ""
         return (*_show(view, view.focus), shown, before)
 
 

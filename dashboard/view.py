@@ -88,7 +88,7 @@ class View:
                 dropped.append(_short(key))
         good = {}
         for key, value in raw.items():
-            ok = _check(key, value, raw, good, allowed)
+            ok = _check(key, value, raw, allowed)
             if ok is _DROP:
                 dropped.append(f"{key}={_short(value)}")
             elif isinstance(ok, _Partial):
@@ -103,15 +103,6 @@ class View:
             for k in extent:
                 del good[k]
         return cls(**good, named=frozenset(good)), dropped
-
-    @classmethod
-    def of_controls(cls, values: dict, before: View) -> View:
-        """The view the controls show (`values` by key), keeping the presenter's keys,
-        the selection and the extent of the view before."""
-        keep = {k: getattr(before, k) for k in (*PRESENTER_KEYS, "sel", "lon", "lat", "z")}
-        changed = {k: tuple(v) if k in LIST_KEYS else v for k, v in values.items()}
-        named = {k for k, v in changed.items() if v != DEFAULTS[k] or (k in before.named and getattr(before, k) == v)}
-        return cls(**{**keep, **changed}, named=frozenset(named | {k for k in keep if keep[k] is not None}))
 
     def query(self) -> str:
         """The query string of the view, as the address bar shows it."""
@@ -144,21 +135,9 @@ class View:
             return None
         return {"center": {"lon": self.lon, "lat": self.lat}, "zoom": self.z}
 
-    def at(self, focus: dict | None) -> View:
-        """This view at another extent (None: the extent is left as it is)."""
-        if not focus:
-            return self
-        return self.but(lon=float(focus["center"]["lon"]), lat=float(focus["center"]["lat"]), z=float(focus["zoom"]))
-
     def control_values(self, skip=()) -> list:
         """Every control's value for this view (lists where a control chooses many)."""
         return [list(getattr(self, k)) if k in LIST_KEYS else getattr(self, k) for k, _ in CONTROLS if k not in skip]
-
-    def of_slide(self) -> View:
-        """Only what a slide may say: the presenter's keys and the language dropped."""
-        return replace(
-            self, **{k: DEFAULTS[k] for k in (*PRESENTER_KEYS, "lang")}, named=self.named - {*PRESENTER_KEYS, "lang"}
-        )
 
     @property
     def name(self) -> str:
@@ -182,19 +161,6 @@ def spec() -> dict:
     }
 
 
-def extent(relayout) -> dict | None:
-    """Centre and zoom from the map's relayout event, when it carries them."""
-    if not isinstance(relayout, dict):
-        return None
-    center, zoom = relayout.get("map.center"), relayout.get("map.zoom")
-    if isinstance(center, dict) and isinstance(zoom, (int, float)):
-        try:
-            return {"center": {"lon": float(center["lon"]), "lat": float(center["lat"])}, "zoom": float(zoom)}
-        except (KeyError, TypeError, ValueError):
-            return None
-    return None
-
-
 _DROP = object()
 
 
@@ -204,7 +170,7 @@ class _Partial:
     bad: str
 
 
-def _check(key: str, value: str, raw: dict, good: dict, allowed: dict):
+def _check(key: str, value: str, raw: dict, allowed: dict):
     """The typed value of one key, _DROP, or a _Partial list."""
     one = {
         "indicator": allowed.get("indicators", ()),

@@ -9,9 +9,10 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8050
 # Debian packages: chromium renders the PNG exports (through kaleido) and
 # drives the browser tests; Noto CJK renders Chinese in it. The suite also
-# starts a throw-away PostgreSQL server (the shared user store's other backend).
+# starts a throw-away PostgreSQL server (the shared user store's other backend),
+# and npm rebuilds the page's plotly.js to check it is what assets/plotly/build makes.
 DEB := chromium fonts-noto-cjk
-DEB_TEST := $(DEB) postgresql
+DEB_TEST := $(DEB) postgresql npm
 # Browser and server tests, each module run SOAK times by `make soak`: a flaky test is a bug.
 SOAK ?= 10
 SOAK_TESTS ?= $(wildcard tests/test_*browser*.py) tests/test_serve.py tests/test_editors.py tests/test_user_store_db.py

@@ -3,7 +3,7 @@
 window.atlasIds = {
   map: 'map', mapCompare: 'map-compare', grid: 'feature-grid', slideNext: 'slide-next',
   slidePrev: 'slide-prev', presentExit: 'present-exit', briefing: 'briefing', exportPrefix: 'export-',
-  uploadStatus: 'upload-status', uploadCheck: 'upload-check',
+  uploadStatus: 'upload-status', uploadCheck: 'upload-check', compare: 'compare-view',
 };
 
 /* Map updates in the browser. Every change to the map goes through one queue:
@@ -85,6 +85,25 @@ window.atlas = (function () {
     return null;
   }
 
+  // One map trace's attributes changed and only its MapLibre source redrawn: the figure's
+  // data, defaults and calcdata are brought up to date as Plotly.restyle would (so hover
+  // texts and any later redraw follow), but plotly.js 4.1.1's restyle would then set the
+  // data of every trace's source again. The internals come from the page's own plotly.js
+  // (assets/plotly/build/entry.js).
+  function recolour(gd, index, update) {
+    const trace = gd.data[index];
+    for (const [path, value] of Object.entries(update)) {
+      const keys = path.split('.');
+      let node = trace;
+      keys.slice(0, -1).forEach(function (k) { node = node[k] = Object.assign({}, node[k]); });
+      node[keys[keys.length - 1]] = value;
+    }
+    const internals = window.Plotly.atlasInternals;
+    internals.supplyDefaults(gd);
+    internals.doCalcdata(gd);
+    gd._fullLayout.map._subplot.traceHash[gd._fullData[index].uid].update(gd.calcdata[index]);
+  }
+
   function wrap(update) {
     const out = {};
     for (const [key, value] of Object.entries(update)) { out[key] = [value]; }
@@ -98,8 +117,8 @@ window.atlas = (function () {
     restyleChoropleth: function (state) {
       if (!state) { return false; }
       return enqueue(async function () {
-        const gd = await ready();  // before naming window.Plotly: it loads lazily
-        return window.Plotly.restyle(gd, wrap(state), [traceIndex(gd, 'choropleth')]);
+        const gd = await ready();
+        recolour(gd, traceIndex(gd, 'choropleth'), state);
       })
         .then(function () { counts.map += 1; return counts.map; });
     },

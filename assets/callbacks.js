@@ -33,6 +33,24 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: (func
   function decimals(x) { return Number(x).toFixed(4).replace(/0+$/, '').replace(/\.$/, ''); }
 
   return {
+    // An indicator, view or scheme chosen: what it shows, from the page's table
+    // (dashboard.page.switch_table); a choice the table lacks changes nothing.
+    switchMap: function (indicator, view, scheme, table) {
+      const shown = table && table.map[indicator + '|' + view + '|' + scheme];
+      return shown || [noUpdate(), noUpdate(), noUpdate(), noUpdate()];
+    },
+    switchBar: function (indicator, table) {
+      const shown = table && table.bar[indicator];
+      return shown || [noUpdate(), noUpdate()];
+    },
+    // The second map's view, indicator and scheme, when one is shown or the view was just chosen.
+    askCompared: function (vs, indicator, scheme) {
+      const chose = window.dash_clientside.callback_context.triggered.some(function (t) {
+        return t.prop_id === ID.compare + '.value';
+      });
+      if (!vs && !chose) { return noUpdate(); }
+      return {vs: vs, indicator: indicator, scheme: scheme};
+    },
     // Controls, selection, the map's extent and the presenter's keys -> the view's query.
     writeView: function () {
       const args = Array.prototype.slice.call(arguments);

@@ -28,6 +28,7 @@ FIGURE_OUTPUTS = (
     (ids.CIRCLE_SUMMARY, "children"),
     (ids.SOURCES, "rowData"),
     (ids.CIRCLE_CARDS, "children"),
+    (ids.SWITCHES, "data"),
 )
 
 
@@ -41,9 +42,10 @@ def _refreshed(page: Page, indicator, view, scheme, lang) -> tuple:
     store = page.store
     rows = tables.source_rows(store, lang)
     cards = panels.circle_cards(all_figures(store), store.indicator_defs, lang)
+    table = page.switches(lang)
     if indicator not in page.known or view not in ind.VIEWS or scheme not in ind.SCHEMES:
-        return *[no_update] * 6, rows, cards
-    return *map_outputs(store, indicator, view, lang, scheme), *bar_view(store, indicator, lang), rows, cards
+        return *[no_update] * 6, rows, cards, table
+    return *map_outputs(store, indicator, view, lang, scheme), *bar_view(store, indicator, lang), rows, cards, table
 
 
 def _uploads(app: Dash, page: Page) -> None:

@@ -149,6 +149,8 @@ def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | Non
             *slides.caption(),
             html.Div(notice, id=ids.URL_NOTICE, className="url-notice", role="status"),
             dcc.Store(id=ids.MAP_STATE),
+            dcc.Store(id=ids.SWITCHES, data=page.switches(lang)),
+            dcc.Store(id=ids.COMPARE_ASK),
             html.Div(id=ids.MAP_SYNC, hidden=True),
             dcc.Store(id=ids.CITY_OUTLINE),
             html.Div(id=ids.CITY_OUTLINE_SYNC, hidden=True),

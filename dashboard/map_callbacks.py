@@ -3,12 +3,12 @@ the compared map, a city clicked. Colours go to the browser, never geometry."""
 
 from __future__ import annotations
 
-from dash import ClientsideFunction, Dash, Input, Output, State, ctx
+from dash import ClientsideFunction, Dash, Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures, ids, layout, panels
 from dashboard.i18n import LANGS
-from dashboard.page import Page, all_figures, bar_view, map_outputs
+from dashboard.page import Page, all_figures
 from layers import indicators as ind
 
 
@@ -19,8 +19,6 @@ def register(app: Dash, page: Page) -> None:
 
 
 def _switches(app: Dash, page: Page) -> None:
-    store, known = page.store, tuple(page.known)  # a tuple: a forged list value is simply not in it
-
     # A new language rebuilds the page's contents from the view, so nothing the
     # user set is lost and nothing reloads.
     @app.callback(
@@ -36,8 +34,9 @@ def _switches(app: Dash, page: Page) -> None:
             raise PreventUpdate  # (a page just built in this language)
         return layout.body(page, page.view(query).but(lang=lang)), lang
 
-    # Map and chart update in two requests, so the map's colours do not wait for the chart.
-    @app.callback(
+    # A switch needs no server: the page holds what every choice shows (page.switch_table).
+    app.clientside_callback(
+        ClientsideFunction("atlas", "switchMap"),
         Output(ids.MAP_STATE, "data"),
         Output(ids.LEGEND, "children"),
         Output(ids.MAP_TITLE, "children"),
@@ -45,25 +44,17 @@ def _switches(app: Dash, page: Page) -> None:
         Input(ids.INDICATOR, "value"),
         Input(ids.VIEW, "value"),
         Input(ids.SCHEME, "value"),
-        State(ids.LANG, "value"),
+        State(ids.SWITCHES, "data"),
         prevent_initial_call=True,
     )
-    def switch_map(indicator, view, scheme, lang):
-        if indicator not in known or view not in ind.VIEWS or scheme not in ind.SCHEMES or lang not in LANGS:
-            raise PreventUpdate  # a stale or forged value: keep what is shown
-        return map_outputs(store, indicator, view, lang, scheme)
-
-    @app.callback(
+    app.clientside_callback(
+        ClientsideFunction("atlas", "switchBar"),
         Output(ids.BAR, "figure"),
         Output(ids.CIRCLE_SUMMARY, "children"),
         Input(ids.INDICATOR, "value"),
-        State(ids.LANG, "value"),
+        State(ids.SWITCHES, "data"),
         prevent_initial_call=True,
     )
-    def switch_bar(indicator, lang):
-        if indicator not in known or lang not in LANGS:
-            raise PreventUpdate
-        return bar_view(store, indicator, lang)
 
     # plotly.js repaints a map trace on Plotly.restyle but not when dcc.Graph re-renders it
     # from a patched figure (Dash 4.4 / plotly.js 4.1), so the new colours go in this way.
@@ -78,22 +69,32 @@ def _switches(app: Dash, page: Page) -> None:
 def _compared(app: Dash, page: Page) -> None:
     known = tuple(page.known)
 
+    # Only a second map shown or asked for goes to the server: a switch with none needs no request.
+    app.clientside_callback(
+        ClientsideFunction("atlas", "askCompared"),
+        Output(ids.COMPARE_ASK, "data"),
+        Input(ids.COMPARE, "value"),
+        Input(ids.INDICATOR, "value"),
+        Input(ids.SCHEME, "value"),
+        prevent_initial_call=True,
+    )
+
     # The second map is made anew for each view: a new map paints its figure
     # (plotly.js 4.1 does not repaint a map given a new figure in place).
     @app.callback(
         Output(ids.COMPARE_BOX, "children"),
-        Input(ids.COMPARE, "value"),
-        Input(ids.INDICATOR, "value"),
-        Input(ids.SCHEME, "value"),
+        Input(ids.COMPARE_ASK, "data"),
         State(ids.VIEW_QUERY, "data"),
         State(ids.LANG, "value"),
         prevent_initial_call=True,
     )
-    def compare(vs, indicator, scheme, query, lang):
+    def compare(ask, query, lang):
+        try:
+            vs, indicator, scheme = ask["vs"], ask["indicator"], ask["scheme"]
+        except (TypeError, KeyError):
+            raise PreventUpdate from None
         if lang not in LANGS or indicator not in known or scheme not in ind.SCHEMES:
             raise PreventUpdate
-        if vs not in ind.LEVEL_VIEWS and ctx.triggered_id != ids.COMPARE:
-            raise PreventUpdate  # no second map, and none asked for: nothing to redraw
         view = page.view(query).but(
             indicator=indicator, scheme=scheme, lang=lang, vs=vs if vs in ind.LEVEL_VIEWS else None
         )

@@ -4,9 +4,12 @@ view (dashboard.view.View) into map colours, legend, title and chart."""
 
 from __future__ import annotations
 
+import json
+import threading
 from dataclasses import dataclass, replace
 
 import pandas as pd
+from plotly.io.json import to_json_plotly
 
 from dashboard import feature_layers as fl
 from dashboard import figures, panels, slides
@@ -80,6 +83,34 @@ def bar_view(store: Store, indicator: str, lang: str = "zh"):
     return bars, panels.circle_summary(totals, defn, names, lang)
 
 
+_switches: dict = {}  # (store id, figures version, lang) -> (store, table)
+_switches_lock = threading.Lock()
+
+
+def switch_table(store: Store, known, lang: str) -> dict:
+    """What a switch of indicator, view or scheme shows, for every choice in one language,
+    as the page's store holds it: the page switches from it without the server.
+    Worked out once per store, figures version (user_store.version) and language."""
+    all_figures(store)  # brings the version up to date
+    key = (id(store), user_store.version(), lang)
+    with _switches_lock:  # two pages at once: one build
+        if key not in _switches:
+            table = {
+                "map": {
+                    f"{i}|{v}|{s}": map_outputs(store, i, v, lang, s)
+                    for i in sorted(known)
+                    for v in ind.VIEWS
+                    for s in ind.SCHEMES
+                },
+                "bar": {i: bar_view(store, i, lang) for i in sorted(known)},
+            }
+            for old in [k for k in _switches if k[:2] != key[:2]]:  # another store or version
+                del _switches[old]
+            # JSON once: each page is sent the same plain data (components as Dash sends them)
+            _switches[key] = (store, json.loads(to_json_plotly(table)))
+        return _switches[key][1]
+
+
 @dataclass(frozen=True)
 class Page:
     """What every page is built from, made once: the store, what the controls
@@ -114,6 +145,9 @@ class Page:
         page = cls(store, known, allowed, by_id, positions, names, feature_data, {}, [])
         briefings, errors = slides.load_all(page.parse)  # each slide's view read as a link is
         return replace(page, briefings=briefings, briefing_errors=errors)
+
+    def switches(self, lang: str) -> dict:
+        return switch_table(self.store, self.known, lang)
 
     def url_allowed(self) -> dict:
         return {

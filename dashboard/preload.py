@@ -1,8 +1,10 @@
 """Preload hints for what the first map needs, so that it is in cache when asked for.
 
-Left alone, the page asks late: plotly.js only once Dash has fetched and rendered
-the layout (its Graph loads it on demand), the cities' boundaries only once
+Left alone, the page asks late: the chunks of the graph, dropdown and table only
+once Dash has fetched and rendered the layout, the cities' boundaries only once
 plotly.js has parsed, the land and county borders only once MapLibre has its style.
+plotly.js itself is not asked for: the page has it already (assets/plotly/, a partial
+bundle that dcc.Graph finds as window.Plotly and so does not load its own).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from dashboard.figures import GEO_URL
 # them from: with no query string, unlike the page's own <script> tags. The chart,
 # map, dropdowns and table are all on the first screen.
 SCRIPTS = (
-    "/_dash-component-suites/plotly/package_data/plotly.min.js",
     "/_dash-component-suites/dash/dcc/async-graph.js",
     "/_dash-component-suites/dash/dcc/async-dropdown.js",
     "/_dash-component-suites/dash_ag_grid/async-community.js",

@@ -43,16 +43,27 @@ class CityValue:
     inputs: tuple  # the stored records the value rests on
 
 
+# stored()'s answers for the last frame asked about: the figures served are one frame
+# until an import changes them (user_store.figures), and a switch table asks 300 times.
+_stored: dict = {"frame": None, "rows": {}}
+
+
 def stored(indicators: pd.DataFrame, indicator: str, kind: str, plan: str = plans.FIGURES) -> pd.DataFrame:
-    """City records of one indicator and kind, indexed by adcode."""
-    rows = indicators[
-        (indicators["plan"] == plan)
-        & (indicators["scope"] == "city")
-        & (indicators["indicator"] == indicator)
-        & (indicators["kind"] == kind)
-        & (indicators["year"] == YEARS[kind])
-    ]
-    return rows.set_index("area_code")
+    """City records of one indicator and kind, indexed by adcode (not to be modified)."""
+    memo = _stored
+    if memo["frame"] is not indicators:  # holding the frame keeps its id from being reused
+        memo = {"frame": indicators, "rows": {}}
+        _stored.update(memo)
+    key = (indicator, kind, plan)
+    if key not in memo["rows"]:
+        memo["rows"][key] = indicators[
+            (indicators["plan"] == plan)
+            & (indicators["scope"] == "city")
+            & (indicators["indicator"] == indicator)
+            & (indicators["kind"] == kind)
+            & (indicators["year"] == YEARS[kind])
+        ].set_index("area_code")
+    return memo["rows"][key]
 
 
 def required_growth(baseline: float, target: float, years: int) -> float:

@@ -3,21 +3,44 @@
 import json
 
 from dashboard import figures, ids
-from tests.dash_calls import call
 
 
-def switch(app, indicator, view, scheme="natural_breaks", lang="zh"):
-    return call(
-        app,
-        ids.MAP_STATE,
-        {
-            f"{ids.INDICATOR}.value": indicator,
-            f"{ids.VIEW}.value": view,
-            f"{ids.SCHEME}.value": scheme,
-            f"{ids.LANG}.value": lang,
-        },
-        f"{ids.VIEW}.value",
-    )
+def switch_table(app) -> dict:
+    """The table the page switches from, as /_dash-layout sends it (dashboard.page.switch_table)."""
+
+    def find(node):
+        if isinstance(node, dict):
+            if node.get("props", {}).get("id") == ids.SWITCHES:
+                return node["props"]["data"]
+            return next((f for f in map(find, node.values()) if f is not None), None)
+        if isinstance(node, list):
+            return next((f for f in map(find, node) if f is not None), None)
+        return None
+
+    return find(app.server.test_client().get("/_dash-layout").get_json())
+
+
+def switch(app, indicator, view, scheme="natural_breaks"):
+    """What the page shows when it switches to an indicator, view and scheme."""
+    state, legend, title, sources = switch_table(app)["map"][f"{indicator}|{view}|{scheme}"]
+    return {ids.MAP_STATE: state, ids.LEGEND: legend, ids.MAP_TITLE: title, ids.SOURCE_LINE: sources}
+
+
+def test_the_page_can_switch_to_every_indicator_view_and_scheme_without_the_server(app, store):
+    from dashboard.page import Page
+    from layers import indicators as ind
+
+    known = Page.make(store).known
+    table = switch_table(app)
+    assert set(table["bar"]) == set(known) and len(known) >= 4
+    assert set(table["map"]) == {f"{i}|{v}|{s}" for i in known for v in ind.VIEWS for s in ind.SCHEMES}
+    # each as Dash sends it: legend and source line as components, the chart as a figure
+    state, legend, title, sources = table["map"]["gdp|target|quantiles"]
+    assert set(state) == {"z", "colorscale", "zmin", "zmax", "customdata"} and "地区生产总值" in title
+    assert {"type", "namespace", "props"} <= set(legend[0]) and table["bar"]["gdp"][0]["data"][0]["type"] == "bar"
+    # and no switch goes to the server
+    switched = {(i["id"], i["property"]) for cb in app.callback_map.values() if "callback" in cb for i in cb["inputs"]}
+    assert not switched & {(ids.INDICATOR, "value"), (ids.VIEW, "value"), (ids.SCHEME, "value")}
 
 
 def test_page_and_boundaries_are_served(app):
@@ -32,21 +55,33 @@ def test_page_and_boundaries_are_served(app):
 
 
 def test_every_preloaded_file_is_served(app):
-    """The preload hints name paths of the installed Dash and plotly: an upgrade that moves one
+    """The preload hints name paths of the installed Dash: an upgrade that moves one
     would leave the page fetching it twice."""
     import re
 
     client = app.server.test_client()
     hrefs = re.findall(r'<link rel="preload"[^>]*href="([^"]+)"', client.get("/").get_data(as_text=True))
-    assert len(hrefs) == 7 and any("plotly.min.js" in h for h in hrefs)
+    assert len(hrefs) == 6 and any("async-graph.js" in h for h in hrefs)
     assert {h: client.get(h).status_code for h in hrefs} == {h: 200 for h in hrefs}
 
 
+def test_the_page_brings_its_own_plotly_js_and_not_the_full_bundle(app):
+    """dcc.Graph uses a window.Plotly the page already has (dcc 4.4.1) and loads its own otherwise."""
+    import re
+
+    client = app.server.test_client()
+    page = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    ours = [s for s in scripts if "plotly-atlas.min.js" in s]
+    assert len(ours) == 1 and client.get(ours[0]).status_code == 200
+    assert "plotly.min.js" not in page
+    # every script the page loads comes before Dash's renderer starts the components
+    assert scripts.index(ours[0]) < next(i for i, s in enumerate(scripts) if "dash_renderer" in s)
+
+
 def test_switch_sends_colours_not_geometry(app):
-    resp = switch(app, "urban_district_population", "target")
-    assert resp.status_code == 200
-    data = json.loads(resp.data)["response"]
-    state = data[ids.MAP_STATE]["data"]
+    data = switch(app, "urban_district_population", "target")
+    state = data[ids.MAP_STATE]
     text = json.dumps(state, ensure_ascii=False)
     assert "coordinates" not in text and "geojson" not in text
     assert set(state) == {"z", "colorscale", "zmin", "zmax", "customdata"}
@@ -55,42 +90,33 @@ def test_switch_sends_colours_not_geometry(app):
     assert z == [3, 2, 1, 0, 0]
     hover = state["customdata"]
     assert "> 600" in hover[0] and "规划原文" in hover[0]
-    assert "下限" in json.dumps(data[ids.LEGEND]["children"], ensure_ascii=False)
+    assert "下限" in json.dumps(data[ids.LEGEND], ensure_ascii=False)
 
 
 def test_switch_to_a_view_without_data_shows_no_data(app):
-    data = json.loads(switch(app, "urban_district_population", "change").data)
-    state = data["response"][ids.MAP_STATE]["data"]
+    state = switch(app, "urban_district_population", "change")[ids.MAP_STATE]
     assert state["z"] == [-1] * 5
     assert state["colorscale"][0][1] == figures.NO_DATA
     assert all("无数据" in h for h in state["customdata"])
 
 
 def test_baseline_and_target_colours_mean_the_same_value(app):
-    a = json.loads(switch(app, "gdp", "baseline").data)["response"]
-    b = json.loads(switch(app, "gdp", "actual").data)["response"]
-    assert a[ids.MAP_STATE]["data"]["colorscale"] == b[ids.MAP_STATE]["data"]["colorscale"]
-    assert a[ids.LEGEND]["children"] == b[ids.LEGEND]["children"]
+    a, b = switch(app, "gdp", "baseline"), switch(app, "gdp", "actual")
+    assert a[ids.MAP_STATE]["colorscale"] == b[ids.MAP_STATE]["colorscale"]
+    assert a[ids.LEGEND] == b[ids.LEGEND]
 
 
 def test_bar_chart_follows_the_indicator(app):
-    fig = _bars(app, "urban_district_population")
-    bars = {b["name"]: b for b in fig["response"][ids.BAR]["figure"]["data"]}
+    fig, _ = switch_table(app)["bar"]["urban_district_population"]
+    bars = {b["name"]: b for b in fig["data"]}
     assert bars["2025年目标"]["text"] == ["> 600", "> 350", "> 200", "> 100", "> 100"]
     assert all(v is None for v in bars["2020年基数"]["y"])  # no source: no bar, not zero
 
 
-def _bars(app, indicator, lang="zh"):
-    resp = call(
-        app, ids.BAR, {f"{ids.INDICATOR}.value": indicator, f"{ids.LANG}.value": lang}, f"{ids.INDICATOR}.value"
-    )
-    return json.loads(resp.data)
-
-
 def test_the_status_view_says_no_data_where_targets_or_results_are_missing(app):
-    out = json.loads(switch(app, "gdp", "status").data)["response"]
-    state = out[ids.MAP_STATE]["data"]
+    out = switch(app, "gdp", "status")
+    state = out[ids.MAP_STATE]
     assert state["z"] == [-1] * 5  # no city has a sourced 2025 GDP target
     assert all("目标或实际无数据" in h for h in state["customdata"])
-    legend = json.dumps(out[ids.LEGEND]["children"], ensure_ascii=False)
+    legend = json.dumps(out[ids.LEGEND], ensure_ascii=False)
     assert "已达到目标" in legend and "未达到目标" in legend

@@ -68,6 +68,8 @@ def test_page_loads_offline_and_draws_the_map(page, store):
     assert any(u.endswith("/geo/counties.geojson") for u in page.requests)
     # Nothing the map does not draw: no glyph ranges (labels use the page's fonts), no Leaflet.
     assert [u for u in page.requests if "/glyphs/" in u or "/vendor/" in u] == []
+    # One plotly.js, the page's own partial bundle: dcc.Graph did not load the full one.
+    assert [u for u in page.requests if "plotly" in u] == [u for u in page.requests if "plotly-atlas.min.js" in u] != []
     placed = page.evaluate("""() => {
       const m = document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map;
       return m.queryRenderedFeatures().filter(f => f.layer.type === 'symbol').length;
@@ -82,15 +84,27 @@ def test_page_loads_offline_and_draws_the_map(page, store):
     assert len({seen[c] for c in CITIES}) >= 3
 
 
+def _recoloured(page, count: int) -> None:
+    """Wait until the map has applied `count` colour updates (#map-sync counts them), then drawn them."""
+    page.wait_for_function("n => Number(document.querySelector('#map-sync').title || 0) >= n", arg=count)
+    wait_for_map(page)
+
+
+def _applied(page) -> int:
+    return int(page.get_attribute("#map-sync", "title") or 0)
+
+
 def test_switching_indicator_changes_the_colours(page, store):
-    before = _city_colours(page, store)
+    before, applied, asked = _city_colours(page, store), _applied(page), len(page.requests)
     page.click("#indicator")
     page.get_by_role("option", name="城区人口(万人)").click()
     page.keyboard.press("Escape")
+    _recoloured(page, applied + 1)
     page.locator("#view").get_by_text("2025年目标", exact=True).click()
-    page.wait_for_function("() => document.querySelector('#map-title').textContent.includes('城区人口')")
-    page.wait_for_timeout(300)
-    wait_for_map(page)
+    _recoloured(page, applied + 2)
+    assert "城区人口" in page.inner_text("#map-title")
+    # the page held what the switches show: no request to the server
+    assert [u for u in page.requests[asked:] if "_dash-update-component" in u] == []
     page.screenshot(path=SHOTS / "02-urban-population-target.png")
     seen = _city_colours(page, store)
     expected = _expected(store, "urban_district_population", "target")
@@ -102,10 +116,10 @@ def test_switching_indicator_changes_the_colours(page, store):
 
 
 def test_view_without_data_is_grey_not_zero(page, store):
+    applied = _applied(page)
     page.locator("#view").get_by_text("目标较基数变化", exact=True).click()
-    page.wait_for_function("() => document.querySelector('#map-title').textContent.includes('变化')")
-    page.wait_for_timeout(300)
-    wait_for_map(page)
+    _recoloured(page, applied + 1)
+    assert "变化" in page.inner_text("#map-title")
     seen = _city_colours(page, store)
     assert all(_close(seen[c], _blend(figures.NO_DATA)) for c in CITIES)
     assert "无数据" in page.inner_text("#legend")

@@ -326,6 +326,9 @@ def test_upload_in_the_app_imports_and_marks_the_figures(app, store, tmp_path, m
     assert "已导入 1 条" in text and "UTF-8" in text
     hover = out["map-state"]["data"]["customdata"][3]  # Weihai, fourth city
     assert "291.5" in hover and "用户导入" in hover
+    # and the table the page switches from: switching away and back still shows it
+    switched = out["switches"]["data"]["map"]["resident_population|actual|quantiles"][0]["customdata"][3]
+    assert "291.5" in switched and "用户导入" in switched
     imported = user_store.current().imports()
     assert list(imported["figures"]) == [1] and imported["imported_by"][0].startswith("single user at")
     assert "new.csv" in text  # the import list shows it, with its remove button

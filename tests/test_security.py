@@ -49,10 +49,11 @@ def _body(app, output_id=None, key=None):
 
 
 def test_a_well_formed_callback_body_reaches_its_callback(app):
-    body = _body(app, ids.BAR)
-    body["inputs"][0]["value"], body["state"][0]["value"] = "gdp", "zh"
+    body = _body(app, ids.COMPARE_BOX)  # the second map, asked for
+    body["inputs"][0]["value"] = {"vs": "target", "indicator": "gdp", "scheme": "natural_breaks"}
+    body["state"][1]["value"] = "zh"
     resp = app.server.test_client().post("/_dash-update-component", json=body)
-    assert resp.status_code == 200 and ids.BAR in resp.get_json()["response"]
+    assert resp.status_code == 200 and ids.COMPARE_BOX in resp.get_json()["response"]
 
 
 def test_a_pattern_matching_callback_passes_the_shape_check(app):
@@ -91,8 +92,9 @@ def test_json_nested_100000_deep_is_refused(app):
     _refused(app, data='{"output": "bar.figure", "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
 
 
+# The filters' callback: five outputs, ten inputs and a state.
 def test_a_real_callback_with_values_nested_too_deeply_is_refused(app):
-    body = _body(app, ids.MAP_STATE)
+    body = _body(app, ids.GRID)
     deep = "x"
     for _ in range(security.MAX_DEPTH):
         deep = {"a": deep}
@@ -114,16 +116,16 @@ def test_a_real_callback_with_values_nested_too_deeply_is_refused(app):
         lambda b: b.update(state=[]),
         lambda b: b.update(state={"id": "lang", "property": "value"}),
         lambda b: b.pop("inputs"),
-        lambda b: b.update(outputs={"id": "map-state", "property": "data"}),  # one object for four outputs
+        lambda b: b.update(outputs={"id": "feature-grid", "property": "rowData"}),  # one object for five outputs
         lambda b: b.update(outputs=b["outputs"][:2]),
-        lambda b: b.update(outputs=[{"id": "bar", "property": "figure"}] * 4),
+        lambda b: b.update(outputs=[{"id": "bar", "property": "figure"}] * 5),
         lambda b: b.update(changedPropIds="indicator.value"),
         lambda b: b.update(changedPropIds=[{"a": 1}]),
     ],
 )
 def test_a_real_output_with_wrongly_shaped_inputs_or_outputs_is_refused(app, change):
-    body = _body(app, ids.MAP_STATE)
-    body["inputs"][0]["value"], body["state"][0]["value"] = "gdp", "zh"
+    body = _body(app, ids.GRID)
+    body["inputs"][0]["value"], body["state"][0]["value"] = ["ports"], "zh"
     change(body)
     _refused(app, body)
 

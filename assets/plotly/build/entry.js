@@ -1,0 +1,18 @@
+// The atlas's partial plotly.js: the core and the three trace types the app draws
+// (dashboard/figures.py: Choroplethmap, Scattermap, bar). Exports use the full bundle.
+var Plotly = require('plotly.js/lib/core');
+var Plots = require('plotly.js/src/plots/plots');
+
+Plotly.register([
+  require('plotly.js/lib/choroplethmap'),
+  require('plotly.js/lib/scattermap'),
+  require('plotly.js/lib/bar'),
+]);
+
+// For assets/atlas.js: recolouring the choropleth with Plotly.restyle makes plotly.js
+// 4.1.1 set the data of every trace's MapLibre source again (twice the time of the
+// choropleth's own with the atlas's places shown). These two let the page bring the
+// figure's data up to date and then update the choropleth's source alone.
+Plotly.atlasInternals = {supplyDefaults: Plots.supplyDefaults, doCalcdata: Plots.doCalcdata};
+
+module.exports = Plotly;

@@ -75,7 +75,7 @@ def test_selecting_a_feature_opens_its_panel_with_quote_and_source(app, store):
     data = json.loads(resp.data)["response"]
     text = json.dumps(data, ensure_ascii=False)
     assert "海阳核电基地" in text and "稳步有序推进海阳、荣成等沿海核电基地建设" in text
-    assert "knowpia.com" in text and "精确位置" in text
+    assert "reactormap.com" in text and "精确位置" in text
     assert data[ids.FOCUS]["data"]["zoom"] == lf.MAX_ZOOM["site"]
 
 

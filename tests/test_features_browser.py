@@ -90,7 +90,7 @@ def test_clicking_a_marker_opens_the_panel_and_selects_the_row(page, store):
     )
     panel = page.inner_text("#city-panel")
     assert "稳步有序推进海阳、荣成等沿海核电基地建设" in panel and "第十章第二节" in panel
-    assert "精确位置" in panel and "knowpia.com" in panel
+    assert "精确位置" in panel and "reactormap.com" in panel
     page.wait_for_selector(".ag-row-selected")
     assert "海阳核电基地" in page.inner_text(".ag-row-selected")
     page.wait_for_function(

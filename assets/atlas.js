@@ -277,6 +277,11 @@ document.addEventListener('keydown', function (event) {
   }
 
   window.fetch = function (input, init) {
+    if (typeof input === 'string' && /\/_dash-layout$/.test(input) && window.location.search) {
+      // A page opened on a link is built for its view at once (dashboard/layout.page_layout)
+      // rather than built plain and then rebuilt.
+      return send.call(window, input + '?link=' + encodeURIComponent(window.location.search), init);
+    }
     if (!retryable(input, init)) { return send.apply(window, arguments); }
     return send.call(window, input, init).then(function (resp) {
       return RETRY_STATUS.includes(resp.status) ? again(input, init) : resp;

@@ -4,6 +4,7 @@ opened from a link shows that view at once."""
 
 from __future__ import annotations
 
+import flask
 from dash import dcc, html
 
 from dashboard import editors, export, figure_imports, figures, ids, numbers, panels, slides, tables
@@ -19,34 +20,53 @@ from layers.records import FEATURE_LAYERS, PRECISIONS, STATUSES
 
 
 def page_layout(page: Page):
-    """The app's layout function: built afresh when the imported figures change or for
-    an editor, so a new page shows what every other viewer sees now; else the last build."""
+    """The app's layout function. A page opened on a link is built for the link's view
+    (the page asks with ?link=, assets/atlas.js): one body, in its language, drawn once.
+    Else the plain page, built afresh when the imported figures change or for an editor,
+    so a new page shows what every other viewer sees now; else the last build."""
     built: dict = {}
 
     def layout():
+        link = flask.request.args.get("link") if flask.has_request_context() else None
+        if link:
+            return _frame(page, *opened(page, link))
         all_figures(page.store)
         key = (user_store.version(), editors.is_editor())
         if key not in built:
             built.clear()
-            built[key] = html.Div(
-                [
-                    dcc.Location(id=ids.URL, refresh=False),
-                    # Created without data: a Store given data=None reports a change when it mounts.
-                    dcc.Store(id=ids.VIEW_QUERY),
-                    dcc.Store(id=ids.PRESENTER),
-                    dcc.Store(id=ids.BEFORE_BRIEFING),
-                    dcc.Store(id=ids.VIEW_SPEC, data=views.spec()),
-                    dcc.Store(id=ids.SLIDE_TARGET),
-                    dcc.Store(id=ids.BRIEFING_SIZES, data={b.id: len(b.slides) for b in page.briefings.values()}),
-                    html.Div(id=ids.ADDRESS_SYNC, hidden=True),
-                    html.Div(body(page, View()), id=ids.BODY, lang="zh"),
-                ],
-                id=ids.ROOT,
-                className="app",
-            )
+            built[key] = _frame(page, body(page, View()), "zh", None, None)
         return built[key]
 
     return layout
+
+
+def opened(page: Page, search: str) -> tuple:
+    """A page opened on a link: its body, language, address and the presenter's keys.
+    The address keeps what was understood; a part that was not is dropped, and said."""
+    view, dropped = page.parse(search)
+    presenter = {k: getattr(view, k) for k in views.PRESENTER_KEYS if getattr(view, k) is not None}
+    address = view.query() if dropped else search
+    notice = f"{t('url.dropped', view.lang)} {'; '.join(dropped)}" if dropped else ""
+    return body(page, view, notice, page.opening_focus(view)), view.lang, address, presenter
+
+
+def _frame(page: Page, children: list, lang: str, query: str | None, presenter: dict | None):
+    return html.Div(
+        [
+            dcc.Location(id=ids.URL, refresh=False),
+            # Created without data on a plain page: a Store given data=None reports a change when it mounts.
+            dcc.Store(id=ids.VIEW_QUERY, **({"data": query} if query is not None else {})),
+            dcc.Store(id=ids.PRESENTER, **({"data": presenter} if presenter else {})),
+            dcc.Store(id=ids.BEFORE_BRIEFING),
+            dcc.Store(id=ids.VIEW_SPEC, data=views.spec()),
+            dcc.Store(id=ids.SLIDE_TARGET),
+            dcc.Store(id=ids.BRIEFING_SIZES, data={b.id: len(b.slides) for b in page.briefings.values()}),
+            html.Div(id=ids.ADDRESS_SYNC, hidden=True),
+            html.Div(children, id=ids.BODY, lang=lang),
+        ],
+        id=ids.ROOT,
+        className="app",
+    )
 
 
 def body(page: Page, view: View, notice="", focus: dict | None = None) -> list:

@@ -10,7 +10,6 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import export, ids, layout
 from dashboard import view as views
-from dashboard.i18n import t
 from dashboard.page import Page
 
 
@@ -26,16 +25,12 @@ def register(app: Dash, page: Page) -> None:
         prevent_initial_call="initial_duplicate",
     )
     def open_link(search, query, shown):
-        view, dropped = page.parse(search)
+        view, _ = page.parse(search)
         if query is not None and page.view(query) == view:
-            raise PreventUpdate  # the page shows this view already
-        presenter = {k: getattr(view, k) for k in views.PRESENTER_KEYS if getattr(view, k) is not None}
-        # The address keeps what was understood; a part that was not is dropped, and said.
-        address = view.query() if dropped else search or ""
+            raise PreventUpdate  # the page shows this view already (built for its link, or stepped back to)
         if query is None and not view.named and view.lang == shown:
-            return no_update, no_update, address, no_update  # a plain address: the page as built
-        notice = f"{t('url.dropped', view.lang)} {'; '.join(dropped)}" if dropped else ""
-        return layout.body(page, view, notice, page.opening_focus(view)), view.lang, address, presenter
+            return no_update, no_update, view.query() if search else "", no_update  # a plain page, as built
+        return layout.opened(page, search or "")  # the browser went back to another link
 
     app.clientside_callback(
         ClientsideFunction("atlas", "writeView"),
@@ -48,11 +43,11 @@ def register(app: Dash, page: Page) -> None:
         State(ids.VIEW_SPEC, "data"),
         prevent_initial_call=True,
     )
+    # Also when the page opens: a page built for a link shows the address it understood.
     app.clientside_callback(
         ClientsideFunction("atlas", "showAddress"),
         Output(ids.ADDRESS_SYNC, "title"),
         Input(ids.VIEW_QUERY, "data"),
-        prevent_initial_call=True,
     )
     app.clientside_callback(
         ClientsideFunction("atlas", "exportLinks"),

@@ -8,10 +8,11 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 # Debian packages: chromium renders the PNG exports (through kaleido) and
-# drives the browser tests; Noto CJK renders Chinese in it. The suite also
+# drives the browser tests; Noto CJK renders Chinese in it; WenQuanYi Micro Hei
+# is the font a briefing's PDF embeds (dashboard/deck_files.py). The suite also
 # starts a throw-away PostgreSQL server (the shared user store's other backend),
 # and npm rebuilds the page's plotly.js to check it is what assets/plotly/build makes.
-DEB := chromium fonts-noto-cjk
+DEB := chromium fonts-noto-cjk fonts-wqy-microhei
 DEB_TEST := $(DEB) postgresql npm
 # Browser and server tests, each module run SOAK times by `make soak`: a flaky test is a bug.
 SOAK ?= 10

@@ -8,6 +8,7 @@ from pathlib import Path
 from dash import Dash
 
 from dashboard import (
+    deck_callbacks,
     editors,
     export,
     figure_imports,
@@ -49,6 +50,7 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
     map_callbacks.register(app, page)  # indicator, view, scheme, language, compared map, city
     place_callbacks.register(app, page)  # filters, table, selection, the places drawn
     slides.register(app, page)  # briefings and presentation mode
+    deck_callbacks.register(app, page)  # a briefing as a deck (PPTX, PDF), built in the background
     figure_imports.register(app, page)  # editors' imports, viewers' previews, figure downloads
     routes.serve_geojson(app, store)  # /geo/<layer>.geojson
     export.register(app, page)  # /export/view.<kind>

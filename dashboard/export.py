@@ -6,6 +6,7 @@ the command line, for a whole briefing at once:
 
     python -m dashboard.export --view "?indicator=gdp&view=target" --png out.png --html out.html
     python -m dashboard.export --briefing ports-and-sea --out exports/ [--lang en]
+    python -m dashboard.export --briefing ports-and-sea --pptx deck.pptx --pdf deck.pdf
 """
 
 from __future__ import annotations
@@ -600,7 +601,12 @@ def main(argv=None) -> int:
     parser.add_argument("--lang", choices=LANGS, help="language (default: the view's, else Chinese)")
     for kind in WRITERS:
         parser.add_argument(f"--{kind}", type=Path, metavar="FILE", help=f"write the view as {kind}")
+    for kind in ("pptx", "pdf"):  # dashboard/deck.py
+        parser.add_argument(f"--{kind}", type=Path, metavar="FILE", help=f"with --briefing: the deck as {kind}")
     args = parser.parse_args(argv)
+    decks = {kind: getattr(args, kind) for kind in ("pptx", "pdf") if getattr(args, kind)}
+    if decks and not args.briefing:
+        parser.error("--pptx and --pdf make a briefing's deck: name it with --briefing")
     from layers.store import StoreError, default_store
 
     try:
@@ -608,6 +614,10 @@ def main(argv=None) -> int:
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if decks:
+        from dashboard import deck
+
+        return deck.cli(page, args.briefing, decks, args.lang or "zh")
     jobs = []  # (view, title, kind, path)
     if args.briefing:
         if args.briefing not in page.briefings:

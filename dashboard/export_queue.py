@@ -39,10 +39,12 @@ class RenderQueue:
         return max(1, min(60, math.ceil(self.seconds)))
 
     @contextmanager
-    def place(self):
-        """A place in the queue for the whole request, or Busy at once."""
+    def place(self, spare: int = 0):
+        """A place in the queue for the whole request, or Busy at once. `spare`: places
+        to leave free for others (a deck's pictures leave one to the viewers' exports);
+        the renderer itself, when free, is never refused."""
         with self._count:
-            if self._held >= self.capacity:
+            if self._held >= max(1, self.capacity - spare):
                 raise Busy(self.retry_after())
             self._held += 1
         try:

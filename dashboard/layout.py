@@ -7,7 +7,7 @@ from __future__ import annotations
 import flask
 from dash import dcc, html
 
-from dashboard import editors, export, figure_imports, figures, ids, numbers, panels, slides, tables
+from dashboard import deck_callbacks, editors, export, figure_imports, figures, ids, numbers, panels, slides, tables
 from dashboard import feature_layers as fl
 from dashboard import view as views
 from dashboard.i18n import LANG_NAMES, t
@@ -88,6 +88,7 @@ def body(page: Page, view: View, notice="", focus: dict | None = None) -> list:
                             inline=True,
                         ),
                         *slides.controls(page.briefings, lang),
+                        *deck_callbacks.controls(lang),
                     ],
                     className="header-tools",
                 ),

@@ -6,7 +6,9 @@
 - Streamlit + streamlit-folium (bench/peers/streamlit_folium_app.py).
 
 Each is opened in Chromium and switched between indicators five times, RUNS
-times. Reported: time to first map, time and bytes per switch (HTTP bodies,
+times, the apps taking turns run by run so that all see the same load on a
+shared machine. BENCH_BASE=/path/to/another/checkout adds that checkout's atlas
+("atlas_base") to the same run: before and after, beside the peers. Reported: time to first map, time and bytes per switch (HTTP bodies,
 and for Streamlit the websocket frames), the server's memory; medians and
 ratios to this atlas. Nothing is asserted. Streamlit is run from its own
 virtual environment (bench/out/peers/venv) so that it does not change the
@@ -50,10 +52,10 @@ def _streamlit_env() -> Path:
     return VENV
 
 
-def _serve(cmd, port, env=None, probe="/"):
+def _serve(cmd, port, env=None, probe="/", cwd=REPO):
     proc = subprocess.Popen(
         cmd,
-        cwd=REPO,
+        cwd=cwd,
         env=dict(os.environ, PORT=str(port), **(env or {})),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -68,72 +70,68 @@ def _serve(cmd, port, env=None, probe="/"):
     raise SystemExit(f"{cmd} did not start")
 
 
-def _dash_run(url: str, names: dict, atlas: bool) -> dict:
-    first, switch_ms, switch_bytes = [], [], []
-    for _ in range(RUNS):
-        with browser_page(url) as page:
-            bodies = []
-            page.on("response", lambda r, bodies=bodies: "_dash-update-component" in r.url and bodies.append(r))
-            page.goto(url)
-            page.wait_for_function(MAP_READY_JS, timeout=60000, polling=50)
-            first.append(page.evaluate("() => performance.now()"))
-            for indicator in SWITCHES:
-                page.click("#indicator")
-                # The atlas counts its map updates; the naive app's z values change.
-                probe = (
-                    "() => document.querySelector('#map-sync').title"
-                    if atlas
-                    else "() => JSON.stringify(document.querySelector('#map .js-plotly-plot').data[0].z)"
-                )
-                before = page.evaluate(probe)
-                bodies.clear()
-                start = page.evaluate("() => performance.now()")
-                page.get_by_role("option", name=names[indicator]).click()
-                page.wait_for_function(f"b => ({probe})() !== b", arg=before, timeout=60000, polling=10)
-                page.wait_for_function(MAP_READY_JS, timeout=60000, polling=10)
-                switch_ms.append(page.evaluate("() => performance.now()") - start)
-                page.wait_for_timeout(300)  # any later response (the atlas's chart)
-                switch_bytes.append(sum(body_size(r) for r in bodies))
-                page.keyboard.press("Escape")
-    return {"first_map_ms": first, "switch_ms": switch_ms, "switch_bytes": switch_bytes}
-
-
-def _streamlit_run(url: str, names: dict) -> dict:
-    first, switch_ms, switch_bytes = [], [], []
-    for _ in range(RUNS):
-        with browser_page(url) as page:
-            frames = []
-            page.on(
-                "websocket",
-                lambda ws, frames=frames: ws.on(
-                    "framereceived", lambda f: frames.append(len(f) if isinstance(f, (bytes, str)) else 0)
-                ),
+def _dash_run(url: str, names: dict, atlas: bool, out: dict) -> None:
+    first, switch_ms, switch_bytes = out["first_map_ms"], out["switch_ms"], out["switch_bytes"]
+    with browser_page(url) as page:
+        bodies = []
+        page.on("response", lambda r, bodies=bodies: "_dash-update-component" in r.url and bodies.append(r))
+        page.goto(url)
+        page.wait_for_function(MAP_READY_JS, timeout=60000, polling=50)
+        first.append(page.evaluate("() => performance.now()"))
+        for indicator in SWITCHES:
+            page.click("#indicator")
+            # The atlas counts its map updates; the naive app's z values change.
+            probe = (
+                "() => document.querySelector('#map-sync').title"
+                if atlas
+                else "() => JSON.stringify(document.querySelector('#map .js-plotly-plot').data[0].z)"
             )
-            page.goto(url)
-            frame = page.frame_locator("iframe").first
-            frame.locator("path.leaflet-interactive").nth(4).wait_for(timeout=60000)
-            first.append(page.evaluate("() => performance.now()"))
-            # streamlit-folium restyles the map in place (and may reload its frame):
-            # poll the polygons' fill colours inside the component's frame.
-            fills = """() => { const f = document.querySelector('iframe'); const d = f && f.contentDocument;
-                return d ? Array.from(d.querySelectorAll('path.leaflet-interactive'))
-                    .map(p => p.getAttribute('fill')).join(',') : ''; }"""
-            for indicator in SWITCHES:
-                before = page.evaluate(fills)
-                frames.clear()
-                page.get_by_role("combobox").first.click()
-                start = page.evaluate("() => performance.now()")
-                page.get_by_role("option", name=names[indicator]).click()
-                page.wait_for_function(
-                    f"b => {{ const now = ({fills})(); return now && now !== b; }}",
-                    arg=before,
-                    timeout=60000,
-                    polling=10,
-                )
-                switch_ms.append(page.evaluate("() => performance.now()") - start)
-                page.wait_for_timeout(300)
-                switch_bytes.append(sum(frames))
-    return {"first_map_ms": first, "switch_ms": switch_ms, "switch_bytes": switch_bytes}
+            before = page.evaluate(probe)
+            bodies.clear()
+            start = page.evaluate("() => performance.now()")
+            page.get_by_role("option", name=names[indicator]).click()
+            page.wait_for_function(f"b => ({probe})() !== b", arg=before, timeout=60000, polling=10)
+            page.wait_for_function(MAP_READY_JS, timeout=60000, polling=10)
+            switch_ms.append(page.evaluate("() => performance.now()") - start)
+            page.wait_for_timeout(300)  # any later response (the atlas's chart)
+            switch_bytes.append(sum(body_size(r) for r in bodies))
+            page.keyboard.press("Escape")
+
+
+def _streamlit_run(url: str, names: dict, out: dict) -> None:
+    first, switch_ms, switch_bytes = out["first_map_ms"], out["switch_ms"], out["switch_bytes"]
+    with browser_page(url) as page:
+        frames = []
+        page.on(
+            "websocket",
+            lambda ws, frames=frames: ws.on(
+                "framereceived", lambda f: frames.append(len(f) if isinstance(f, (bytes, str)) else 0)
+            ),
+        )
+        page.goto(url)
+        frame = page.frame_locator("iframe").first
+        frame.locator("path.leaflet-interactive").nth(4).wait_for(timeout=60000)
+        first.append(page.evaluate("() => performance.now()"))
+        # streamlit-folium restyles the map in place (and may reload its frame):
+        # poll the polygons' fill colours inside the component's frame.
+        fills = """() => { const f = document.querySelector('iframe'); const d = f && f.contentDocument;
+            return d ? Array.from(d.querySelectorAll('path.leaflet-interactive'))
+                .map(p => p.getAttribute('fill')).join(',') : ''; }"""
+        for indicator in SWITCHES:
+            before = page.evaluate(fills)
+            frames.clear()
+            page.get_by_role("combobox").first.click()
+            start = page.evaluate("() => performance.now()")
+            page.get_by_role("option", name=names[indicator]).click()
+            page.wait_for_function(
+                f"b => {{ const now = ({fills})(); return now && now !== b; }}",
+                arg=before,
+                timeout=60000,
+                polling=10,
+            )
+            switch_ms.append(page.evaluate("() => performance.now()") - start)
+            page.wait_for_timeout(300)
+            switch_bytes.append(sum(frames))
 
 
 def main() -> None:
@@ -155,28 +153,38 @@ def main() -> None:
         "127.0.0.1",
         "--server.port",
     ]
-    peers = {  # name: (command (the port is added to streamlit's), readiness probe, how to drive it)
+    peers = {  # name: (command (the port is added to streamlit's), its folder, readiness probe, how to drive it)
         "atlas": (
             [sys.executable, "-m", "dashboard"],
+            REPO,
             "/geo/cities.geojson",
-            lambda url: _dash_run(url, names, atlas=True),
+            lambda url, out: _dash_run(url, names, True, out),
         ),
         "naive_dash": (
             [sys.executable, "-m", "bench.peers.naive_dash"],
+            REPO,
             "/",
-            lambda url: _dash_run(url, names, atlas=False),
+            lambda url, out: _dash_run(url, names, False, out),
         ),
-        "streamlit_folium": (streamlit, "/_stcore/health", lambda url: _streamlit_run(url, names)),
+        "streamlit_folium": (streamlit, REPO, "/_stcore/health", lambda url, out: _streamlit_run(url, names, out)),
     }
-    results = {}
-    for name, (cmd, probe, drive) in peers.items():
-        port = _free_port()
-        cmd = [*cmd, str(port)] if cmd is streamlit else cmd
-        proc = _serve(cmd, port, env={"PYTHONPATH": str(REPO)}, probe=probe)
-        try:
-            results[name] = drive(f"http://127.0.0.1:{port}")
+    if os.environ.get("BENCH_BASE"):
+        base_tree = Path(os.environ["BENCH_BASE"]).resolve()
+        peers["atlas_base"] = ([sys.executable, "-m", "dashboard"], base_tree, *peers["atlas"][2:])
+    servers = {}
+    try:
+        for name, (cmd, tree, probe, _) in peers.items():
+            port = _free_port()
+            cmd = [*cmd, str(port)] if cmd is streamlit else cmd
+            servers[name] = (_serve(cmd, port, env={"PYTHONPATH": str(tree)}, probe=probe, cwd=tree), port)
+        results = {name: {"first_map_ms": [], "switch_ms": [], "switch_bytes": []} for name in peers}
+        for _ in range(RUNS):
+            for name, (_, port) in servers.items():
+                peers[name][3](f"http://127.0.0.1:{port}", results[name])
+        for name, (proc, _) in servers.items():
             results[name]["rss_mb"] = sum(rss_mb([proc.pid, *children(proc.pid)]).values())
-        finally:
+    finally:
+        for proc, _ in servers.values():
             proc.terminate()
 
     summary = {}
@@ -188,7 +196,7 @@ def main() -> None:
             "server_rss_mb": r["rss_mb"],
         }
     base = summary["atlas"]
-    for app in ("naive_dash", "streamlit_folium"):
+    for app in [a for a in summary if a != "atlas"]:
         s = summary[app]
         s["ratio_switch_bytes"] = round(s["switch_bytes_median"] / max(base["switch_bytes_median"], 1), 1)
         s["ratio_switch_time"] = round(s["switch_ms_median"] / max(base["switch_ms_median"], 1), 2)

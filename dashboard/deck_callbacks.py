@@ -35,7 +35,7 @@ def jobs_dir() -> Path:
 
 
 class ThreadJobs(DiskcacheManager):
-    """Dash's DiskcacheManager with its jobs run in threads of the server process, not
+    """Dash's DiskcacheManager (its methods as in Dash 4.4.1) with its jobs run in threads of the server process, not
     in processes forked from it: a deck's pictures then take their places in this
     process's PNG queue and its Chromium, as the single exports do. (A forked process
     gets a copy of the queue, its locks as they stood at the fork, possibly held for

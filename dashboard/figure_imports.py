@@ -13,9 +13,8 @@ from flask import Response
 
 from dashboard import editors, ids, panels, tables
 from dashboard.i18n import LANGS, t
-from dashboard.page import Page, all_figures, bar_view, map_outputs, rules_of
+from dashboard.page import Page, all_figures, rules_of
 from layers import imports, spreadsheet, user_store
-from layers import indicators as ind
 from layers.store import Store
 
 # Everything that shows figures, refreshed after an import or a removal.
@@ -43,9 +42,10 @@ def _refreshed(page: Page, indicator, view, scheme, lang) -> tuple:
     rows = tables.source_rows(store, lang)
     cards = panels.circle_cards(all_figures(store), store.indicator_defs, lang)
     table = page.switches(lang)
-    if indicator not in page.known or view not in ind.VIEWS or scheme not in ind.SCHEMES:
+    shown = table["map"].get(f"{indicator}|{view}|{scheme}")
+    if shown is None:
         return *[no_update] * 6, rows, cards, table
-    return *map_outputs(store, indicator, view, lang, scheme), *bar_view(store, indicator, lang), rows, cards, table
+    return *shown, *table["bar"][indicator], rows, cards, table
 
 
 def _uploads(app: Dash, page: Page) -> None:

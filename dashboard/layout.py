@@ -11,7 +11,7 @@ from dashboard import deck_callbacks, editors, export, figure_imports, figures, 
 from dashboard import feature_layers as fl
 from dashboard import view as views
 from dashboard.i18n import LANG_NAMES, t
-from dashboard.page import Page, all_figures, bar_view, map_view
+from dashboard.page import Page, all_figures, map_view
 from dashboard.view import View
 from layers import docking, map_layers, plans, user_store
 from layers import features as lf
@@ -73,7 +73,8 @@ def body(page: Page, view: View, notice="", focus: dict | None = None) -> list:
     """The page's contents in the view's language, set to the view, with a notice on the
     map; the map at `focus` (else the view's extent)."""
     store, lang = page.store, view.lang
-    shown = map_view(store, view.indicator, view.view, lang, view.scheme)  # colours, legend, title, sources
+    table = page.switches(lang)  # what each switch shows: the page opens on one of them
+    shown = table["map"][f"{view.indicator}|{view.view}|{view.scheme}"]  # colours, legend, title, sources
     return [
         html.Header(
             [
@@ -140,7 +141,7 @@ def _controls(page: Page, view: View, legend):
             html.Div(
                 [
                     html.Div(t("legend.title", lang), className="legend-head"),
-                    html.Div(figures.legend_html(legend), id=ids.LEGEND, className="legend"),
+                    html.Div(legend, id=ids.LEGEND, className="legend"),
                     *layer_controls(page, list(view.layers), lang),
                 ],
                 className="legend-block",
@@ -281,7 +282,7 @@ def _tabs(page: Page, rows: list[dict], lang: str):
 
 def _side(page: Page, view: View):
     lang = view.lang
-    bars, summary = bar_view(page.store, view.indicator, lang)
+    bars, summary = page.switches(lang)["bar"][view.indicator]
     panel = (
         panels.feature_panel({"id": view.sel, **page.by_id.loc[view.sel].to_dict()}, page.names[lang], lang)
         if view.sel

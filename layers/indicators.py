@@ -50,20 +50,18 @@ _stored: dict = {"frame": None, "rows": {}}
 
 def stored(indicators: pd.DataFrame, indicator: str, kind: str, plan: str = plans.FIGURES) -> pd.DataFrame:
     """City records of one indicator and kind, indexed by adcode (not to be modified)."""
-    memo = _stored
-    if memo["frame"] is not indicators:  # holding the frame keeps its id from being reused
-        memo = {"frame": indicators, "rows": {}}
-        _stored.update(memo)
-    key = (indicator, kind, plan)
-    if key not in memo["rows"]:
-        memo["rows"][key] = indicators[
+    if _stored["frame"] is not indicators:  # (holding the frame keeps its id from being reused)
+        _stored.update(frame=indicators, rows={})
+    rows, key = _stored["rows"], (indicator, kind, plan)
+    if key not in rows:
+        rows[key] = indicators[
             (indicators["plan"] == plan)
             & (indicators["scope"] == "city")
             & (indicators["indicator"] == indicator)
             & (indicators["kind"] == kind)
             & (indicators["year"] == YEARS[kind])
         ].set_index("area_code")
-    return memo["rows"][key]
+    return rows[key]
 
 
 def required_growth(baseline: float, target: float, years: int) -> float:

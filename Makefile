@@ -10,16 +10,18 @@ PORT   ?= 8050
 # Debian packages: chromium renders the PNG exports (through kaleido) and
 # drives the browser tests; Noto CJK renders Chinese in it; WenQuanYi Micro Hei
 # is the font a briefing's PDF embeds (dashboard/deck_files.py). The suite also
-# starts a throw-away PostgreSQL server (the shared user store's other backend),
-# and npm rebuilds the page's plotly.js to check it is what assets/plotly/build makes.
+# starts a throw-away PostgreSQL server (the shared user store's other backend).
+# npm rebuilds the page's plotly.js to check it is what assets/plotly/build makes:
+# the machine's own Node.js often bundles npm (NodeSource's nodejs conflicts with
+# Debian's npm package), so npm is installed only when no npm command exists.
 DEB := chromium fonts-noto-cjk fonts-wqy-microhei
-DEB_TEST := $(DEB) postgresql npm
+DEB_TEST := $(DEB) postgresql
 # Browser and server tests, each module run SOAK times by `make soak`: a flaky test is a bug.
 SOAK ?= 10
 SOAK_TESTS ?= $(wildcard tests/test_*browser*.py) tests/test_serve.py tests/test_editors.py tests/test_user_store_db.py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve test soak build bench load bench-exports bench-peers deb deb-test clean
+.PHONY: run serve test soak build bench load bench-exports bench-peers deb deb-test npm clean
 
 run: $(VENV)/.app deb
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m dashboard
@@ -27,10 +29,10 @@ run: $(VENV)/.app deb
 serve: $(VENV)/.app deb
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c dashboard/gunicorn_conf.py dashboard.wsgi:server
 
-test: $(VENV)/.dev deb-test
+test: $(VENV)/.dev deb-test npm
 	$(BIN)/python -m pytest
 
-soak: $(VENV)/.dev deb-test
+soak: $(VENV)/.dev deb-test npm
 	@failed=0; for t in $(SOAK_TESTS); do \
 	  passed=0; for i in $$(seq $(SOAK)); do \
 	    $(BIN)/python -m pytest -q -p no:cacheprovider $$t >/dev/null 2>&1 && passed=$$((passed + 1)); \
@@ -51,8 +53,7 @@ bench-exports: $(VENV)/.dev deb
 	$(BIN)/python -m bench.exports_load
 
 # Streamlit gets its own environment (bench/out/peers/venv); Leaflet comes from npm.
-bench-peers: $(VENV)/.dev deb
-	command -v npm >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y npm; }
+bench-peers: $(VENV)/.dev deb npm
 	$(BIN)/python -m bench.compare
 
 $(BIN)/python:
@@ -74,6 +75,9 @@ deb deb-test:
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \
 	fi
+
+npm:
+	@command -v npm >/dev/null || { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y npm; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache

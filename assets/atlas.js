@@ -234,6 +234,17 @@ window.atlas = (function () {
   };
 })();
 
+/* Each press of ‹ or › (a click, or a key below), in the order pressed. Dash 4.4 hands
+   a callback the clicks that arrive while it is busy as one call, and its trigger list
+   does not say their order: at the last slide, "next" then "back" would step nowhere.
+   atlas.stepSlide takes them from here instead. Capture phase: before React sees the click. */
+window.atlas.presses = [];
+document.addEventListener('click', function (event) {
+  const ID = window.atlasIds;
+  const button = event.target.closest && event.target.closest('#' + ID.slidePrev + ', #' + ID.slideNext);
+  if (button) { window.atlas.presses.push(button.id === ID.slideNext ? 1 : -1); }
+}, true);
+
 /* A clicker or the arrow keys step through a briefing; Esc leaves the
    presentation. Each presses the button a mouse would. */
 document.addEventListener('keydown', function (event) {

@@ -110,21 +110,24 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: (func
       const done = await window.atlas.syncMaps(ID.map, ID.mapCompare, true);
       return done === false ? noUpdate() : String(Date.now());
     },
-    // The slide a briefing choice or a press of ‹ or › asks for: from the last one asked
-    // for while it is still this briefing's (the server may not have shown it yet).
+    // The slide a briefing choice and the presses of ‹ and › ask for, the presses taken in
+    // the order pressed (atlas.presses: one call may carry several), from the last slide
+    // asked for while it is still this briefing's (the server may not have shown it yet).
     stepSlide: function (chosen, prev, next, target, presenter, sizes) {
-      const trigger = window.dash_clientside.callback_context.triggered[0];
-      const id = trigger && trigger.prop_id.split('.')[0];
-      const pressed = {[ID.briefing]: chosen, [ID.slidePrev]: prev, [ID.slideNext]: next}[id];
-      if (!pressed || !sizes) { return noUpdate(); }  // a rebuilt page, nothing pressed
-      if (id === ID.briefing) {
-        return sizes[chosen] ? {brief: chosen, slide: 1, asked: Date.now()} : noUpdate();
-      }
+      const presses = window.atlas.presses.splice(0);
+      const triggered = window.dash_clientside.callback_context.triggered.map(function (t) {
+        return t.prop_id.split('.')[0];
+      });
+      if (!sizes) { return noUpdate(); }
       const now = presenter || {};
-      const base = target && target.brief === now.brief ? target : now;
-      const slide = (base.slide || 1) + (id === ID.slideNext ? 1 : -1);
-      if (!sizes[base.brief] || slide < 1 || slide > sizes[base.brief]) { return noUpdate(); }  // stay
-      return {brief: base.brief, slide: slide, asked: Date.now()};
+      const chose = triggered.indexOf(ID.briefing) >= 0 && sizes[chosen];
+      const brief = chose ? chosen : now.brief;
+      let slide = chose ? 1 : (target && target.brief === now.brief ? target : now).slide;
+      if (!sizes[brief] || !slide) { return noUpdate(); }  // no briefing shown, or a rebuilt page
+      const from = slide;
+      presses.forEach(function (step) { slide = Math.min(sizes[brief], Math.max(1, slide + step)); });
+      // A press past the first or last slide stays.
+      return chose || slide !== from ? {brief: brief, slide: slide, asked: Date.now()} : noUpdate();
     },
     fullscreen: function (n) {
       if (n && document.fullscreenEnabled && !document.fullscreenElement) {

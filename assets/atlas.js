@@ -3,7 +3,7 @@
 window.atlasIds = {
   map: 'map', mapCompare: 'map-compare', grid: 'feature-grid', slideNext: 'slide-next',
   slidePrev: 'slide-prev', presentExit: 'present-exit', briefing: 'briefing', exportPrefix: 'export-',
-  uploadStatus: 'upload-status', uploadCheck: 'upload-check', compare: 'compare-view',
+  uploadStatus: 'upload-status', uploadCheck: 'upload-check', compare: 'compare-view', tables: 'tables',
 };
 
 /* Map updates in the browser. Every change to the map goes through one queue:
@@ -15,7 +15,7 @@ window.atlas = (function () {
   let shown = {};  // trace index -> the ids it shows, joined
   let drawn = {};  // trace index -> whether it is visible now
   let current = null;  // the graph those describe (a new language makes a new one)
-  const counts = {map: 0, features: 0};
+  const counts = {map: 0, features: 0, redraws: 0};  // redraws: feature updates that changed the map
 
   function plot(id) { return document.querySelector('#' + id + ' .js-plotly-plot'); }
   function graph() { return plot(ID.map); }
@@ -43,6 +43,19 @@ window.atlas = (function () {
     const run = queue.then(step);
     queue = run.catch(function (err) { console.error('atlas map update', err); });
     return run;
+  }
+
+  // What a trace of a new map shows as the page built it (feature_layers.filled_traces,
+  // the same arrays as below): its first update then redraws only the traces that differ,
+  // not every one, which in software WebGL costs a second first paint.
+  function seed(gd, index) {
+    const t = gd.data[index];
+    const ids = [];
+    if (t.visible !== false) {
+      (t.customdata || []).forEach(function (id) { if (id != null && ids[ids.length - 1] !== id) { ids.push(id); } });
+    }
+    shown[index] = ids.join('|');
+    drawn[index] = t.visible !== false;
   }
 
   // A trace's arrays for the given ids. An empty trace is hidden instead:
@@ -136,6 +149,7 @@ window.atlas = (function () {
           const ids = trace.highlight ? (selected ? [selected] : [])
             : trace.order.filter(function (id) { return visible.has(id); });
           const signature = ids.join('|');
+          if (!(trace.index in shown)) { seed(gd, trace.index); }
           if (shown[trace.index] === signature) { continue; }
           shown[trace.index] = signature;
           const update = arrays(data, trace, ids);
@@ -149,6 +163,7 @@ window.atlas = (function () {
           changed.push({index: trace.index, update: update});
         }
         if (changed.length) {
+          counts.redraws += 1;
           const keys = new Set();
           changed.forEach(function (c) { Object.keys(c.update).forEach(function (k) { keys.add(k); }); });
           const update = {};
@@ -162,6 +177,7 @@ window.atlas = (function () {
         return counts.features;
       });
     },
+    featureRedraws: function () { return counts.redraws; },
     // One trace's arrays, as the server made them (the docking plan's flows), by its uid.
     restyleTrace: function (uid, update) {
       if (!update) { return false; }

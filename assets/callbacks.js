@@ -90,12 +90,20 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: (func
       });
     },
     restyleChoropleth: async function (state) { return counted(await window.atlas.restyleChoropleth(state)); },
-    restyleFeatures: async function (visible, selected, data) {
-      if (!visible) { return noUpdate(); }  // the table is not ready yet
-      const n = await window.atlas.restyleFeatures(data, visible.map(function (r) { return r && r.id; }), selected);
+    restyleFeatures: async function (rows, visible, tab, selected, data) {
+      // The open table's rows, its column filters applied (none until it has drawn them);
+      // else every row it holds.
+      const open = tab === 'features';
+      const trigger = window.dash_clientside.callback_context.triggered.map(function (t) { return t.prop_id; });
+      if (open && trigger.length === 1 && trigger[0] === ID.grid + '.rowData') { return noUpdate(); }  // its filters follow
+      // A table just opened has no filters yet, and its last rows may be an older table's.
+      const shown = open && visible && trigger.indexOf(ID.tables + '.value') < 0 ? visible : rows;
+      if (!shown) { return noUpdate(); }
+      const n = await window.atlas.restyleFeatures(data, shown.map(function (r) { return r && r.id; }), selected);
       return n === false ? noUpdate() : String(n);
     },
     restyleFlows: async function (update) { return counted(await window.atlas.restyleTrace('flows', update)); },
+    closeTables: function (n) { return n ? '' : noUpdate(); },  // no tab is selected: the drawer is closed
     selectRow: function (fid) { return window.atlas.selectRow(fid) ? fid : noUpdate(); },
     focus: async function (focus) {
       return (await window.atlas.focus(focus)) ? JSON.stringify(focus) : noUpdate();

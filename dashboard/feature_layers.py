@@ -177,8 +177,8 @@ def _point_trace(spec: Spec, data: dict, hoverinfo: dict) -> go.Scattermap:
 
 
 def filled_traces(data: list[dict], visible: set, zones_geojson=None) -> list:
-    """The feature traces with the `visible` places drawn in them, for static
-    exports, which have no browser to fill them (as assets/atlas.js does)."""
+    """The feature traces with the `visible` places drawn in them: the page's first
+    map (assets/atlas.js draws every later change) and the static exports."""
     out = traces(data)
     for spec, trace, entry in zip(SPECS, out, data):
         ids_ = [] if spec.layer is None else [i for i in entry["order"] if i in visible]
@@ -188,25 +188,31 @@ def filled_traces(data: list[dict], visible: set, zones_geojson=None) -> list:
             trace.update(visible=False)
             continue
         hover = [it["hover"] for it in items]
+        # The arrays assets/atlas.js gives a trace (arrays()), ids in customdata: the page
+        # opens with these drawn, and the browser redraws only what its first update changes.
         if spec.geom == "area":
             trace.update(
                 visible=True,
                 locations=ids_,
                 z=[0] * len(ids_),
+                customdata=ids_,
                 hovertext=hover,
                 geojson=zones_geojson or GEO_URL.format("zones"),
             )
         elif spec.geom == "line":
-            lon, lat = [], []
-            for it in items:
+            lon, lat, custom, texts = [], [], [], []
+            for fid, it in zip(ids_, items):
                 lon += [*it["lon"], None]
                 lat += [*it["lat"], None]
-            trace.update(visible=True, lon=lon, lat=lat)
+                custom += [fid] * len(it["lon"]) + [None]
+                texts += [it["hover"]] * len(it["lon"]) + [None]
+            trace.update(visible=True, lon=lon, lat=lat, customdata=custom, hovertext=texts)
         else:
             trace.update(
                 visible=True,
                 lon=[it["lon"] for it in items],
                 lat=[it["lat"] for it in items],
+                customdata=ids_,
                 hovertext=hover,
                 marker={"opacity": [it["opacity"] for it in items]},
                 **({"text": [it["text"] for it in items]} if spec.text else {}),

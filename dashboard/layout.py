@@ -219,65 +219,82 @@ def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | Non
 
 
 def _tabs(page: Page, rows: list[dict], lang: str):
-    store = page.store
-    return dcc.Tabs(
+    """The tables, in a drawer under the map that opens on a tab and starts closed: the map
+    comes first, and a table is only built in the browser when it is asked for."""
+    return html.Div(
         [
-            dcc.Tab(
+            html.Div(
                 [
                     html.Div(
-                        t("filter.count", lang).format(n=len(rows), total=len(store.features)),
+                        t("filter.count", lang).format(n=len(rows), total=len(page.store.features)),
                         id=ids.COUNT,
                         className="feature-count",
                     ),
-                    tables.grid(
-                        ids.GRID,
-                        rows,
-                        tables.place_columns(lang),
-                        getRowId="params.data.id",
-                        rowSelection={"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
-                        localeText={"noRowsToShow": t("filter.none", lang)},
-                    ),
+                    html.Button(t("tables.close", lang), id=ids.TABLES_CLOSE, className="tables-close"),
                 ],
-                label=t("tab.features", lang),
-                value="features",
+                className="tables-bar",
             ),
-            dcc.Tab(
-                [
-                    html.Div(
-                        [
-                            t("sources.note", lang),
-                            " ",
-                            html.A(
-                                t("sources.download", lang), href="/figures/all.csv", download="jiaodong-figures.csv"
-                            ),
-                        ],
-                        className="feature-count",
-                    ),
-                    tables.grid(
-                        ids.SOURCES, tables.source_rows(store, lang), tables.source_columns(lang), tooltipShowDelay=300
-                    ),
-                ],
-                label=t("tab.sources", lang),
-                value="sources",
-            ),
-            dcc.Tab(
-                [
-                    html.Div(t("tasks.note", lang), className="feature-count"),
-                    tables.grid(
-                        ids.TASKS,
-                        tables.task_rows(store, page.names[lang], lang),
-                        tables.task_columns(lang),
-                        tooltipShowDelay=300,
-                    ),
-                ],
-                label=t("tab.tasks", lang),
-                value="tasks",
+            dcc.Tabs(
+                _table_tabs(page, rows, lang),
+                id=ids.TABLES,
+                value="",  # no tab: closed
+                className="bottom-tabs",
+                parent_className="bottom-panel",
             ),
         ],
-        value="features",
-        className="bottom-tabs",
-        parent_className="bottom-panel",
+        className="tables-drawer",
     )
+
+
+def _table_tabs(page: Page, rows: list[dict], lang: str) -> list:
+    store = page.store
+    return [
+        dcc.Tab(
+            tables.grid(
+                ids.GRID,
+                rows,
+                tables.place_columns(lang),
+                getRowId="params.data.id",
+                rowSelection={"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+                localeText={"noRowsToShow": t("filter.none", lang)},
+            ),
+            label=t("tab.features", lang),
+            value="features",
+            id=f"{ids.TABLES}-features",
+        ),
+        dcc.Tab(
+            [
+                html.Div(
+                    [
+                        t("sources.note", lang),
+                        " ",
+                        html.A(t("sources.download", lang), href="/figures/all.csv", download="jiaodong-figures.csv"),
+                    ],
+                    className="feature-count",
+                ),
+                tables.grid(
+                    ids.SOURCES, tables.source_rows(store, lang), tables.source_columns(lang), tooltipShowDelay=300
+                ),
+            ],
+            label=t("tab.sources", lang),
+            value="sources",
+            id=f"{ids.TABLES}-sources",
+        ),
+        dcc.Tab(
+            [
+                html.Div(t("tasks.note", lang), className="feature-count"),
+                tables.grid(
+                    ids.TASKS,
+                    tables.task_rows(store, page.names[lang], lang),
+                    tables.task_columns(lang),
+                    tooltipShowDelay=300,
+                ),
+            ],
+            label=t("tab.tasks", lang),
+            value="tasks",
+            id=f"{ids.TABLES}-tasks",
+        ),
+    ]
 
 
 def _side(page: Page, view: View):

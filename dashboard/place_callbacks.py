@@ -22,6 +22,13 @@ FILTERS = ("layers", "category", "city", "chapter", "precision", "status", "q", 
 def register(app: Dash, page: Page) -> None:
     _selection(app, page)
     _filters(app, page)
+    # The tables' drawer closes on its button (a tab opens it).
+    app.clientside_callback(
+        ClientsideFunction("atlas", "closeTables"),
+        Output(ids.TABLES, "value"),
+        Input(ids.TABLES_CLOSE, "n_clicks"),
+        prevent_initial_call=True,
+    )
 
 
 def _selection(app: Dash, page: Page) -> None:
@@ -119,12 +126,14 @@ def _filters(app: Dash, page: Page) -> None:
             raise PreventUpdate  # a rebuilt page, nothing clicked
         return View().control_values(skip=[k for k, _ in views.CONTROLS if k not in FILTERS or k == "plan"])
 
-    # The map shows exactly the rows the table shows (its own column filters
-    # included) and highlights the selected place: drawn in the browser.
+    # The map shows exactly the rows the table holds, its own column filters included
+    # while it is open, and highlights the selected place: drawn in the browser.
     app.clientside_callback(
         ClientsideFunction("atlas", "restyleFeatures"),
         Output(ids.FEATURE_SYNC, "title"),
+        Input(ids.GRID, "rowData"),
         Input(ids.GRID, "virtualRowData"),
+        Input(ids.TABLES, "value"),
         Input(ids.SELECTED, "data"),
         State(ids.FEATURE_DATA, "data"),
     )

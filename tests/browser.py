@@ -68,6 +68,13 @@ def wait_for_places(page, timeout_ms: int = 30000) -> None:
     wait_for_map(page, timeout_ms)
 
 
+def open_table(page, tab: str = "features") -> None:
+    """Opens a table in the drawer under the map, as a click on its tab does, until its rows are drawn."""
+    page.click(f"#tables-{tab}")
+    page.wait_for_selector(f"#tables-{tab}.tab--selected")
+    page.locator(".bottom-panel .ag-row").first.wait_for()
+
+
 def lonlat_to_pixel(page, lon: float, lat: float) -> tuple[float, float]:
     """Page coordinates of a lon/lat on the map."""
     return tuple(

@@ -9,7 +9,7 @@ from dashboard import figures, ids
 from dashboard.page import Page
 from dashboard.view import View
 from layers import docking
-from tests.browser import browser_page, wait_for_map, wait_for_places
+from tests.browser import browser_page, open_table, wait_for_map, wait_for_places
 from tests.dash_calls import call
 
 SHOTS = Path(__file__).parent / "screenshots"
@@ -84,6 +84,7 @@ def test_choosing_the_plan_and_a_city_in_the_browser(server_url, store):
             timeout=20000,
         )
         assert set(links["partner"]) <= {"310000", "320000", "330000", "340000", "110000", "120000", "130000"}
+        open_table(page)
         assert "济宁礼飨" in page.locator(f"#{ids.GRID}").text_content()
         page.screenshot(path=SHOTS / "17-city-view.png")
         # A place both plans name: shown once, with both references.

@@ -9,6 +9,7 @@ from tests.browser import (
     browser_page,
     feature_trace,
     lonlat_to_pixel,
+    open_table,
     set_layers,
     wait_for_map,
     wait_for_places,
@@ -53,9 +54,17 @@ def _placed(store, ids):
 
 def test_default_layers_are_drawn_and_match_the_table(page, store):
     page.screenshot(path=SHOTS / "04-plan-layers.png")
+    # The table's drawer starts closed and no table is built; the map shows its rows all the same.
+    assert page.locator(".ag-root").count() == 0
+    drawn = _map_ids(page, store)
+    # The places the page was built with are the table's: the browser redrew none of them.
+    assert page.evaluate("() => window.atlas.featureRedraws()") == 0
+    open_table(page)
     grid = _grid_ids(page)
     assert len(grid) > 150
-    assert _map_ids(page, store) == _placed(store, grid)
+    assert _map_ids(page, store) == drawn == _placed(store, grid)
+    # The open table's rows are the ones drawn: opening it redrew nothing.
+    assert page.evaluate("() => window.atlas.featureRedraws()") == 0
     assert not feature_trace(page, "zones")["visible"]
     assert page.foreign == [] and page.errors == [] and page.refused == [] and page.console_errors == []
 

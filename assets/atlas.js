@@ -31,12 +31,33 @@ window.atlas = (function () {
         const gd = graph();
         const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
         if (sub && sub.map && window.Plotly && (gd === current || sub.map.isStyleLoaded())) {
-          if (gd !== current) { current = gd; shown = {}; drawn = {}; }
-          resolve(gd);
+          if (gd === current) { resolve(gd); return; }
+          const fit = gd.layout.meta && gd.layout.meta.fit;
+          // plotly.js 4.1.1 sets a new map's first view when it has loaded: a move before is lost.
+          if (fit && !sub.map.loaded()) { setTimeout(check, 50); return; }
+          current = gd; shown = {}; drawn = {};
+          // A new map shows whole what its figure asks to fit, if it is too small to at its zoom.
+          const camera = fit && fitted(gd, fit, gd.layout.map.zoom);
+          if (!camera) { resolve(gd); return; }
+          window.Plotly.relayout(gd, {'map.center': camera.center, 'map.zoom': camera.zoom}).then(function () { resolve(gd); });
         }
         else { setTimeout(check, 50); }
       })();
     });
+  }
+
+  // The camera that shows `bounds` whole beside the legend (over the map's left side on a
+  // screen wide enough for both), or null if the map shows them at `zoom` already: a large
+  // map keeps the view it was given, a smaller one widens it.
+  function fitted(gd, bounds, zoom) {
+    const map = gd._fullLayout.map._subplot.map;
+    const box = map.getCanvas().getBoundingClientRect();
+    const legend = document.querySelector('.legend-block');
+    const beside = legend && box.width > 700 ? Math.max(0, legend.getBoundingClientRect().right - box.left) : 0;
+    const camera = map.cameraForBounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]],
+                                       {padding: {left: beside + 12, right: 12, top: 48, bottom: 24}});
+    if (!camera || camera.zoom >= zoom) { return null; }
+    return {center: {lon: camera.center.lng, lat: camera.center.lat}, zoom: camera.zoom};
   }
 
   function enqueue(step) {
@@ -244,7 +265,8 @@ window.atlas = (function () {
       if (!view) { return false; }
       return enqueue(async function () {
         const gd = await ready();
-        return window.Plotly.relayout(gd, {'map.center': view.center, 'map.zoom': view.zoom});
+        const camera = (view.bounds && fitted(gd, view.bounds, view.zoom)) || view;
+        return window.Plotly.relayout(gd, {'map.center': camera.center, 'map.zoom': camera.zoom});
       }).then(function () { return true; });
     },
   };

@@ -104,6 +104,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: (func
     },
     restyleFlows: async function (update) { return counted(await window.atlas.restyleTrace('flows', update)); },
     closeTables: function (n) { return n ? '' : noUpdate(); },  // no tab is selected: the drawer is closed
+    // The controls are folded by the screen's width until the button says otherwise.
+    toggleControls: function (n) {
+      const controls = document.querySelector('main .controls');
+      if (!n || !controls) { return noUpdate(); }
+      return window.getComputedStyle(controls).display === 'none' ? 'controls-open' : 'controls-closed';
+    },
     selectRow: function (fid) { return window.atlas.selectRow(fid) ? fid : noUpdate(); },
     focus: async function (focus) {
       return (await window.atlas.focus(focus)) ? JSON.stringify(focus) : noUpdate();

@@ -196,7 +196,7 @@ CHOROPLETH, CONTEXT_LABELS, FLOWS, PLACES = 0, 1, 2, 3
 
 
 def map_figure(
-    cities, context, state: dict, lang: str = "zh", flows=None, places=(), center=None, zoom=None
+    cities, context, state: dict, lang: str = "zh", flows=None, places=(), center=None, zoom=None, fit=None
 ) -> go.Figure:
     """The whole map, built once for the first page; later the colours are
     restyled in the browser. Every boundary is fetched by URL and cached.
@@ -248,6 +248,8 @@ def map_figure(
         },
         hoverlabel={"bgcolor": "white", "font": {"size": 13}, "align": "left"},
         uirevision="map",  # keep the user's pan and zoom across updates
+        # Bounds the page's map widens its view to show whole, if it is too small for them.
+        **({"meta": {"fit": fit}} if fit else {}),
     )
     return fig
 

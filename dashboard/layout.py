@@ -72,7 +72,7 @@ def _frame(page: Page, children: list, lang: str, query: str | None, presenter: 
 def body(page: Page, view: View, notice="", focus: dict | None = None) -> list:
     """The page's contents in the view's language, set to the view, with a notice on the
     map; the map at `focus` (else the view's extent)."""
-    store, lang = page.store, view.lang
+    lang = view.lang
     table = page.switches(lang)  # what each switch shows: the page opens on one of them
     shown = table["map"][f"{view.indicator}|{view.view}|{view.scheme}"]  # colours, legend, title, sources
     return [
@@ -81,6 +81,7 @@ def body(page: Page, view: View, notice="", focus: dict | None = None) -> list:
                 html.Div([html.H1(t("title", lang)), html.P(t("subtitle", lang))]),
                 html.Div(
                     [
+                        html.Button(t("controls.toggle", lang), id=ids.CONTROLS_TOGGLE, className="controls-toggle"),
                         dcc.RadioItems(
                             [{"label": name, "value": code} for code, name in LANG_NAMES.items()],
                             lang,
@@ -95,21 +96,36 @@ def body(page: Page, view: View, notice="", focus: dict | None = None) -> list:
                 ),
             ]
         ),
-        html.Div(
-            panels.circle_cards(all_figures(store), store.indicator_defs, lang), id=ids.CIRCLE_CARDS, className="cards"
-        ),
+        # Map first: the places' controls on the left fold away (folded on a narrow screen),
+        # the figures on the right, the legend and layers on the map, the tables in a drawer.
         html.Main(
             [
-                _controls(page, view, shown[1]),
+                _controls(page, view),
                 _map_section(page, view, shown, notice, focus or view.focus),
                 _side(page, view),
-            ]
+            ],
+            id=ids.MAIN,
+            className="controls-auto",
         ),
-        html.Footer([t("footer", lang), " ", t("lang.note", lang) if lang != "zh" else ""]),
     ]
 
 
-def _controls(page: Page, view: View, legend):
+def _controls(page: Page, view: View):
+    """The plan and its places: which plan, the filters, the exports."""
+    lang = view.lang
+    return html.Aside(
+        [
+            html.Label(t("plan", lang)),
+            _choices(ids.PLAN, "plan", plans.CHOICES, view.plan, lang),
+            *filter_controls(page, view),
+            *export.controls(lang),
+        ],
+        className="controls",
+    )
+
+
+def _figure_controls(page: Page, view: View):
+    """The figures' choices, above the chart they drive: indicator, view, classes, a second map."""
     store, lang = page.store, view.lang
     defs = store.indicator_defs
     options = [
@@ -121,10 +137,8 @@ def _controls(page: Page, view: View, legend):
         }
         for r in defs[defs["city_map"] == "yes"].itertuples()
     ]
-    return html.Aside(
+    return html.Div(
         [
-            html.Label(t("plan", lang)),
-            _choices(ids.PLAN, "plan", plans.CHOICES, view.plan, lang),
             html.Label(t("indicator", lang), htmlFor=ids.INDICATOR),
             dcc.Dropdown(options, view.indicator, id=ids.INDICATOR, clearable=False),
             html.Label(t("view", lang)),
@@ -138,18 +152,24 @@ def _controls(page: Page, view: View, legend):
                 id=ids.COMPARE,
                 placeholder=t("compare.none", lang),
             ),
-            html.Div(
-                [
-                    html.Div(t("legend.title", lang), className="legend-head"),
-                    html.Div(legend, id=ids.LEGEND, className="legend"),
-                    *layer_controls(page, list(view.layers), lang),
-                ],
-                className="legend-block",
-            ),
-            *filter_controls(page, view),
-            *export.controls(lang),
         ],
-        className="controls",
+        className="figure-controls",
+    )
+
+
+def _legend(page: Page, view: View, legend):
+    """On the map, always in view: the choropleth's legend, the plan's layers with their
+    swatches, and what the figures and boundaries come from."""
+    lang = view.lang
+    return html.Div(
+        [
+            html.Div(t("legend.title", lang), className="legend-head"),
+            html.Div(legend, id=ids.LEGEND, className="legend"),
+            *layer_controls(page, list(view.layers), lang),
+            html.Div([t("footer", lang), " ", t("lang.note", lang) if lang != "zh" else ""], className="legend-note"),
+        ],
+        className="legend-block",
+        tabIndex="0",  # on a phone, a tap unfolds the layers and notes
     )
 
 
@@ -162,9 +182,9 @@ def _choices(cid: str, key: str, values, value, lang: str):
 
 def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | None):
     store, lang = page.store, view.lang
-    state, _, title, sources = shown
+    state, legend, title, sources = shown
     rows = page.rows(page.criteria(view), lang)
-    focus = focus or {}
+    focus = focus or plans.frame(view.plan)  # a link's own extent has no bounds: it is kept as it is
     return html.Section(
         [
             html.Div(title, id=ids.MAP_TITLE, className="map-title"),
@@ -200,6 +220,7 @@ def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | Non
                                 fl.filled_traces(page.feature_data[lang], {r["id"] for r in rows}),
                                 center=focus.get("center"),
                                 zoom=focus.get("zoom"),
+                                fit=focus.get("bounds"),
                             ),
                             config={"displaylogo": False, "scrollZoom": True},
                             className="map",
@@ -208,10 +229,11 @@ def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | Non
                         className="map-box",
                     ),
                     html.Div(compare_map(page, view), id=ids.COMPARE_BOX, className="compare-box"),
+                    _legend(page, view, legend),
+                    html.Div(sources, id=ids.SOURCE_LINE, className="source-line"),  # as a map's attribution
                 ],
                 className="maps",
             ),
-            html.Div(sources, id=ids.SOURCE_LINE, className="source-line"),
             _tabs(page, rows, lang),
         ],
         className="map-wrap",
@@ -238,6 +260,7 @@ def _tabs(page: Page, rows: list[dict], lang: str):
                 _table_tabs(page, rows, lang),
                 id=ids.TABLES,
                 value="",  # no tab: closed
+                mobile_breakpoint=0,  # a row of tabs on a phone too
                 className="bottom-tabs",
                 parent_className="bottom-panel",
             ),
@@ -307,9 +330,15 @@ def _side(page: Page, view: View):
     )
     return html.Aside(
         [
+            _figure_controls(page, view),
             html.H2(t("bar.title", lang)),
             dcc.Graph(id=ids.BAR, figure=bars, config={"displayModeBar": False}),
             html.Div(summary, id=ids.CIRCLE_SUMMARY, className="circle-summary"),
+            html.Div(
+                panels.circle_cards(all_figures(page.store), page.store.indicator_defs, lang),
+                id=ids.CIRCLE_CARDS,
+                className="cards",
+            ),
             html.Div(city_view(page, view.city, lang), id=ids.CITY_VIEW, className="city-panel city-view"),
             html.Div(panel, id=ids.CITY_PANEL, className="city-panel"),
             *figure_imports.controls(lang),  # below the panel: reading comes before importing

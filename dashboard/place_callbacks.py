@@ -22,11 +22,21 @@ FILTERS = ("layers", "category", "city", "chapter", "precision", "status", "q", 
 def register(app: Dash, page: Page) -> None:
     _selection(app, page)
     _filters(app, page)
-    # The tables' drawer closes on its button (a tab opens it).
+    _folding(app)
+
+
+def _folding(app: Dash) -> None:
+    """The tables' drawer closes on its button (a tab opens it); the controls fold and unfold."""
     app.clientside_callback(
         ClientsideFunction("atlas", "closeTables"),
         Output(ids.TABLES, "value"),
         Input(ids.TABLES_CLOSE, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("atlas", "toggleControls"),
+        Output(ids.MAIN, "className"),
+        Input(ids.CONTROLS_TOGGLE, "n_clicks"),
         prevent_initial_call=True,
     )
 

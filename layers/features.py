@@ -129,6 +129,7 @@ def focus_view(geoms, min_zoom: float = 6.0, max_zoom: float = 11.0) -> dict | N
     return {
         "center": {"lon": round((west + east) / 2, 5), "lat": round((south + north) / 2, 5)},
         "zoom": round(zoom, 2),
+        "bounds": [round(float(v), 5) for v in (west, south, east, north)],  # fitted to the map's size in the browser
     }
 
 

@@ -21,8 +21,12 @@ class Plan:
     sets_figures: bool = False  # its targets are the circle's cards
 
 
-JIAODONG_FRAME = {"center": {"lon": 120.3, "lat": 36.55}, "zoom": 6.5}
-SHANDONG_TO_SHANGHAI = {"center": {"lon": 118.6, "lat": 35.4}, "zoom": 5.2}  # Beijing to Shanghai
+# Where each plan's map opens: a centre and zoom for a full-size map, and the bounds it
+# must show whole (west, south, east, north), which a smaller map widens its view to fit
+# (assets/atlas.js). The Jiaodong plan's are its five cities' boundaries; the docking
+# plan's reach from Beijing's to Shanghai's and the Jiaodong cities' (tests hold both to the store).
+JIAODONG_FRAME = {"center": {"lon": 120.3, "lat": 36.55}, "zoom": 6.5, "bounds": [118.17, 35.07, 122.72, 38.41]}
+SHANDONG_TO_SHANGHAI = {"center": {"lon": 118.6, "lat": 35.4}, "zoom": 5.2, "bounds": [115.41, 30.67, 122.72, 41.06]}
 
 REGISTRY = [
     Plan(

@@ -1,0 +1,85 @@
+"""Map first, at the screen sizes planners use: the map takes most of the window, its
+legend and layers are in view without scrolling, and the first view frames what the plan
+covers; a shared link reads on a phone."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser import browser_page, wait_for_places
+
+SHOTS = Path(__file__).parent / "screenshots"
+
+# Where each lon/lat falls on the map's canvas, with the canvas's size, the legend's right
+# edge over it, and the map's share of the window.
+PLACED = """(points) => {
+  const gd = document.querySelector('#map .js-plotly-plot');
+  const m = gd._fullLayout.map._subplot.map;
+  const box = m.getCanvas().getBoundingClientRect();
+  const legend = document.querySelector('.legend-block').getBoundingClientRect();
+  return {
+    points: points.map(p => { const q = m.project(p); return [q.x, q.y]; }),
+    width: box.width, height: box.height, legendRight: legend.right - box.left,
+    share: box.width * box.height / (innerWidth * innerHeight),
+  };
+}"""
+
+
+def _corners(bounds) -> list:
+    west, south, east, north = (float(v) for v in bounds)
+    return [[west, south], [west, north], [east, south], [east, north]]
+
+
+def _in_view(page, selector: str) -> bool:
+    return page.evaluate(
+        """(s) => { const r = document.querySelector(s).getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0
+          && r.bottom <= innerHeight && r.right <= innerWidth; }""",
+        selector,
+    )
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1600, 900), (1920, 1080)])
+def test_the_map_comes_first_and_frames_the_five_cities(server_url, store, size):
+    SHOTS.mkdir(exist_ok=True)
+    with browser_page(server_url, *size) as page:
+        page.goto(server_url)
+        wait_for_places(page)
+        got = page.evaluate(PLACED, _corners(store.cities.total_bounds))
+        assert got["share"] >= 0.6
+        # The five cities whole, beside the legend that lies over the map's left side.
+        for x, y in got["points"]:
+            assert got["legendRight"] < x < got["width"] and 0 < y < got["height"]
+        # The legend and the layer list, on screen without scrolling.
+        assert page.evaluate("() => document.scrollingElement.scrollTop") == 0
+        assert _in_view(page, "#legend") and _in_view(page, "#layers")
+        assert page.foreign == [] and page.console_errors == []
+        page.screenshot(path=SHOTS / f"20-map-first-{size[0]}x{size[1]}.png")
+
+
+def test_the_docking_plan_opens_on_beijing_to_shanghai(server_url, store):
+    context = store.context.set_index("code")
+    with browser_page(server_url, 1366, 768) as page:
+        page.goto(f"{server_url}/?plan=docking")
+        wait_for_places(page)
+        corners = _corners(context.loc["110000"].geometry.bounds) + _corners(context.loc["310000"].geometry.bounds)
+        got = page.evaluate(PLACED, corners)
+        for x, y in got["points"]:
+            assert got["legendRight"] < x < got["width"] and 0 < y < got["height"]
+
+
+def test_a_shared_link_reads_on_a_phone(server_url):
+    link = f"{server_url}/?indicator=resident_population&view=target&lon=120.4&lat=36.4&z=6.6"
+    with browser_page(server_url, 390, 844) as page:
+        page.goto(link)
+        wait_for_places(page)
+        assert page.locator("#map-title").text_content() == "2025年目标 · 常住人口"
+        centre = page.evaluate("() => document.querySelector('#map .js-plotly-plot')._fullLayout.map.center")
+        assert abs(centre["lon"] - 120.4) < 0.01 and abs(centre["lat"] - 36.4) < 0.01
+        # The map first, the legend's classes on it; its layers unfold on a tap.
+        assert page.evaluate(PLACED, [])["share"] >= 0.5
+        assert _in_view(page, "#legend") and not page.locator("#layers").is_visible()
+        page.locator(".legend-block").click()
+        assert page.locator("#layers").is_visible()
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=SHOTS / "21-phone-link.png")

@@ -201,3 +201,27 @@ def test_a_bad_task_row_is_named(tmp_path):
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(records.RecordError, match=r"row 2, column 'group'"):
         records.read_csv(path, records.TASKS)
+
+
+def test_each_plans_frame_holds_what_it_covers(store):
+    """A plan's map opens on bounds it must show whole: the five cities for the Jiaodong plan,
+    Beijing to Shanghai with the five cities for the docking plan (their boundaries in the store)."""
+    from layers import plans
+
+    def holds(frame, bounds, slack=0.05):
+        west, south, east, north = frame
+        return (
+            west <= bounds[0] + slack
+            and south <= bounds[1] + slack
+            and east >= bounds[2] - slack
+            and north >= bounds[3] - slack
+        )
+
+    cities = store.cities.total_bounds
+    context = store.context.set_index("code")
+    jiaodong, docking = plans.JIAODONG_FRAME["bounds"], plans.SHANDONG_TO_SHANGHAI["bounds"]
+    assert holds(jiaodong, cities) and all(abs(a - b) < 0.05 for a, b in zip(jiaodong, cities))  # no more than them
+    for code in ("110000", "310000"):
+        assert holds(docking, context.loc[code].geometry.bounds)
+    assert holds(docking, cities)
+    assert plans.frame("jiaodong") == plans.JIAODONG_FRAME and plans.frame("docking") == plans.SHANDONG_TO_SHANGHAI

@@ -57,9 +57,10 @@ def test_shared_positions_are_fanned_out_and_stored_geometry_kept(store):
 
 def test_focus_view_fits_and_caps_zoom():
     one = lf.focus_view([shapely.Point(120, 36)], max_zoom=9)
-    assert one == {"center": {"lon": 120.0, "lat": 36.0}, "zoom": 9.0}
+    assert one == {"center": {"lon": 120.0, "lat": 36.0}, "zoom": 9.0, "bounds": [120.0, 36.0, 120.0, 36.0]}
     wide = lf.focus_view([shapely.Point(119, 35), shapely.Point(122.5, 37.8)])
     assert wide["zoom"] < 7.5 and 120 < wide["center"]["lon"] < 121
+    assert wide["bounds"] == [119.0, 35.0, 122.5, 37.8]  # what the browser fits to its map's size
     assert lf.focus_view([None]) is None
 
 

@@ -90,7 +90,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: (func
       });
     },
     restyleChoropleth: async function (state) { return counted(await window.atlas.restyleChoropleth(state)); },
-    restyleFeatures: async function (visible, selected, data) {
+    restyleFeatures: async function (visible, selected, rows, data) {
+      if (!document.getElementById(ID.grid)) { visible = rows; }  // another tab is open: no table drawn
       if (!visible) { return noUpdate(); }  // the table is not ready yet
       const n = await window.atlas.restyleFeatures(data, visible.map(function (r) { return r && r.id; }), selected);
       return n === false ? noUpdate() : String(n);

@@ -12,6 +12,7 @@ from dashboard import feature_layers as fl
 from dashboard import view as views
 from dashboard.i18n import LANG_NAMES, t
 from dashboard.page import Page, all_figures, map_view
+from dashboard.reader import with_reader
 from dashboard.view import View
 from layers import docking, map_layers, plans, user_store
 from layers import features as lf
@@ -212,7 +213,7 @@ def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | Non
                 className="maps",
             ),
             html.Div(sources, id=ids.SOURCE_LINE, className="source-line"),
-            _tabs(page, rows, lang),
+            with_reader(_tabs(page, rows, lang), page, view),
         ],
         className="map-wrap",
     )

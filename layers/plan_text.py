@@ -70,7 +70,7 @@ def _spaced(text: str) -> str:
     return re.sub(r"[ \u3000\u00a0]+", " ", text).strip()
 
 
-def parse_jiaodong(text: str) -> PlanText:
+def parse_jiaodong(text: str, plan: str = JIAODONG) -> PlanText:
     """The covering notice, the plan's own contents list, 前言, then 14 chapters of
     sections, with the 专栏 tables inside the sections they stand in."""
     title = text.index("胶东经济圈“十四五”一体化发展规划\n")
@@ -79,8 +79,8 @@ def parse_jiaodong(text: str) -> PlanText:
     body = next(i for i, m in enumerate(heads) if re.sub(r"\s", "", m.group(1)) == "前言")
     heads = heads[body:]
     sections = [
-        Section("通知", JIAODONG, "通知", 1, None, 0, title, 0),
-        Section("目录", JIAODONG, "目录", 1, None, title, heads[0].start(), title),
+        Section("通知", plan, "通知", 1, None, 0, title, 0),
+        Section("目录", plan, "目录", 1, None, title, heads[0].start(), title),
     ]
     chapter = section = None
     for i, m in enumerate(heads):
@@ -99,8 +99,8 @@ def parse_jiaodong(text: str) -> PlanText:
             level, parent = 2, chapter
         else:
             sid, level, parent = word, 3, section or chapter
-        sections.append(Section(sid, JIAODONG, head, level, parent, start, end, line_end))
-    return PlanText(JIAODONG, text, sections)
+        sections.append(Section(sid, plan, head, level, parent, start, end, line_end))
+    return PlanText(plan, text, sections)
 
 
 _PARTS = ("一、总体要求", "二、重点任务", "三、保障措施")
@@ -140,9 +140,35 @@ def parse_docking(text: str, plan: str) -> PlanText:
     return PlanText(plan, text, sections)
 
 
+# How each plan's text is divided; a plan without one has no reader.
+PARSERS = {JIAODONG: parse_jiaodong, plans.DOCKING: parse_docking}
+
+
 def parse(plan_id: str) -> PlanText:
-    text = plans.text(plan_id)
-    return parse_jiaodong(text) if plan_id == JIAODONG else parse_docking(text, plan_id)
+    return PARSERS[plan_id](plans.text(plan_id), plan_id)
+
+
+@dataclass(frozen=True)
+class Library:
+    """The plans' texts, every quote in them, and each section's places: made once."""
+
+    texts: dict  # plan id -> PlanText
+    quotes: tuple
+    sections: dict  # section id -> Section, of every plan
+    places: dict  # section id -> ids of the places quoted in it or in a section below it
+
+    @classmethod
+    def make(cls, store) -> Library:
+        texts = {p.id: parse(p.id) for p in plans.REGISTRY if p.id in PARSERS}
+        quoted = tuple(sorted(quotes(store, texts), key=lambda q: (q.plan, q.start, -q.end)))
+        sections = {s.id: s for doc in texts.values() for s in doc.sections}
+        places: dict = {sid: {} for sid in sections}
+        for q in quoted:
+            sid = q.section
+            while q.kind == "place" and sid is not None:
+                places[sid][q.key] = True  # (a dict: the text's order, each place once)
+                sid = sections[sid].parent
+        return cls(texts, quoted, sections, {sid: tuple(ids) for sid, ids in places.items()})
 
 
 def section_of(ref: str) -> str | None:

@@ -113,6 +113,10 @@ window.reader = (function () {
     shown = sid;
     document.querySelectorAll('.reader-toc button.current').forEach(function (b) { b.classList.remove('current'); });
     button.classList.add('current');
+    const contents = button.closest('.reader-toc');  // the entry in view, the page itself unmoved
+    if (button.offsetTop < contents.scrollTop || button.offsetTop > contents.scrollTop + contents.clientHeight - 30) {
+      contents.scrollTop = button.offsetTop - contents.clientHeight / 3;
+    }
     const show = pane().querySelector('.reader-show');
     show.disabled = false;
     const section = article.querySelector('section[data-sid="' + CSS.escape(sid) + '"]');

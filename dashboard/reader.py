@@ -196,7 +196,8 @@ def hits(page: Page, words: str, lang: str) -> list:
                     **{"data-sid": s.id, "data-part": numbered[s.id], "data-words": words},
                 )
             )
-    head = t("reader.hits", lang).format(n=len(out)) if out else t("reader.no_hits", lang)
+    head = t("reader.hits_first" if len(out) == MAX_HITS else "reader.hits", lang).format(n=len(out))
+    head = head if out else t("reader.no_hits", lang)
     return [html.Div(head, className="hits-head"), *out]
 
 

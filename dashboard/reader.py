@@ -3,8 +3,8 @@ them, and links both ways between the plan's words and the places that quote the
 
 The page carries the contents and where each place's quote stands (a few KB). A
 part's text (a chapter of the Jiaodong plan, a part of the docking plan) comes on
-demand, once: /plan-text/<lang>/<part>.json, a few KB gzipped, cached for good
-(its address names the version), kept by the browser (assets/reader.js). A chosen
+demand, once: /plan-text/<version>/<lang>/<part>.json, 0.3–6 KB gzipped, cached
+for good (its address names the version), kept by the browser (assets/reader.js). A chosen
 section (view.read, "show this section") filters the map and table through
 Page.criteria like any other filter.
 """
@@ -24,11 +24,9 @@ from dashboard.page import Page
 from dashboard.view import View
 from layers import plan_text, plans
 
-ROUTE = "/plan-text/"
+ROUTE = "/plan-text/"  # (assets/reader.js asks for its parts there)
 MAX_HITS = 40
 SNIPPET = 18  # characters either side of a hit
-
-
 PART_CHARS = 4000  # a top-level section longer than this (the docking plan's tasks) is sent a group at a time
 
 

@@ -156,8 +156,9 @@ window.reader = (function () {
     if (!about || !about.ids.length) { return; }
     text().querySelectorAll('mark.current').forEach(function (m) { m.classList.remove('current'); });
     mark.classList.add('current');
-    revealed = about.ids[0];  // (already in view: not scrolled to again)
-    set(ID.selected, {data: about.ids[0]});
+    // The page selects one place: words that several quote select the next of them at each click.
+    revealed = about.ids[(about.ids.indexOf(revealed) + 1) % about.ids.length];  // (in view: not scrolled to)
+    set(ID.selected, {data: revealed});
   }
 
   // The map and table show this section's places alone; the plan control follows

@@ -127,15 +127,24 @@ def test_a_click_on_a_place_shows_its_quote_in_the_reader(server_url, store):
         assert page.get_attribute(".reader-text", "data-shown") == "第十章第二节"
         box, article = shown.first.bounding_box(), page.locator(".reader-text").bounding_box()
         assert article["y"] <= box["y"] and box["y"] + box["height"] <= article["y"] + article["height"]  # in view
-        # Selected in the table with the reader closed: the reader opens on its quote.
-        page.locator(".bottom-tabs").get_by_text("规划要素", exact=True).click()
-        page.locator(".ag-row", has_text="荣成核电基地").click()
-        page.wait_for_function(
-            "() => (document.querySelector('#city-panel h3') || {innerText: ''}).innerText.startsWith('荣成核电基地')"
+        # Words that several places quote: each click selects the next of them.
+        quoting = page.evaluate(
+            "() => { const m = document.querySelector('.reader-text mark.current');"
+            " return document.querySelector('.reader-text').marks[Number(m.dataset.m)].ids; }"
         )
+        assert "nuclear-haiyang" in quoting and len(quoting) > 1
+        following = quoting[(quoting.index("nuclear-haiyang") + 1) % len(quoting)]
+        shown.first.click()
+        page.wait_for_function("(fid) => new URLSearchParams(location.search).get('sel') === fid", arg=following)
+        # Selected in the table with the reader closed: the reader opens on its quote.
+        fid = sorted({"nuclear-rongcheng", "nuclear-rd-yantai"} - {following})[0]
+        place = store.features.set_index("id").loc[fid]
+        page.locator(".bottom-tabs").get_by_text("规划要素", exact=True).click()
+        page.locator(".ag-row", has_text=place.name_zh).click()
+        page.wait_for_function("(fid) => new URLSearchParams(location.search).get('sel') === fid", arg=fid)
         _open_reader(page)
-        page.wait_for_function(f"() => document.querySelector('#{ids.READ_SYNC}').title === 'nuclear-rongcheng'")
-        assert "荣成" in page.locator(".reader-text mark.current").first.inner_text()
+        page.wait_for_function(f"(fid) => document.querySelector('#{ids.READ_SYNC}').title === fid", arg=fid)
+        assert page.locator(".reader-text mark.current").first.inner_text() in place.quote
         assert page.foreign == [] and page.refused == [] and page.console_errors == []
 
 

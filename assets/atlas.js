@@ -4,6 +4,7 @@ window.atlasIds = {
   map: 'map', mapCompare: 'map-compare', grid: 'feature-grid', slideNext: 'slide-next',
   slidePrev: 'slide-prev', presentExit: 'present-exit', briefing: 'briefing', exportPrefix: 'export-',
   uploadStatus: 'upload-status', uploadCheck: 'upload-check', compare: 'compare-view', tables: 'tables',
+  read: 'read-section', selected: 'selected-feature', plan: 'plan',
 };
 
 /* Map updates in the browser. Every change to the map goes through one queue:

@@ -15,6 +15,7 @@ from dashboard import (
     layout,
     map_callbacks,
     place_callbacks,
+    reader,
     routes,
     security,
     slides,
@@ -49,6 +50,7 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
     url_sync.register(app, page)  # a link opens its view; the browser writes the address
     map_callbacks.register(app, page)  # indicator, view, scheme, language, compared map, city
     place_callbacks.register(app, page)  # filters, table, selection, the places drawn
+    reader.register(app, page)  # the plans' texts, linked to their places both ways
     slides.register(app, page)  # briefings and presentation mode
     deck_callbacks.register(app, page)  # a briefing as a deck (PPTX, PDF), built in the background
     figure_imports.register(app, page)  # editors' imports, viewers' previews, figure downloads

@@ -7,7 +7,19 @@ from __future__ import annotations
 import flask
 from dash import dcc, html
 
-from dashboard import deck_callbacks, editors, export, figure_imports, figures, ids, numbers, panels, slides, tables
+from dashboard import (
+    deck_callbacks,
+    editors,
+    export,
+    figure_imports,
+    figures,
+    ids,
+    numbers,
+    panels,
+    reader,
+    slides,
+    tables,
+)
 from dashboard import feature_layers as fl
 from dashboard import view as views
 from dashboard.i18n import LANG_NAMES, t
@@ -234,15 +246,17 @@ def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | Non
                 ],
                 className="maps",
             ),
-            _tabs(page, rows, lang),
+            _tabs(page, rows, view),
         ],
         className="map-wrap",
     )
 
 
-def _tabs(page: Page, rows: list[dict], lang: str):
-    """The tables, in a drawer under the map that opens on a tab and starts closed: the map
-    comes first, and a table is only built in the browser when it is asked for."""
+def _tabs(page: Page, rows: list[dict], view: View):
+    """The tables and the plan's text, in a drawer under the map that opens on a tab and
+    starts closed (open on the text when the view names a section): the map comes first, and
+    a table is only built in the browser when it is asked for."""
+    lang = view.lang
     return html.Div(
         [
             html.Div(
@@ -257,9 +271,9 @@ def _tabs(page: Page, rows: list[dict], lang: str):
                 className="tables-bar",
             ),
             dcc.Tabs(
-                _table_tabs(page, rows, lang),
+                [*_table_tabs(page, rows, lang), reader.tab(page, view)],
                 id=ids.TABLES,
-                value="",  # no tab: closed
+                value="reader" if view.read else "",  # no tab: closed
                 mobile_breakpoint=0,  # a row of tabs on a phone too
                 className="bottom-tabs",
                 parent_className="bottom-panel",

@@ -15,7 +15,7 @@ from dashboard import feature_layers as fl
 from dashboard import figures, panels, slides
 from dashboard.i18n import LANGS, TEXT, t
 from dashboard.view import View
-from layers import docking, imports, plans, user_store
+from layers import docking, imports, plan_text, plans, user_store
 from layers import features as lf
 from layers import indicators as ind
 from layers.store import Store
@@ -123,6 +123,7 @@ class Page:
     positions: pd.DataFrame
     names: dict  # lang -> lf.Names
     feature_data: dict  # lang -> trace data
+    library: plan_text.Library  # the plans' texts in sections, and each section's places
     briefings: dict  # id -> slides.Briefing
     briefing_errors: list
 
@@ -139,10 +140,12 @@ class Page:
             "leads": tuple(docking.departments(store.tasks)),
             "tasks": tuple(int(n) for n in store.tasks["number"]),
         }
+        library = plan_text.Library.make(store)
+        allowed["sections"] = tuple(library.sections)
         by_id, positions = feats.set_index("id"), lf.display_points(feats)
         names = {lang: lf.names_for(store, lang) for lang in LANGS}
         feature_data = {lang: fl.trace_data(feats, positions, names[lang], lang) for lang in LANGS}
-        page = cls(store, known, allowed, by_id, positions, names, feature_data, {}, [])
+        page = cls(store, known, allowed, by_id, positions, names, feature_data, library, {}, [])
         briefings, errors = slides.load_all(page.parse)  # each slide's view read as a link is
         return replace(page, briefings=briefings, briefing_errors=errors)
 
@@ -190,7 +193,10 @@ class Page:
             plans=plans.CHOICES[view.plan],
         )
         tasks = self.tasks_chosen(view)
-        return c if tasks is None else replace(c, tasks=tasks or (-1,))  # -1: no task matches
+        c = c if tasks is None else replace(c, tasks=tasks or (-1,))  # -1: no task matches
+        if view.read in self.library.places:  # "": a section that quotes no place shows none
+            c = replace(c, places=self.library.places[view.read] or ("",))
+        return c
 
     def tasks_chosen(self, view: View) -> tuple | None:
         """The docking plan's tasks in the chosen groups and led by the chosen

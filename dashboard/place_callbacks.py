@@ -16,7 +16,7 @@ from dashboard.view import View
 from layers import features as lf
 from layers import plans
 
-FILTERS = ("layers", "category", "city", "chapter", "precision", "status", "q", "plan", "group", "lead")
+FILTERS = ("layers", "category", "city", "chapter", "precision", "status", "q", "plan", "group", "lead", "read")
 
 
 def register(app: Dash, page: Page) -> None:
@@ -117,10 +117,10 @@ def _filters(app: Dash, page: Page) -> None:
         hits = feats[lf.matches(feats, c)]
         rows = lf.table_rows(hits, page.names[lang], TEXT[lang], lang)
         count = t("filter.count", lang).format(n=len(rows), total=len(feats))
-        # A search moves the map to what it found, as a search box on a map should;
-        # a plan moves it to where that plan's places are.
-        focus = None
-        if c.text and len(hits) and ctx.triggered_id == ids.SEARCH:
+        # A search, or a section of the plan chosen, moves the map to what it found, as a
+        # search box on a map should; a plan moves it to where that plan's places are.
+        focus, chose = None, set(ctx.triggered_prop_ids.values())
+        if len(hits) and ((c.text and ctx.triggered_id == ids.SEARCH) or (c.places and ids.READ in chose)):
             focus = lf.focus_view(hits.geometry, max_zoom=min(lf.MAX_ZOOM[p] for p in hits["precision"]))
         elif ctx.triggered_id == ids.PLAN and len(ctx.triggered) == 1:  # the user chose it, not a slide
             focus = plans.frame(view.plan)
@@ -137,7 +137,8 @@ def _filters(app: Dash, page: Page) -> None:
         return View().control_values(skip=[k for k, _ in views.CONTROLS if k not in FILTERS or k == "plan"])
 
     # The map shows exactly the rows the table holds, its own column filters included
-    # while it is open, and highlights the selected place: drawn in the browser.
+    # while it is open (under another tab, or closed, every row it holds), and highlights
+    # the selected place: drawn in the browser.
     app.clientside_callback(
         ClientsideFunction("atlas", "restyleFeatures"),
         Output(ids.FEATURE_SYNC, "title"),
@@ -169,4 +170,6 @@ def _filters_view(page: Page, values: dict, lang: str) -> View:
     plan = fields["plan"]
     fields["plan"] = plan if isinstance(plan, str) and plan in plans.CHOICES else plans.DEFAULT
     fields["q"] = fields["q"] if isinstance(fields["q"], str) else ""
+    read = fields["read"]
+    fields["read"] = read if isinstance(read, str) and read in page.library.sections else None
     return View(**fields, lang=lang)

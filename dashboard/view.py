@@ -42,6 +42,7 @@ CONTROLS = (
     ("group", ids.GROUP),
     ("lead", ids.LEAD),
     ("vs", ids.COMPARE),
+    ("read", ids.READ),
 )
 
 
@@ -72,13 +73,14 @@ class View:
     mode: str | None = None
     plan: str = plans.DEFAULT
     vs: str | None = None
+    read: str | None = None  # a section of a plan's text (layers.plan_text): its places alone
     named: frozenset = frozenset()
 
     @classmethod
     def parse(cls, query: str | None, allowed: dict) -> tuple[View, list[str]]:
         """The view a query string names, and what it had that was ignored. `allowed`
-        maps indicators, categories, cities, chapters, groups, leads and features to
-        their known values, and briefings to their number of slides."""
+        maps indicators, categories, cities, chapters, groups, leads, features and
+        the plans' sections to their known values, and briefings to their number of slides."""
         raw, dropped = {}, []
         query = query if isinstance(query, str) else ""  # (a forged request may send anything)
         for key, value in parse_qsl(query.lstrip("?"), keep_blank_values=True)[:50]:
@@ -182,6 +184,7 @@ def _check(key: str, value: str, raw: dict, allowed: dict):
         "plan": tuple(plans.CHOICES),
         "vs": ind.LEVEL_VIEWS,
         "sel": tuple(allowed.get("features", ())),
+        "read": tuple(allowed.get("sections", ())),
     }
     if key in one:
         return value if value in one[key] else _DROP

@@ -33,6 +33,7 @@ class Criteria:
     text: str = ""
     plans: tuple = ()
     tasks: tuple = ()  # the docking plan's tasks (a feature's `task`, by its own or its `also` reference)
+    places: tuple = ()  # ids: the places a section of a plan's text quotes (layers.plan_text)
 
     @classmethod
     def parse(
@@ -87,6 +88,8 @@ def matches(features: pd.DataFrame, c: Criteria) -> pd.Series:
         ok &= features["plan"].isin(c.plans) | also.isin(c.plans)
     if c.tasks:
         ok &= features["task"].isin(c.tasks)
+    if c.places:
+        ok &= features["id"].isin(c.places)
     if c.text:
         needle = c.text.casefold()
         ok &= features["name_zh"].str.casefold().str.contains(needle, regex=False) | features[

@@ -200,6 +200,12 @@ window.atlas = (function () {
       });
     },
     featureRedraws: function () { return counts.redraws; },
+    // Resolves when the updates queued so far are applied and the map has drawn them
+    // (MapLibre draws on the next animation frame).
+    painted: function () {
+      const frame = function () { return new Promise(function (resolve) { requestAnimationFrame(resolve); }); };
+      return enqueue(async function () { await frame(); await frame(); });
+    },
     // One trace's arrays, as the server made them (the docking plan's flows), by its uid.
     restyleTrace: function (uid, update) {
       if (!update) { return false; }

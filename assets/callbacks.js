@@ -132,16 +132,26 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: (func
       const triggered = window.dash_clientside.callback_context.triggered.map(function (t) {
         return t.prop_id.split('.')[0];
       });
-      if (!sizes) { return noUpdate(); }
+      const still = [noUpdate(), noUpdate()];
+      if (!sizes) { return still; }
       const now = presenter || {};
       const chose = triggered.indexOf(ID.briefing) >= 0 && sizes[chosen];
       const brief = chose ? chosen : now.brief;
       let slide = chose ? 1 : (target && target.brief === now.brief ? target : now).slide;
-      if (!sizes[brief] || !slide) { return noUpdate(); }  // no briefing shown, or a rebuilt page
+      if (!sizes[brief] || !slide) { return still; }  // no briefing shown, or a rebuilt page
       const from = slide;
       presses.forEach(function (step) { slide = Math.min(sizes[brief], Math.max(1, slide + step)); });
-      // A press past the first or last slide stays.
-      return chose || slide !== from ? {brief: brief, slide: slide, asked: Date.now()} : noUpdate();
+      // A press past the first or last slide stays. A step hides the caption's words until
+      // the map shows the slide (landCaption).
+      if (!chose && slide === from) { return still; }
+      return [{brief: brief, slide: slide, asked: Date.now()}, 'slide-caption turning'];
+    },
+    // The caption's words back, once the map has drawn what the step changed (slides.py
+    // says why this runs last): after the map's next frames, so they show together.
+    landCaption: async function (text, mapSync, featureSync, flowsSync, focusSync, cls) {
+      if (!cls || cls.indexOf('turning') < 0) { return noUpdate(); }
+      await window.atlas.painted();
+      return 'slide-caption';
     },
     fullscreen: function (n) {
       if (n && document.fullscreenEnabled && !document.fullscreenElement) {

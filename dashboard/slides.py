@@ -156,6 +156,7 @@ def _stepping(app: Dash, page) -> None:
     app.clientside_callback(
         ClientsideFunction("atlas", "stepSlide"),
         Output(ids.SLIDE_TARGET, "data"),
+        Output(ids.SLIDE_CAPTION, "className", allow_duplicate=True),
         Input(ids.BRIEFING, "value"),
         Input(ids.SLIDE_PREV, "n_clicks"),
         Input(ids.SLIDE_NEXT, "n_clicks"),
@@ -191,6 +192,22 @@ def _stepping(app: Dash, page) -> None:
 
 
 def _caption(app: Dash, page) -> None:
+    # The caption and the map change as one. A step hides the caption's words (stepSlide);
+    # they show again once every update the step set off has reached the map: Dash holds a
+    # callback while any pending callback may still change one of its inputs, so this one
+    # runs after the slide's words, colours, places, links and camera are all applied.
+    app.clientside_callback(
+        ClientsideFunction("atlas", "landCaption"),
+        Output(ids.SLIDE_CAPTION, "className", allow_duplicate=True),
+        Input(ids.SLIDE_TEXT, "children"),
+        Input(ids.MAP_SYNC, "title"),
+        Input(ids.FEATURE_SYNC, "title"),
+        Input(ids.FLOWS_SYNC, "title"),
+        Input(ids.FOCUS_SYNC, "title"),
+        State(ids.SLIDE_CAPTION, "className"),
+        prevent_initial_call=True,
+    )
+
     @app.callback(
         Output(ids.SLIDE_TEXT, "children"),
         Output(ids.SLIDE_COUNT, "children"),

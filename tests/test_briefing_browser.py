@@ -72,6 +72,58 @@ def test_a_briefing_walked_with_a_clicker_and_each_slide_reopened_from_its_url(s
             assert page.locator("#root").get_attribute("class") == "app present"
 
 
+# Records, in the page, when the main map's updates finish and when the caption's words
+# are shown (not hidden while a step is under way) with a new title.
+WATCH_JS = """() => {
+  window.mapDone = []; window.captionShown = []; Error.stackTraceLimit = 40;
+  const gd = document.querySelector('#map .js-plotly-plot');
+  for (const name of ['restyle', 'relayout', 'react']) {
+    const call = window.Plotly[name];
+    window.Plotly[name] = function (target, ...rest) {
+      // dcc.Graph re-plots its own figure at times (the traces it holds are the map's): no change.
+      const same = name === 'react' && target === gd && rest[0].data.every((t, i) => t === gd.data[i]);
+      const done = call.call(window.Plotly, target, ...rest);
+      if (target === gd && !same) {
+        Promise.resolve(done).then(() => window.mapDone.push({at: performance.now(), name, what: JSON.stringify(rest[0]).slice(0, 80)}));
+      }
+      return done;
+    };
+  }
+  const caption = document.querySelector('#slide-caption');
+  let last = null;
+  new MutationObserver(() => {
+    const h2 = caption.querySelector('#slide-text h2');
+    const title = !caption.classList.contains('turning') && h2 ? h2.textContent : null;
+    if (title && title !== last) { window.captionShown.push({at: performance.now(), title}); }
+    if (title) { last = title; }
+  }).observe(caption, {attributes: true, childList: true, subtree: true, characterData: true});
+}"""
+
+
+def test_each_step_shows_the_slides_words_only_once_its_map_is_drawn(server_url, store):
+    briefing = slides.load_all(Page.make(store).parse)[0]["ports-and-sea"]
+    with browser_page(server_url, 1366, 768) as page:
+        page.goto(f"{server_url}/?brief=ports-and-sea&slide=1&mode=present")
+        _slide_shown(page, briefing.slides[0].title["zh"])
+        wait_for_places(page)
+        page.evaluate(WATCH_JS)
+        for n, slide in enumerate(briefing.slides[1:], 2):
+            pressed = page.evaluate("() => performance.now()")
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(
+                "(t) => window.captionShown.some(c => c.title === t)", arg=slide.title["zh"], timeout=30000
+            )
+            wait_for_map(page)
+            page.wait_for_timeout(300)  # any update the step set off late
+            shown = page.evaluate("(t) => window.captionShown.find(c => c.title === t).at", slide.title["zh"])
+            done = page.evaluate("(from) => window.mapDone.filter(d => d.at > from)", pressed)
+            assert done, f"slide {n}: the map did not change"
+            # No update of the map after the caption said the slide was there.
+            late = [(round(d["at"] - shown), d["name"], d["what"]) for d in done if d["at"] > shown]
+            assert not late, (n, late)
+        assert page.console_errors == []
+
+
 def test_the_language_switches_in_place_and_keeps_the_view(server_url):
     with browser_page(server_url) as page:
         page.goto(f"{server_url}/?indicator=urban_district_population&view=target&layers=ports&city=371100")

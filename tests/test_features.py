@@ -227,6 +227,26 @@ def test_airport_coordinates_are_the_registrys_own(store):
         assert r.precision == "site", r.id
 
 
+def test_every_airport_the_plans_name_and_the_registry_lists_is_at_its_record(store):
+    """Both plans' airports of today, the docking plan's 济南、青岛机场 (task 11) among them."""
+    f = store.features.set_index("id")
+    icao = {
+        "airport-jiaodong": "ZSQD",
+        "airport-yantai": "ZSYT",
+        "airport-weifang": "ZSWF",
+        "airport-weihai": "ZSWH",
+        "dk-airport-jinan": "ZSJN",
+    }
+    for place, code in icao.items():
+        r = f.loc[place]
+        assert r["coord_source"] == AIRPORTS and r["coord_quote"].startswith(f'"{code}",'), place
+        assert r["precision"] == "site", place
+    # Qingdao's airport is one row for both plans: the docking task is its second reference.
+    assert f.loc["airport-jiaodong", "task"] == 11
+    docking = f[(f["plan"] == "shandong-docking-2025") & (f["category"] == "airport")]
+    assert list(docking.index) == ["dk-airport-jinan"]
+
+
 def test_every_place_is_graded_by_who_gives_its_position(store):
     """The grades the store holds follow the rule; a mirror is never passed off as better."""
     f = store.features

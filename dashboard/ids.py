@@ -83,3 +83,4 @@ COMPARE_BOX = "compare-box"
 COMPARE_ASK = "compare-ask"  # the second map asked for: its view, indicator and scheme
 MAP_COMPARE = "map-compare"
 COMPARE_SYNC = "compare-sync"
+GAPS = "data-gaps"  # the figures the atlas lacks, by city and kind, with their template's link

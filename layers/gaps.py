@@ -30,14 +30,16 @@ def missing(figures: pd.DataFrame, defs: pd.DataFrame, cities, plan: str = plans
         .astype({"year": int})
         .itertuples(index=False, name=None)
     )
+    empty = dict.fromkeys(TO_FILL, "")
     rows = [
         {"plan": plan, "indicator": name, "scope": "city", "area_code": code, "year": year, "kind": kind, "unit": unit}
+        | empty
         for code in cities
         for kind, year in indicators.YEARS.items()
         for name, unit in zip(defs["indicator"], defs["unit"])
         if (name, code, year, kind) not in held
     ]
-    return pd.DataFrame(rows, columns=COLUMNS).fillna({c: "" for c in TO_FILL})
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def counts(gaps: pd.DataFrame, cities) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """Figures editors import, and a viewer's preview: the upload box, the checker's
-answer, the list of imports, and the downloads of every figure and of the template."""
+answer, the list of imports, the figures the atlas lacks, and the downloads of every
+figure, of the template and of the gaps as a template."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from flask import Response
 from dashboard import editors, ids, panels, tables
 from dashboard.i18n import LANGS, t
 from dashboard.page import Page, all_figures, rules_of
-from layers import imports, spreadsheet, user_store
+from layers import gaps, imports, spreadsheet, user_store
 from layers.store import Store
 
 # Everything that shows figures, refreshed after an import or a removal.
@@ -28,6 +29,7 @@ FIGURE_OUTPUTS = (
     (ids.SOURCES, "rowData"),
     (ids.CIRCLE_CARDS, "children"),
     (ids.SWITCHES, "data"),
+    (ids.GAPS, "children"),
 )
 
 
@@ -43,9 +45,10 @@ def _refreshed(page: Page, indicator, view, scheme, lang) -> tuple:
     cards = panels.circle_cards(all_figures(store), store.indicator_defs, lang)
     table = page.switches(lang)
     shown = table["map"].get(f"{indicator}|{view}|{scheme}")
+    missing = gaps_view(store, lang)
     if shown is None:
-        return *[no_update] * 6, rows, cards, table
-    return *shown, *table["bar"][indicator], rows, cards, table
+        return *[no_update] * 6, rows, cards, table, missing
+    return *shown, *table["bar"][indicator], rows, cards, table, missing
 
 
 def _uploads(app: Dash, page: Page) -> None:
@@ -122,6 +125,69 @@ def _downloads(app: Dash, store: Store) -> None:
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=figures-template.csv"},
         )
+
+    @app.server.route(GAPS_CSV)
+    def figures_gaps():
+        """The template with one row per figure the atlas lacks, values left to fill."""
+        return Response(
+            "\ufeff" + gaps.template(missing_figures(store)),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename={GAPS_FILE}"},
+        )
+
+
+GAPS_CSV = "/figures/gaps.csv"
+GAPS_FILE = "figures-gaps.csv"
+
+
+def missing_figures(store: Store):
+    """The five cities' figures that neither the store nor an import gives (layers.gaps)."""
+    return gaps.missing(all_figures(store), store.indicator_defs, store.cities["adcode"])
+
+
+def gaps_box(store: Store, lang: str):
+    """The data gaps, beside the import box they are filled through (refreshed on an import)."""
+    return html.Section(gaps_view(store, lang), id=ids.GAPS, className="gaps")
+
+
+def gaps_view(store: Store, lang: str) -> list:
+    """How many figures each city lacks of each kind, the template of them all, and the list."""
+    missing = missing_figures(store)
+    if missing.empty:
+        return [html.H2(t("gaps.title", lang)), html.P(t("gaps.none", lang), className="hint")]
+    cities = dict(zip(store.cities["adcode"], store.cities["name_zh" if lang == "zh" else "name_en"]))
+    table = gaps.counts(missing, cities)
+    head = html.Tr([html.Th(t("gaps.city", lang)), *[html.Th(t(f"view.{k}", lang)) for k in table.columns]])
+    body = [html.Tr([html.Td(cities[c]), *[html.Td(int(n)) for n in row]]) for c, row in table.iterrows()]
+    foot = html.Tr([html.Th(t("gaps.total", lang)), *[html.Th(int(n)) for n in table.sum()]])
+    return [
+        html.H2(t("gaps.title", lang)),
+        html.P(t("gaps.note", lang).format(n=len(missing)), className="hint"),
+        html.Table([html.Thead(head), html.Tbody(body), html.Tfoot(foot)], className="figures gap-counts"),
+        html.A(
+            t("gaps.download", lang).format(n=len(missing)),
+            href=GAPS_CSV,
+            download=GAPS_FILE,
+            className="template-link gaps-link",
+        ),
+        html.Details([html.Summary(t("gaps.list", lang)), html.Ul(_gap_lines(store, missing, cities, lang))]),
+    ]
+
+
+def _gap_lines(store: Store, missing, cities: dict, lang: str) -> list:
+    """One line per city and kind: the indicators it lacks, in the definitions' order."""
+    names = dict(zip(store.indicator_defs["indicator"], store.indicator_defs[f"name_{lang}"]))
+    joined = "、" if lang == "zh" else ", "
+    return [
+        html.Li(
+            [
+                html.B(f"{cities[code]} · {t(f'view.{kind}', lang)} ({len(rows)}): "),
+                joined.join(rows["indicator"].map(names)),
+            ],
+            className="gap-line",
+        )
+        for (code, kind), rows in missing.groupby(["area_code", "kind"], sort=False)
+    ]
 
 
 def writing_callbacks(app: Dash) -> set:

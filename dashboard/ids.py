@@ -89,3 +89,4 @@ READ_SEARCH = "read-search"
 READ_HITS = "read-hits"
 READ_INDEX = "read-index"  # each place's section and mark in the text, sent once
 READ_SYNC = "read-sync"  # the section the reader shows, for tests to wait on
+GAPS = "data-gaps"  # the figures the atlas lacks, by city and kind, with their template's link

@@ -356,6 +356,7 @@ def _side(page: Page, view: View):
             html.Div(city_view(page, view.city, lang), id=ids.CITY_VIEW, className="city-panel city-view"),
             html.Div(panel, id=ids.CITY_PANEL, className="city-panel"),
             *figure_imports.controls(lang),  # below the panel: reading comes before importing
+            figure_imports.gaps_box(page.store, lang),  # what is missing, to import
         ],
         className="side",
     )

@@ -495,5 +495,6 @@ def test_the_readme_counts_the_jiaodong_plans_places_as_the_store_does(store):
         ((j["precision"] == "schematic").sum(), "drawn as schematic lines"),
         ((j["precision"] == "unplaced").sum(), "not placed"),
         ((j["precision"] == "city").sum(), "at their city's point or shore"),
+        (((j["precision"] == "county") & (j.geom_type == "Point")).sum(), "at their county's point or shore"),
     ]:
         assert f"{count} {words}" in section, words

@@ -94,6 +94,33 @@ def _selection(app: Dash, page: Page) -> None:
     )
 
 
+# The filters whose choice frames what it selects (the layers' toggles leave the map where it is).
+FRAMING = ("category", "chapter", "precision", "status", "group", "lead")
+
+
+def _framing(page: Page, view, c: lf.Criteria, hits) -> dict | None:
+    """Where the map goes when one filter is chosen, as a search box on a map moves it: a search
+    or a section of the plan to what it found; a plan to where its places are; a city to the
+    city; another filter to the places it selects. None when a slide or a link set several
+    controls at once (they name their own extent), or when nothing is found."""
+    control = dict(views.CONTROLS)
+    chose, one = set(ctx.triggered_prop_ids.values()), len(ctx.triggered) == 1
+    closest = len(hits) and min(lf.MAX_ZOOM[p] for p in hits["precision"])
+    if len(hits) and ((c.text and ctx.triggered_id == ids.SEARCH) or (c.places and ids.READ in chose)):
+        return lf.focus_view(hits.geometry, max_zoom=closest)
+    if not one:
+        return None
+    if ctx.triggered_id == ids.PLAN:
+        return plans.frame(view.plan)
+    if ctx.triggered_id == control["city"] and c.cities:
+        cities, others = page.store.cities, page.store.context  # the docking plan's cities are context
+        shapes = [*cities[cities["adcode"].isin(c.cities)].geometry, *others[others["code"].isin(c.cities)].geometry]
+        return lf.focus_view(shapes, max_zoom=9.0)
+    if ctx.triggered_id in {control[k] for k in FRAMING} and len(hits):
+        return lf.focus_view(hits.geometry, max_zoom=closest)
+    return None
+
+
 def _filters(app: Dash, page: Page) -> None:
     feats = page.store.features
     control = dict(views.CONTROLS)
@@ -117,13 +144,7 @@ def _filters(app: Dash, page: Page) -> None:
         hits = feats[lf.matches(feats, c)]
         rows = lf.table_rows(hits, page.names[lang], TEXT[lang], lang)
         count = t("filter.count", lang).format(n=len(rows), total=len(feats))
-        # A search, or a section of the plan chosen, moves the map to what it found, as a
-        # search box on a map should; a plan moves it to where that plan's places are.
-        focus, chose = None, set(ctx.triggered_prop_ids.values())
-        if len(hits) and ((c.text and ctx.triggered_id == ids.SEARCH) or (c.places and ids.READ in chose)):
-            focus = lf.focus_view(hits.geometry, max_zoom=min(lf.MAX_ZOOM[p] for p in hits["precision"]))
-        elif ctx.triggered_id == ids.PLAN and len(ctx.triggered) == 1:  # the user chose it, not a slide
-            focus = plans.frame(view.plan)
+        focus = _framing(page, view, c, hits)
         return (rows, count, focus or no_update, page.flow_data(view, lang), layout.city_view(page, c.cities, lang))
 
     @app.callback(

@@ -34,6 +34,26 @@ def test_search_finds_english_names_and_moves_the_map(app):
     assert 121 < focus["center"]["lon"] < 123 and 36.5 < focus["center"]["lat"] < 37.6
 
 
+def test_choosing_a_city_or_a_filter_frames_what_it_selects(app, store):
+    def focus(values, changed):
+        full = {f"{ids.LAYERS}.value": list(lf.DEFAULT_LAYERS), **{f"{k}.value": v for k, v in values.items()}}
+        return json.loads(call(app, ids.GRID, full, changed).data)["response"].get(ids.FOCUS, {}).get("data")
+
+    # A city: the city whole, whatever places it holds.
+    west, south, east, north = store.cities.set_index("adcode").loc["371100"].geometry.bounds
+    got = focus({ids.CITY: ["371100"]}, f"{ids.CITY}.value")
+    assert got["bounds"] == [round(v, 5) for v in (west, south, east, north)]
+    assert south < got["center"]["lat"] < north and west < got["center"]["lon"] < east
+    # A Shandong city of the docking plan, which the atlas draws as context.
+    jinan = focus({ids.CITY: ["370100"], ids.PLAN: "docking"}, f"{ids.CITY}.value")
+    assert 116.5 < jinan["center"]["lon"] < 117.7
+    # A category: the places it selects (the nuclear plants lie on the east coast).
+    got = focus({ids.CATEGORY: ["nuclear"]}, f"{ids.CATEGORY}.value")
+    assert got and got["bounds"][0] > 120.5, got
+    # The layers' toggles leave the map where it is.
+    assert focus({ids.CITY: ["371100"]}, f"{ids.LAYERS}.value") is None
+
+
 @pytest.mark.parametrize(
     "values",
     [

@@ -37,8 +37,8 @@ window.atlas = (function () {
           // plotly.js 4.1.1 sets a new map's first view when it has loaded: a move before is lost.
           if (fit && !sub.map.loaded()) { setTimeout(check, 50); return; }
           current = gd; shown = {}; drawn = {};
-          // A new map shows whole what its figure asks to fit, if it is too small to at its zoom.
-          const camera = fit && fitted(gd, fit, gd.layout.map.zoom);
+          // A new map shows whole what its figure asks to fit, moving only if it does not already.
+          const camera = fit && fitted(gd, fit, gd.layout.map.center, gd.layout.map.zoom);
           if (!camera) { resolve(gd); return; }
           window.Plotly.relayout(gd, {'map.center': camera.center, 'map.zoom': camera.zoom}).then(function () { resolve(gd); });
         }
@@ -47,18 +47,36 @@ window.atlas = (function () {
     });
   }
 
-  // The camera that shows `bounds` whole beside the legend (over the map's left side on a
-  // screen wide enough for both), or null if the map shows them at `zoom` already: a large
-  // map keeps the view it was given, a smaller one widens it.
-  function fitted(gd, bounds, zoom) {
+  // The camera that shows `bounds` whole in the map's free part (right of the legend on a
+  // screen wide enough for both, above a briefing's caption), or null if the view asked for
+  // (`center`, `zoom`) shows them there already: a view that fits is kept as it was given;
+  // one that does not moves and, if it must, widens, never zooming in past `zoom`.
+  function fitted(gd, bounds, center, zoom) {
     const map = gd._fullLayout.map._subplot.map;
     const box = map.getCanvas().getBoundingClientRect();
     const legend = document.querySelector('.legend-block');
     const beside = legend && box.width > 700 ? Math.max(0, legend.getBoundingClientRect().right - box.left) : 0;
-    const camera = map.cameraForBounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]],
-                                       {padding: {left: beside + 12, right: 12, top: 48, bottom: 24}});
-    if (!camera || camera.zoom >= zoom) { return null; }
-    return {center: {lon: camera.center.lng, lat: camera.center.lat}, zoom: camera.zoom};
+    const caption = document.querySelector('.present .slide-caption');
+    const below = caption && caption.offsetParent ? Math.max(0, box.bottom - caption.getBoundingClientRect().top) : 0;
+    const padding = {left: beside + 12, right: 12, top: 48, bottom: below + 24};
+    if (center && shows(box, padding, bounds, center, zoom)) { return null; }
+    const camera = map.cameraForBounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]], {padding: padding});
+    if (!camera) { return null; }
+    return {center: {lon: camera.center.lng, lat: camera.center.lat}, zoom: Math.min(camera.zoom, zoom)};
+  }
+
+  // Whether `bounds` lie inside the box less its padding at that centre and zoom (Web
+  // Mercator, MapLibre's 512-pixel world at zoom 0).
+  function shows(box, pad, bounds, center, zoom) {
+    const size = 512 * Math.pow(2, zoom);
+    const x = function (lon) { return (lon + 180) / 360 * size; };
+    const y = function (lat) {
+      const s = Math.sin(lat * Math.PI / 180);
+      return (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * size;
+    };
+    const dx = box.width / 2 - x(center.lon), dy = box.height / 2 - y(center.lat);
+    return x(bounds[0]) + dx >= pad.left - 2 && x(bounds[2]) + dx <= box.width - pad.right + 2
+      && y(bounds[3]) + dy >= pad.top - 2 && y(bounds[1]) + dy <= box.height - pad.bottom + 2;
   }
 
   function enqueue(step) {
@@ -272,7 +290,9 @@ window.atlas = (function () {
       if (!view) { return false; }
       return enqueue(async function () {
         const gd = await ready();
-        const camera = (view.bounds && fitted(gd, view.bounds, view.zoom)) || view;
+        // A new slide's caption is measured as drawn: wait for the frame that draws it.
+        if (document.querySelector('.present')) { await new Promise(function (resolve) { requestAnimationFrame(resolve); }); }
+        const camera = (view.bounds && fitted(gd, view.bounds, view.center, view.zoom)) || view;
         return window.Plotly.relayout(gd, {'map.center': camera.center, 'map.zoom': camera.zoom});
       }).then(function () { return true; });
     },

@@ -176,8 +176,20 @@ class Page:
         return lf.focus_view([row.geometry], max_zoom=lf.MAX_ZOOM[row["precision"]])
 
     def opening_focus(self, view: View) -> dict:
-        """Where a page opened on a view starts: its extent, else its place's, else its plans'."""
+        """Where a page opened on a view starts: its extent, else its place's, else its plans'.
+        A briefing's slide frames what it shows (slide_focus)."""
+        if view.brief:
+            return self.slide_focus(view)
         return view.focus or (view.sel and self.place_focus(view.sel)) or plans.frame(view.plan)
+
+    def slide_focus(self, view: View) -> dict:
+        """A slide's extent, with the bounds of what it shows (its places, else its plan's
+        cities), which the browser keeps clear of the legend and the caption."""
+        focus = view.focus or plans.frame(view.plan)
+        feats = self.store.features
+        hits = feats[lf.matches(feats, self.criteria(view))]
+        shown = lf.focus_view(hits.geometry) if len(hits) else None
+        return {**focus, "bounds": (shown or plans.frame(view.plan))["bounds"]}
 
     def criteria(self, view: View) -> lf.Criteria:
         """The places a view shows."""

@@ -188,7 +188,7 @@ def _stepping(app: Dash, page) -> None:
         view = page.view(slide.view).but(lang=lang if lang in LANGS else None, **shown)
         # The view before the briefing, to return to when it ends.
         before = before if _presenter(presenter).get("brief") else query or ""
-        return (*_show(view, view.focus), shown, before)
+        return (*_show(view, page.slide_focus(view)), shown, before)
 
 
 def _caption(app: Dash, page) -> None:

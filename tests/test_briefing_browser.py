@@ -100,6 +100,26 @@ WATCH_JS = """() => {
 }"""
 
 
+# The places drawn as markers that lie under the caption box.
+UNDER_CAPTION_JS = """() => {
+  const gd = document.querySelector('#map .js-plotly-plot');
+  const m = gd._fullLayout.map._subplot.map;
+  const box = m.getCanvas().getBoundingClientRect();
+  const cap = document.querySelector('#slide-caption').getBoundingClientRect();
+  const under = [];
+  gd.data.forEach(t => {
+    if (t.visible === false || t.type !== 'scattermap' || (t.mode || '').includes('lines') || !t.customdata) { return; }
+    (t.lon || []).forEach((lon, i) => {
+      if (lon == null) { return; }
+      const p = m.project([lon, t.lat[i]]);
+      const x = box.left + p.x, y = box.top + p.y;
+      if (x >= cap.left && x <= cap.right && y >= cap.top && y <= cap.bottom) { under.push(t.customdata[i]); }
+    });
+  });
+  return under;
+}"""
+
+
 def test_each_step_shows_the_slides_words_only_once_its_map_is_drawn(server_url, store):
     briefing = slides.load_all(Page.make(store).parse)[0]["ports-and-sea"]
     with browser_page(server_url, 1366, 768) as page:
@@ -121,6 +141,9 @@ def test_each_step_shows_the_slides_words_only_once_its_map_is_drawn(server_url,
             # No update of the map after the caption said the slide was there.
             late = [(round(d["at"] - shown), d["name"], d["what"]) for d in done if d["at"] > shown]
             assert not late, (n, late)
+            # The caption covers none of the slide's places.
+            assert page.evaluate(UNDER_CAPTION_JS) == [], n
+            page.screenshot(path=SHOTS / f"12-slide-{n}-1366.png")
         assert page.console_errors == []
 
 

@@ -4,6 +4,8 @@ opened from a link shows that view at once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import flask
 from dash import dcc, html
 
@@ -353,7 +355,7 @@ def _side(page: Page, view: View):
                 id=ids.CIRCLE_CARDS,
                 className="cards",
             ),
-            html.Div(city_view(page, view.city, lang), id=ids.CITY_VIEW, className="city-panel city-view"),
+            html.Div(city_view(page, page.criteria(view), lang), id=ids.CITY_VIEW, className="city-panel city-view"),
             html.Div(panel, id=ids.CITY_PANEL, className="city-panel"),
             *figure_imports.controls(lang),  # below the panel: reading comes before importing
             figure_imports.gaps_box(page.store, lang),  # what is missing, to import
@@ -485,18 +487,25 @@ def compare_map(page: Page, view: View) -> list:
     ]
 
 
-def city_view(page: Page, cities, lang: str) -> list:
-    """For each chosen city: the docking plan's tasks that name it, and how many
-    places of each plan lie in it (the table and the map show them)."""
+def city_view(page: Page, c: lf.Criteria, lang: str) -> list:
+    """For each chosen city: the docking plan's tasks that name it, and how many places of
+    each plan lie in it: those the table and the map show (the same filter), and in all layers."""
     store, names = page.store, page.names[lang]
     out = []
-    for city in list(cities)[:3]:  # more would not fit beside the map
+
+    def shows(plan_id: str) -> bool:
+        return not c.plans or plan_id in c.plans
+
+    for city in list(c.cities)[:3]:  # more would not fit beside the map
         tasks = docking.tasks_naming(store.tasks, city)
         in_city = store.features[store.features["city_adcodes"].map(lambda s, city=city: city in s.split(";"))]
         counts = [
             html.Li(
-                f"{t(f'plan.{p.key}', lang)}: "  # a place both plans name counts for both
-                f"{lf.matches(in_city, lf.Criteria(layers=FEATURE_LAYERS, plans=(p.id,))).sum()}"
+                t("cityview.count", lang).format(
+                    plan=t(f"plan.{p.key}", lang),  # a place both plans name counts for both
+                    shown=lf.matches(in_city, replace(c, cities=(city,), plans=(p.id,))).sum() if shows(p.id) else 0,
+                    all=lf.matches(in_city, lf.Criteria(layers=FEATURE_LAYERS, plans=(p.id,))).sum(),
+                )
             )
             for p in plans.REGISTRY
         ]

@@ -145,7 +145,7 @@ def _filters(app: Dash, page: Page) -> None:
         rows = lf.table_rows(hits, page.names[lang], TEXT[lang], lang)
         count = t("filter.count", lang).format(n=len(rows), total=len(feats))
         focus = _framing(page, view, c, hits)
-        return (rows, count, focus or no_update, page.flow_data(view, lang), layout.city_view(page, c.cities, lang))
+        return (rows, count, focus or no_update, page.flow_data(view, lang), layout.city_view(page, c, lang))
 
     @app.callback(
         *[Output(control[key], "value") for key in FILTERS if key != "plan"],

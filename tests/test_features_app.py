@@ -1,6 +1,7 @@
 """The plan's places in the app: filtering, selection and bad input, through the HTTP endpoint."""
 
 import json
+import re
 
 import pytest
 
@@ -32,6 +33,18 @@ def test_search_finds_english_names_and_moves_the_map(app):
     assert {"海阳核电基地", "荣成核电基地(石岛湾)", "烟台核电研发中心"} <= names
     focus = data[ids.FOCUS]["data"]
     assert 121 < focus["center"]["lon"] < 123 and 36.5 < focus["center"]["lat"] < 37.6
+
+
+def test_a_citys_counts_are_the_tables(app):
+    """The city's view counts what the table shows, and says how many all layers hold."""
+    for layers in (list(lf.DEFAULT_LAYERS), ["ports"]):
+        full = {f"{ids.LAYERS}.value": layers, f"{ids.CITY}.value": ["371000"], f"{ids.PLAN}.value": "jiaodong"}
+        data = json.loads(call(app, ids.GRID, full, f"{ids.CITY}.value").data)["response"]
+        rows = data[ids.GRID]["rowData"]
+        text = json.dumps(data[ids.CITY_VIEW]["children"], ensure_ascii=False)
+        shown, every = map(int, re.search(r"胶东[^:]*:图上 (\d+) 处\(全部图层共 (\d+) 处\)", text).groups())
+        assert shown == len(rows) and every >= shown, (layers, shown, len(rows))
+        assert re.search(r"深度对接[^:]*:图上 0 处", text)  # the other plan's places are not shown
 
 
 def test_choosing_a_city_or_a_filter_frames_what_it_selects(app, store):

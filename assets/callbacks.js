@@ -153,6 +153,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: (func
       await window.atlas.painted();
       return 'slide-caption';
     },
+    // Each plan's line in the header: shown when that plan is chosen, or all of them.
+    showSubtitles: function (plan) {
+      return window.dash_clientside.callback_context.outputs_list.map(function (o) {
+        return !(plan === 'both' || o.id === 'subtitle-' + plan);
+      });
+    },
     fullscreen: function (n) {
       if (n && document.fullscreenEnabled && !document.fullscreenElement) {
         document.documentElement.requestFullscreen().catch(function () {});

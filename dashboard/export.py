@@ -204,7 +204,7 @@ def drawing(page: Page, view: View) -> Drawing:
         ],
     ]
     if flows.get("visible"):
-        rows.append((fl.FLOW_COLOR, f"{t('legend.flows', lang)} ({len(flows['lon']) // 3})"))
+        rows.append((fl.FLOW_COLOR, f"{t('legend.flows', lang)} ({flows['lon'].count(None)})"))
     defn = indicator_of(store, view.indicator, lang)[0]
     heading = f"{defn['name_zh'] if lang == 'zh' else defn['name_en']} · {legend.unit}"
     return Drawing(state, heading, tuple(rows), title, sources, shown, flows)
@@ -436,15 +436,19 @@ def _html_backdrop(m, store, d: Drawing, lang: str) -> None:
 def _html_flows(m, flows: dict) -> None:
     import folium
 
-    if flows.get("visible"):
-        for i in range(0, len(flows["lon"]), 3):  # segments, each followed by a gap
+    if not flows.get("visible"):
+        return
+    start = 0
+    for end, lon in enumerate(flows["lon"]):  # arcs, each followed by a gap
+        if lon is None:
             folium.PolyLine(
-                [(flows["lat"][i], flows["lon"][i]), (flows["lat"][i + 1], flows["lon"][i + 1])],
+                list(zip(flows["lat"][start:end], flows["lon"][start:end])),
                 color=fl.FLOW_COLOR,
                 weight=2.5,
                 opacity=0.75,
-                tooltip=flows["hovertext"][i],
+                tooltip=flows["hovertext"][start],
             ).add_to(m)
+            start = end + 1
 
 
 def _html_boxes(root, d: Drawing, title: str, lang: str) -> None:

@@ -245,7 +245,25 @@ def flow_data(links, tasks, names: lf.Names, lang: str = "zh") -> dict:
         text = f"<b>{src} → {names.regions.get(r.partner, r.partner)}</b><br>" + "<br>".join(
             f"{t('task.n', lang).format(n=n)} {title.get(n, '')}" for n in r.tasks
         )
-        lon += [r.from_lon, r.to_lon, None]
-        lat += [r.from_lat, r.to_lat, None]
-        hover += [text, text, None]
+        arc = _arc(r.from_lon, r.from_lat, r.to_lon, r.to_lat)
+        lon += [x for x, _ in arc] + [None]
+        lat += [y for _, y in arc] + [None]
+        hover += [text] * len(arc) + [None]
     return {"visible": True, "lon": lon, "lat": lat, "hovertext": hover}
+
+
+# Links are drawn as arcs, not straight lines: the many that leave one city for Beijing,
+# Tianjin, Hebei or the Yangtze Delta's provinces would lie on one another. Each bends to the
+# left of its direction by a share of its length (a quadratic curve through ARC_STEPS points).
+ARC_STEPS = 16
+ARC_BEND = 0.18
+
+
+def _arc(x0: float, y0: float, x1: float, y1: float) -> list[tuple[float, float]]:
+    cx, cy = (x0 + x1) / 2 - (y1 - y0) * ARC_BEND, (y0 + y1) / 2 + (x1 - x0) * ARC_BEND
+    out = []
+    for i in range(ARC_STEPS + 1):
+        u = i / ARC_STEPS
+        a, b, c = (1 - u) ** 2, 2 * (1 - u) * u, u**2
+        out.append((round(a * x0 + b * cx + c * x1, 4), round(a * y0 + b * cy + c * y1, 4)))
+    return out

@@ -5,7 +5,8 @@ from __future__ import annotations
 TEXT = {
     "zh": {
         "title": "胶东经济圈一体化发展规划图集",
-        "subtitle": "《胶东经济圈“十四五”一体化发展规划》(2021年7月) · 青岛 烟台 潍坊 威海 日照",
+        "subtitle.jiaodong": "《胶东经济圈“十四五”一体化发展规划》(2021年7月) · 青岛 烟台 潍坊 威海 日照",
+        "subtitle.docking": "《山东省深入落实区域协调发展战略深度对接京津冀和长三角行动方案(2025-2027年)》(2025年2月) · 21项任务",
         "indicator": "指标",
         "view": "视图",
         "view.baseline": "2020年基数",
@@ -244,7 +245,8 @@ TEXT = {
     },
     "en": {
         "title": "Jiaodong Economic Circle plan atlas",
-        "subtitle": "14th Five-Year Integration Plan (July 2021) · Qingdao Yantai Weifang Weihai Rizhao",
+        "subtitle.jiaodong": "14th Five-Year Integration Plan (July 2021) · Qingdao Yantai Weifang Weihai Rizhao",
+        "subtitle.docking": "Action plan for docking with Beijing–Tianjin–Hebei and the Yangtze River Delta (2025–2027; February 2025) · 21 tasks",
         "indicator": "Indicator",
         "view": "View",
         "view.baseline": "2020 baseline",

@@ -72,6 +72,7 @@ DECK_STATUS = "deck-status"
 DECK_DOWNLOAD = "deck-download"
 EXPORT = "export-"  # + "png", "html", ...: the download links
 PLAN = "plan"  # which plan: the Jiaodong plan, the docking plan, or both
+SUBTITLE = "subtitle"  # the header's line naming the plan shown; one span per plan, "subtitle-<key>"
 GROUP = "task-group"
 LEAD = "lead-department"
 FLOWS_DATA = "flows-data"  # the flow trace's arrays for the view

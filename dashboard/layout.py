@@ -24,7 +24,7 @@ from dashboard import (
 )
 from dashboard import feature_layers as fl
 from dashboard import view as views
-from dashboard.i18n import LANG_NAMES, t
+from dashboard.i18n import LANG_NAMES, TEXT, t
 from dashboard.page import Page, all_figures, map_view
 from dashboard.view import View
 from layers import docking, map_layers, plans, user_store
@@ -92,7 +92,7 @@ def body(page: Page, view: View, notice="", focus: dict | None = None) -> list:
     return [
         html.Header(
             [
-                html.Div([html.H1(t("title", lang)), html.P(t("subtitle", lang))]),
+                html.Div([html.H1(t("title", lang)), _subtitle(view)]),
                 html.Div(
                     [
                         html.Button(t("controls.toggle", lang), id=ids.CONTROLS_TOGGLE, className="controls-toggle"),
@@ -252,6 +252,24 @@ def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | Non
         ],
         className="map-wrap",
     )
+
+
+def _subtitle(view: View) -> html.P:
+    """Which plan the page shows: its title and date (both, when both are chosen); the plan
+    control shows and hides them (place_callbacks)."""
+    chosen = plans.CHOICES.get(view.plan, ())
+    return html.P(
+        [
+            html.Span(_plan_line(p.key, view.lang), id=f"{ids.SUBTITLE}-{p.key}", hidden=p.id not in chosen)
+            for p in plans.REGISTRY
+        ],
+        className="subtitle",
+    )
+
+
+def _plan_line(key: str, lang: str) -> str:
+    """A plan's title and date as the header gives it; an office's own plan, its name."""
+    return t(f"subtitle.{key}", lang) if f"subtitle.{key}" in TEXT[lang] else t(f"plan.{key}", lang)
 
 
 def _tabs(page: Page, rows: list[dict], view: View):

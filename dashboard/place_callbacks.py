@@ -22,6 +22,7 @@ FILTERS = ("layers", "category", "city", "chapter", "precision", "status", "q", 
 def register(app: Dash, page: Page) -> None:
     _selection(app, page)
     _filters(app, page)
+    _subtitles(app)
     _folding(app)
 
 
@@ -119,6 +120,16 @@ def _framing(page: Page, view, c: lf.Criteria, hits) -> dict | None:
     if ctx.triggered_id in {control[k] for k in FRAMING} and len(hits):
         return lf.focus_view(hits.geometry, max_zoom=closest)
     return None
+
+
+def _subtitles(app: Dash) -> None:
+    # The header names the plan (or plans) chosen.
+    app.clientside_callback(
+        ClientsideFunction("atlas", "showSubtitles"),
+        *[Output(f"{ids.SUBTITLE}-{p.key}", "hidden") for p in plans.REGISTRY],
+        Input(ids.PLAN, "value"),
+        prevent_initial_call=True,
+    )
 
 
 def _filters(app: Dash, page: Page) -> None:

@@ -225,3 +225,28 @@ def test_each_plans_frame_holds_what_it_covers(store):
         assert holds(docking, context.loc[code].geometry.bounds)
     assert holds(docking, cities)
     assert plans.frame("jiaodong") == plans.JIAODONG_FRAME and plans.frame("docking") == plans.SHANDONG_TO_SHANGHAI
+
+
+def test_each_link_is_drawn_as_an_arc_between_its_ends(store):
+    """Links that share a city would lie on one another as straight lines: each is an arc from
+    its Shandong end to its partner's, bent off the straight line, one gap after each."""
+    from dashboard import feature_layers as fl
+    from dashboard.page import Page
+    from dashboard.view import View
+
+    page = Page.make(store)
+    links = page.links(View(plan="docking"))
+    data = fl.flow_data(links, store.tasks, page.names["zh"])
+    assert data["lon"].count(None) == len(links)
+    arcs, arc = [], []
+    for x, y in zip(data["lon"], data["lat"]):
+        if x is None:
+            arcs.append(arc)
+            arc = []
+        else:
+            arc.append((x, y))
+    for (a, b), r in zip([(arc[0], arc[-1]) for arc in arcs], links.itertuples()):
+        assert a == (round(r.from_lon, 4), round(r.from_lat, 4)) and b == (round(r.to_lon, 4), round(r.to_lat, 4))
+    mid = arcs[0][len(arcs[0]) // 2]
+    straight = ((arcs[0][0][0] + arcs[0][-1][0]) / 2, (arcs[0][0][1] + arcs[0][-1][1]) / 2)
+    assert abs(mid[0] - straight[0]) + abs(mid[1] - straight[1]) > 0.1

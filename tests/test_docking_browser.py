@@ -36,7 +36,9 @@ def test_the_task_filters_choose_places_and_links_through_the_endpoint(app, stor
     # It leads tasks 11 (牵头) and 12 (按职责分工负责); in task 15 it only supports (配合).
     assert led == {11, 12}
     rows = out[ids.GRID]["rowData"]
-    assert rows and all(r["plan_ref"].split("·")[0] in {f"任务{n}" for n in led} for r in rows)
+    # Each row's references (its own, then the other plan's: "第十章第一节 / 任务11·(三)") name a task led.
+    tasks = {f"任务{n}" for n in led}
+    assert rows and all({ref.split("·")[0] for ref in r["plan_ref"].split(" / ")} & tasks for r in rows)
     flows = out[ids.FLOWS_DATA]["data"]
     shown = {int(part.split("任务")[1].split(" ")[0]) for h in flows["hovertext"] if h for part in h.split("<br>")[1:]}
     assert shown <= led and shown
@@ -52,11 +54,14 @@ def test_choosing_the_plan_and_a_city_in_the_browser(server_url, store):
         page.goto(server_url)
         wait_for_places(page)
         assert _flow_segments(page) == 0
+        assert page.locator(f"#{ids.SUBTITLE}-docking").is_hidden()  # the header names the plan shown
         page.locator(f"#{ids.PLAN}").get_by_text("两者", exact=True).click()
+        page.locator(f"#{ids.SUBTITLE}-docking").wait_for(state="visible")
+        assert page.locator(f"#{ids.SUBTITLE}-jiaodong").is_visible()
         expected = len(page_data.links(View(plan="both")))
         page.wait_for_function(
             "([i, n]) => { const t = document.querySelector('#map .js-plotly-plot').data[i];"
-            " return t.visible !== false && t.lon.filter(v => v !== null).length === 2 * n; }",
+            " return t.visible !== false && t.lon.filter(v => v === null).length === n; }",
             arg=[figures.FLOWS, expected],
             timeout=20000,
         )
@@ -79,7 +84,7 @@ def test_choosing_the_plan_and_a_city_in_the_browser(server_url, store):
         links = page_data.links(View(plan="both", city=("370800",)))
         page.wait_for_function(
             "([i, n]) => { const t = document.querySelector('#map .js-plotly-plot').data[i];"
-            " return t.visible !== false && t.lon.filter(v => v !== null).length === 2 * n; }",
+            " return t.visible !== false && t.lon.filter(v => v === null).length === n; }",
             arg=[figures.FLOWS, len(links)],
             timeout=20000,
         )

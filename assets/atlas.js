@@ -325,6 +325,25 @@ document.addEventListener('keydown', function (event) {
 });
 
 
+/* On a touch screen, a swipe across a briefing's caption steps it (to the left: the next
+   slide), pressing the button a finger would; the map keeps its own pan and zoom. */
+(function () {
+  let start = null;
+  document.addEventListener('touchstart', function (event) {
+    const caption = event.target.closest && event.target.closest('.present .slide-caption');
+    start = caption && event.touches.length === 1 ? {x: event.touches[0].clientX, y: event.touches[0].clientY} : null;
+  }, {passive: true});
+  document.addEventListener('touchend', function (event) {
+    if (!start) { return; }
+    const touch = event.changedTouches[0];
+    const dx = touch.clientX - start.x, dy = touch.clientY - start.y;
+    start = null;
+    if (Math.abs(dx) < 40 || Math.abs(dx) < 2 * Math.abs(dy)) { return; }  // a tap, or a scroll
+    const button = document.getElementById(dx < 0 ? window.atlasIds.slideNext : window.atlasIds.slidePrev);
+    if (button) { button.click(); }
+  }, {passive: true});
+})();
+
 /* No lost clicks: a callback request that gets no answer (the worker that held
    it died) or a 502/503/504 from a proxy is sent once more. Dash 4.4's renderer
    posts callbacks through the global fetch, looked up at each call, so wrapping

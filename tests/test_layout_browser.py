@@ -83,3 +83,35 @@ def test_a_shared_link_reads_on_a_phone(server_url):
         assert page.locator("#layers").is_visible()
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
         page.screenshot(path=SHOTS / "21-phone-link.png")
+
+
+SWIPE_JS = """(dx) => {
+  const el = document.querySelector('#slide-caption');
+  const r = el.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  const touch = (cx) => new Touch({identifier: 1, target: el, clientX: cx, clientY: y});
+  el.dispatchEvent(new TouchEvent('touchstart', {touches: [touch(x)], changedTouches: [touch(x)], bubbles: true}));
+  el.dispatchEvent(new TouchEvent('touchend', {touches: [], changedTouches: [touch(x + dx)], bubbles: true}));
+}"""
+
+SHOWN_JS = """(t) => { const c = document.querySelector('#slide-caption');
+  return !!c && !c.classList.contains('turning') && (c.querySelector('h2') || {}).textContent === t; }"""
+
+
+def test_a_briefing_steps_by_swipe_on_a_phone(server_url, store):
+    from dashboard import slides
+    from dashboard.page import Page
+
+    titles = [s.title["zh"] for s in slides.load_all(Page.make(store).parse)[0]["ports-and-sea"].slides]
+    with browser_page(server_url, 390, 844) as page:
+        page.goto(f"{server_url}/?brief=ports-and-sea&slide=1&mode=present")
+        page.wait_for_function(SHOWN_JS, arg=titles[0], timeout=30000)
+        wait_for_places(page)
+        assert _in_view(page, "#slide-caption") and _in_view(page, "#slide-next")
+        page.evaluate(SWIPE_JS, -120)  # to the left: the next slide
+        page.wait_for_function(SHOWN_JS, arg=titles[1], timeout=30000)
+        page.screenshot(path=SHOTS / "21-phone-briefing.png")
+        page.evaluate(SWIPE_JS, 15)  # a tap, not a swipe: stays
+        page.evaluate(SWIPE_JS, 120)  # to the right: back
+        page.wait_for_function(SHOWN_JS, arg=titles[0], timeout=30000)
+        assert "slide=1" in page.url

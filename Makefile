@@ -21,7 +21,7 @@ SOAK ?= 10
 SOAK_TESTS ?= $(wildcard tests/test_*browser*.py) tests/test_serve.py tests/test_editors.py tests/test_user_store_db.py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run serve test soak build bench load bench-exports bench-peers deb deb-test npm clean
+.PHONY: run serve test soak build bench load bench-exports bench-peers readme-images deb deb-test npm clean
 
 run: $(VENV)/.app deb
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m dashboard
@@ -55,6 +55,12 @@ bench-exports: $(VENV)/.dev deb
 # Streamlit gets its own environment (bench/out/peers/venv); Leaflet comes from npm.
 bench-peers: $(VENV)/.dev deb npm
 	$(BIN)/python -m bench.compare
+
+# The README's six pictures (assets/readme/): the layout browser test's screenshots and a
+# briefing's decks drawn by pdftoppm and LibreOffice. Those two (Debian's poppler-utils and
+# libreoffice-impress) are needed here only, so no other target installs them.
+readme-images: $(VENV)/.dev deb
+	$(BIN)/python -m bench.readme_images
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }

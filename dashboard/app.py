@@ -36,10 +36,10 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
         __name__,
         compress=True,
         assets_folder=str(ASSETS),
-        # Leaflet is only inlined into the HTML exports, and plotly/build/ makes the
-        # partial plotly.js. Dash 4.4 matches assets_ignore against file names only;
-        # folders need assets_path_ignore.
-        assets_path_ignore=[r"^(vendor|build)$"],
+        # Leaflet is only inlined into the HTML exports, plotly/build/ makes the
+        # partial plotly.js, and readme/ holds the README's pictures. Dash 4.4 matches
+        # assets_ignore against file names only; folders need assets_path_ignore.
+        assets_path_ignore=[r"^(vendor|build|readme)$"],
         title=t("title"),
         update_title=None,
     )

@@ -16,9 +16,12 @@ import atexit
 import html as html_text
 import json
 import os
+import queue
+import signal
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -74,6 +77,11 @@ PNG_QUEUE = RenderQueue(waiting=max(0, min(2, int(os.environ.get("THREADS", "4")
 # at 10, 966 ms without; at 19 a busy machine starved the renders past kaleido's 90 s limit.
 CHROMIUM_NICE = 10
 _kaleido_started: list = []  # whether this process has started its Chromium
+# kaleido 1.5.0 gives up on drawing a picture after 90 s, but not on waiting for its browser
+# tab or on handing it back: on a loaded machine a render was seen stuck there for 13 minutes,
+# and with it every PNG of the process behind it. So a render has a limit of its own; past it
+# the Chromium is stopped, the export answers "busy, come back", and the next starts afresh.
+RENDER_LIMIT_S = 150
 
 
 def places(page: Page, view: View) -> gpd.GeoDataFrame:
@@ -264,6 +272,46 @@ def to_png(page: Page, view: View, title: str = "") -> bytes:
 
 
 def _render_png(fig: dict) -> bytes:
+    """The picture, or TimeoutError past RENDER_LIMIT_S (see there)."""
+    answer: queue.Queue = queue.Queue(maxsize=1)
+
+    def render() -> None:
+        try:
+            answer.put((True, _kaleido_png(fig)))
+        except BaseException as err:  # noqa: BLE001 - handed to the caller
+            answer.put((False, err))
+
+    threading.Thread(target=render, name="png-render", daemon=True).start()
+    try:
+        ok, value = answer.get(timeout=RENDER_LIMIT_S)
+    except queue.Empty:
+        _abandon_kaleido()
+        raise TimeoutError(f"no picture after {RENDER_LIMIT_S} s") from None
+    if not ok:
+        raise value
+    return value
+
+
+def _abandon_kaleido() -> None:
+    """Stops this process's kaleido Chromium and leaves its stuck server behind (kaleido
+    1.5.0: its close() would wait on the stuck render for good), so that the next picture
+    starts a server of its own."""
+    import kaleido
+    from kaleido import _sync_server
+
+    for pid in _chromium_processes():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:  # gone already
+            pass
+    stuck = kaleido._global_server
+    stuck._initialized = False  # its exit hook then has nothing to wait for
+    _sync_server.GlobalKaleidoServer._instance = None
+    kaleido._global_server = _sync_server.GlobalKaleidoServer()
+    _kaleido_started.clear()
+
+
+def _kaleido_png(fig: dict) -> bytes:
     import kaleido
 
     with warnings.catch_warnings():  # called in PNG_QUEUE's turn: one at a time

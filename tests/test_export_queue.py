@@ -186,3 +186,40 @@ def test_the_server_turns_extra_exports_away_and_keeps_serving_pages():
             assert headers["Retry-After"].isdigit() and body.decode().count("\n") == 1
         else:
             assert headers["Content-Type"] == "image/png" and body.startswith(b"\x89PNG")
+
+
+def test_a_render_stuck_past_its_limit_is_abandoned_and_the_next_starts_afresh(monkeypatch):
+    """kaleido 1.5.0 can wait for its browser tab for good: the render gives up after
+    RENDER_LIMIT_S, stops that Chromium, and the next render gets a server of its own."""
+    import kaleido
+
+    release = threading.Event()
+    killed, calls = [], []
+
+    def stuck(fig):
+        calls.append(fig)
+        if len(calls) == 1:
+            release.wait(30)  # held like the stuck tab
+            return b"too late"
+        return STAND_IN
+
+    monkeypatch.setattr(export, "RENDER_LIMIT_S", 0.5)
+    monkeypatch.setattr(export, "_kaleido_png", stuck)
+    monkeypatch.setattr(export, "_chromium_processes", lambda: [123456789])
+    monkeypatch.setattr(export.os, "kill", lambda pid, sig: killed.append((pid, sig)))
+    monkeypatch.setattr(export, "_kaleido_started", [True])
+    from kaleido import _sync_server
+
+    before = kaleido._global_server  # this process's real server, put back as it was after the test
+    monkeypatch.setattr(kaleido, "_global_server", before)
+    monkeypatch.setattr(before, "_initialized", before.is_running())
+    monkeypatch.setattr(_sync_server.GlobalKaleidoServer, "_instance", before)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        export._render_png({"n": 1})
+    assert time.monotonic() - started < 5
+    assert [pid for pid, _ in killed] == [123456789]  # its Chromium stopped
+    assert kaleido._global_server is not before and not before.is_running()
+    assert export._kaleido_started == []  # the next render starts a server
+    assert export._render_png({"n": 2}) == STAND_IN
+    release.set()

@@ -148,6 +148,19 @@ def test_a_click_on_a_place_shows_its_quote_in_the_reader(server_url, store):
         assert page.foreign == [] and page.refused == [] and page.console_errors == []
 
 
+def test_a_docking_place_shows_its_task_in_the_reader(server_url, store):
+    """The other plan, the other way: a place of the docking plan selected, its task's words marked."""
+    place = store.features.set_index("id").loc["dk-airport-jinan"]
+    with browser_page(server_url) as page:
+        page.goto(f"{server_url}/?plan=docking&sel=dk-airport-jinan")
+        wait_for_places(page)
+        _open_reader(page)
+        page.wait_for_function(f"() => document.querySelector('#{ids.READ_SYNC}').title === 'dk-airport-jinan'")
+        assert page.get_attribute(".reader-text", "data-shown") == "任务11"
+        assert page.locator(".reader-text mark.current").first.inner_text() in place.quote
+        assert page.foreign == [] and page.refused == [] and page.console_errors == []
+
+
 def test_a_docking_task_link_opens_on_its_task_and_places(server_url, atlas):
     view = View(read="任务8", plan="docking").but(read="任务8", plan="docking")
     rows, placed = _placed(atlas, view)

@@ -122,6 +122,7 @@ def static_figure(page: Page, view: View, title: str = ""):
         fl.filled_traces(page.feature_data[lang], set(d.places["id"]), zones),
         center=focus["center"],
         zoom=focus["zoom"],
+        anchors=page.anchors,
     )
     fig.data[0].geojson = json.loads(store.geojson("cities"))
     for layer in fig.layout.map.layers:  # URLs the app serves -> the data itself

@@ -233,6 +233,7 @@ def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | Non
                                 center=focus.get("center"),
                                 zoom=focus.get("zoom"),
                                 fit=focus.get("bounds"),
+                                anchors=page.anchors,
                             ),
                             config={"displaylogo": False, "scrollZoom": True},
                             className="map",
@@ -474,7 +475,13 @@ def compare_map(page: Page, view: View) -> list:
             dcc.Graph(
                 id=ids.MAP_COMPARE,
                 figure=figures.map_figure(
-                    store.cities, store.context, state, lang, center=focus.get("center"), zoom=focus.get("zoom")
+                    store.cities,
+                    store.context,
+                    state,
+                    lang,
+                    center=focus.get("center"),
+                    zoom=focus.get("zoom"),
+                    anchors=page.anchors,
                 ),
                 config={"displaylogo": False, "scrollZoom": True},
                 className="map",

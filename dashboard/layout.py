@@ -404,6 +404,11 @@ def layer_controls(page: Page, layers: list, lang: str) -> list:
             ],
             className="line-legend",
         ),
+        html.Div(
+            [html.Span("n", className="badge-swatch", style={"background": fl.BADGE_COLOR}), t("legend.badges", lang)],
+            className="legend-row badge-legend",
+            title=t("legend.badges.note", lang),
+        ),
         html.Div(t("legend.precision", lang), className="legend-note"),
     ]
 

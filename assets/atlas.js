@@ -92,7 +92,11 @@ window.atlas = (function () {
     const t = gd.data[index];
     const ids = [];
     if (t.visible !== false) {
-      (t.customdata || []).forEach(function (id) { if (id != null && ids[ids.length - 1] !== id) { ids.push(id); } });
+      (t.customdata || []).forEach(function (id) {
+        // A badge's customdata is [its city, ...the ids it counts] (badgeArrays).
+        if (Array.isArray(id)) { ids.push.apply(ids, id.slice(1)); }
+        else if (id != null && ids[ids.length - 1] !== id) { ids.push(id); }
+      });
     }
     shown[index] = ids.join('|');
     drawn[index] = t.visible !== false;
@@ -102,6 +106,7 @@ window.atlas = (function () {
   // plotly.js 4.1 fails ("Source already exists") when a map trace that had
   // points is given none and then some again.
   function arrays(data, trace, ids) {
+    if (trace.geom === 'badge') { return badgeArrays(trace, ids); }
     const items = ids.map(function (id) { return lookup(data, trace, id); }).filter(Boolean);
     if (!items.length) { return {visible: false}; }
     const ids2 = items.map(function (it) { return it.id; });
@@ -128,10 +133,40 @@ window.atlas = (function () {
     return out;
   }
 
-  // A feature's item: from its own trace, or for a highlight from whichever
-  // trace of the same geometry holds it.
+  // The cities' badges for the shown ids (in the trace's order): one per city, its count
+  // as its text, its places' names in its hover, [city, ...ids] as its customdata. The
+  // same arrays as dashboard/feature_layers.badge_arrays, which fills the page's first map.
+  function badgeArrays(trace, ids) {
+    const byCity = new Map();
+    ids.forEach(function (id) {
+      const item = trace.items[id];
+      if (!item) { return; }
+      if (!byCity.has(item.city)) { byCity.set(item.city, []); }
+      byCity.get(item.city).push(id);
+    });
+    if (!byCity.size) { return {visible: false}; }
+    const words = trace.words, most = trace.names;
+    const out = {visible: true, lon: [], lat: [], text: [], customdata: [], hovertext: []};
+    byCity.forEach(function (members, code) {
+      const city = trace.cities[code];
+      const listed = members.slice(0, most).map(function (id) { return trace.items[id].name; });
+      if (members.length > most) { listed.push(words.more.split('{n}').join(String(members.length - most))); }
+      const head = words.head.split('{city}').join(city.name).split('{n}').join(String(members.length));
+      out.lon.push(city.lon);
+      out.lat.push(city.lat);
+      out.text.push(String(members.length));
+      out.customdata.push([code].concat(members));
+      out.hovertext.push(['<b>' + head + '</b>'].concat(listed, ['<i>' + words.click + '</i>']).join('<br>'));
+    });
+    return out;
+  }
+
+  // A feature's item: from its own trace, or for a highlight from whichever trace of the
+  // same geometry holds it (a place known only to its city: at its city's badge).
   function lookup(data, trace, id) {
-    const sources = trace.highlight ? data.filter(function (t) { return !t.highlight && t.geom === trace.geom; }) : [trace];
+    const sources = trace.highlight ? data.filter(function (t) {
+      return !t.highlight && (t.geom === trace.geom || (t.geom === 'badge' && trace.geom === 'point'));
+    }) : [trace];
     for (const t of sources) {
       if (t.items[id]) { return {id: id, item: t.items[id]}; }
     }
@@ -218,6 +253,10 @@ window.atlas = (function () {
       });
     },
     featureRedraws: function () { return counts.redraws; },
+    // The arrays a feature trace is given for these ids (tests compare them with the server's).
+    arraysFor: function (data, index, ids) {
+      return arrays(data, data.find(function (t) { return t.index === index; }), ids);
+    },
     // Resolves when the updates queued so far are applied and the map has drawn them
     // (MapLibre draws on the next animation frame).
     painted: function () {

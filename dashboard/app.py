@@ -8,6 +8,7 @@ from pathlib import Path
 from dash import Dash
 
 from dashboard import (
+    badge_callbacks,
     deck_callbacks,
     editors,
     export,
@@ -50,6 +51,7 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
     url_sync.register(app, page)  # a link opens its view; the browser writes the address
     map_callbacks.register(app, page)  # indicator, view, scheme, language, compared map, city
     place_callbacks.register(app, page)  # filters, table, selection, the places drawn
+    badge_callbacks.register(app, page)  # a city's badge lists its places known only by city
     reader.register(app, page)  # the plans' texts, linked to their places both ways
     slides.register(app, page)  # briefings and presentation mode
     deck_callbacks.register(app, page)  # a briefing as a deck (PPTX, PDF), built in the background

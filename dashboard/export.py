@@ -130,6 +130,7 @@ def static_figure(page: Page, view: View, title: str = ""):
         fl.filled_traces(page.feature_data[lang], set(d.places["id"]), zones),
         center=focus["center"],
         zoom=focus["zoom"],
+        anchors=page.anchors,
     )
     fig.data[0].geojson = json.loads(store.geojson("cities"))
     for layer in fig.layout.map.layers:  # URLs the app serves -> the data itself
@@ -211,6 +212,9 @@ def drawing(page: Page, view: View) -> Drawing:
             for layer, n in shown["layer"].value_counts().items()
         ],
     ]
+    known = int(fl.city_level(shown).sum())  # drawn as their cities' badges
+    if known:
+        rows.append((fl.BADGE_COLOR, f"{t('legend.badges.export', lang)} ({known})"))
     if flows.get("visible"):
         rows.append((fl.FLOW_COLOR, f"{t('legend.flows', lang)} ({flows['lon'].count(None)})"))
     defn = indicator_of(store, view.indicator, lang)[0]
@@ -398,6 +402,8 @@ def _html_head() -> str:
         ".leaflet-tooltip { white-space: normal; width: 340px; }"
         ".city-label { text-align: center; font-size: 15px; font-weight: 600; color: #111;"
         " text-shadow: 0 0 3px #fff, 0 0 3px #fff; pointer-events: none; }"
+        f".city-badge {{ width: {fl.BADGE_SIZE}px; height: {fl.BADGE_SIZE}px; border-radius: 50%; color: #fff;"
+        f" font-size: 12px; line-height: {fl.BADGE_SIZE}px; text-align: center; opacity: .92; }}"
         ".leaflet-tooltip .quote { margin-top: 4px; padding-left: 6px; border-left: 3px solid #2c7fb8; }"
         ".leaflet-tooltip .src { margin-top: 4px; font-size: 11px; color: #4a5868; word-break: break-all; }"
         "</style>"
@@ -408,7 +414,7 @@ def to_html(page: Page, view: View, title: str = "") -> bytes:
     """A standalone Leaflet map (folium) with Leaflet inlined: it opens offline."""
     import folium
 
-    store, lang = page.store, view.lang
+    lang = view.lang
     d = drawing(page, view)
     focus = view.focus or {"center": figures.CENTER, "zoom": figures.ZOOM}
     # Leaflet's zoom counts 256-pixel tiles, MapLibre's 512: one level apart.
@@ -423,8 +429,9 @@ def to_html(page: Page, view: View, title: str = "") -> bytes:
     m.default_js, m.default_css = [], []  # no CDN: Leaflet goes inline below
     root = m.get_root()
     root.header.add_child(folium.Element(_html_head()))
-    _html_backdrop(m, store, d, lang)
-    _add_places(m, page, d.places, lang)
+    _html_backdrop(m, page, d, lang)
+    _add_places(m, page, d.places[~fl.city_level(d.places)], lang)
+    _html_badges(m, page, set(d.places["id"]), lang)
     _html_flows(m, d.flows)
     title = title or d.title
     _html_boxes(root, d, title, lang)
@@ -432,10 +439,11 @@ def to_html(page: Page, view: View, title: str = "") -> bytes:
     return root.render().encode("utf-8")
 
 
-def _html_backdrop(m, store, d: Drawing, lang: str) -> None:
+def _html_backdrop(m, page: Page, d: Drawing, lang: str) -> None:
     """The land, the cities coloured as the choropleth, the county borders and the city names."""
     import folium
 
+    store = page.store
     folium.GeoJson(
         json.loads(store.geojson("context")),
         name="context",
@@ -470,14 +478,38 @@ def _html_backdrop(m, store, d: Drawing, lang: str) -> None:
         style_function=lambda _: {"color": "#ffffff", "weight": 0.7, "opacity": 0.85, "fill": False},
     ).add_to(m)
     names = store.cities["name_zh" if lang == "zh" else "name_en"]
-    for name, lon, lat in zip(names, store.cities["label_lon"], store.cities["label_lat"]):
+    for code, name, *label in zip(store.cities["adcode"], names, store.cities["label_lon"], store.cities["label_lat"]):
+        lon, lat = page.anchors.get(code, label)
         folium.Marker(
             [lat, lon],
-            icon=folium.DivIcon(  # text only: no marker image to fetch
+            icon=folium.DivIcon(  # text only: no marker image to fetch; above the city's point, as on the page
                 html=f"<div class='city-label'>{html_text.escape(name)}</div>",
                 icon_size=(120, 20),
-                icon_anchor=(60, 10),
+                icon_anchor=(60, 38),
             ),
+        ).add_to(m)
+
+
+def _html_badges(m, page: Page, shown: set, lang: str) -> None:
+    """Each city's badge of the shown places known only to it, as the page draws it
+    (feature_layers.badge_arrays): its count on a disc at the city's point, their names
+    in its tooltip."""
+    import folium
+
+    entry = page.feature_data[lang][-1]
+    badges = fl.badge_arrays(entry, [i for i in entry["order"] if i in shown])
+    if not badges["visible"]:
+        return
+    size = fl.BADGE_SIZE
+    for lon, lat, count, tip in zip(badges["lon"], badges["lat"], badges["text"], badges["hovertext"]):
+        folium.Marker(
+            [lat, lon],
+            icon=folium.DivIcon(
+                html=f"<div class='city-badge' style='background:{fl.BADGE_COLOR}'>{count}</div>",
+                icon_size=(size, size),
+                icon_anchor=(size // 2, size // 2),
+            ),
+            tooltip=tip,
         ).add_to(m)
 
 

@@ -3,6 +3,11 @@
 `traces()` styles them once; `trace_data()` is what the browser fills them
 with, for whichever rows the table shows (assets/atlas.js), so filtering
 never asks the server for map data.
+
+A place known only to its city is not a point: the source does not say where in
+the city it is. Each city with such places shown gets one badge at its point,
+counting them (`badge_arrays`, mirrored by assets/atlas.js `badgeArrays`); a click
+on it lists them (dashboard/badge_callbacks.py).
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from layers import map_layers
 
 HIGHLIGHT = "#ffd400"
 OPACITY = {"site": 1.0, "county": 0.8, "city": 0.6, "schematic": 0.9}  # less sure, lighter
+BADGE_COLOR = "#34495e"  # a city's list of the places known only to it: no layer's colour
+BADGE_SIZE = 24
+BADGE_NAMES = 8  # names a badge's hover lists before "and N more"
 
 
 @dataclass(frozen=True)
@@ -52,12 +60,18 @@ SPECS = (
     Spec("projects", "projects", "point", C["projects"], 10, cluster=True),
 )
 INDEX = {s.key: PLACES + i for i, s in enumerate(SPECS)}  # their trace numbers on the map
+BADGES = PLACES + len(SPECS)  # the cities' badges, above every place
 FLOW_COLOR = "#56b4e9"
 CLICKABLE = {INDEX[s.key] for s in SPECS if s.layer}
 
 
+def city_level(features):
+    """The points known only to their city: drawn as their city's badge, never as a point."""
+    return (features["precision"] == "city") & (features.geom_type == "Point")
+
+
 def _members(features, spec: Spec):
-    f = features[features["layer"] == spec.layer]
+    f = features[(features["layer"] == spec.layer) & ~city_level(features)]
     if spec.categories:
         f = f[f["category"].isin(spec.categories)]
     kind = {"area": "Polygon", "line": "LineString", "point": "Point"}[spec.geom]
@@ -91,11 +105,12 @@ def _item(spec: Spec, r, positions, names, lang) -> dict:
     return item
 
 
-def trace_data(features, positions, names: lf.Names, lang: str = "zh") -> list[dict]:
+def trace_data(features, positions, names: lf.Names, lang: str = "zh", anchors: dict | None = None) -> list[dict]:
     """Everything the browser needs to draw any subset of the places, per trace.
 
     Sent once with the page; the browser shows the rows the table shows
     (assets/atlas.js, restyleFeatures) without asking the server again.
+    `anchors`: each city's point (lf.city_points), where its badge stands.
     """
     out = []
     for spec in SPECS:
@@ -107,6 +122,60 @@ def trace_data(features, positions, names: lf.Names, lang: str = "zh") -> list[d
             entry["order"] = list(members["id"])
             entry["items"] = {r.id: _item(spec, r, positions, names, lang) for r in members.itertuples()}
         out.append(entry)
+    out.append(badge_data(features, names, lang, anchors or {}))
+    return out
+
+
+def badge_data(features, names: lf.Names, lang: str, anchors: dict) -> dict:
+    """The badges' entry: each city-level place's city and name, each city's point and
+    name, and the words of a badge's hover. `order` runs city by city, so that the ids
+    a badge trace shows, read badge by badge, are in `order`'s order (atlas.js, seed)."""
+    members = features[city_level(features)]
+    city = members["city_adcodes"].str.split(";").str[0]
+    cities, items = {}, {}
+    for code in dict.fromkeys(city):  # in the store's order
+        own = members[city == code]
+        lon, lat = anchors.get(code) or (own.geometry.x.mean(), own.geometry.y.mean())
+        cities[code] = {"lon": round(float(lon), 5), "lat": round(float(lat), 5), "name": names.cities.get(code, code)}
+        for r in own.itertuples():
+            name = r.name_zh if lang == "zh" else r.name_en
+            items[r.id] = {"city": code, "name": name, "lon": cities[code]["lon"], "lat": cities[code]["lat"]}
+    return {
+        "index": BADGES,
+        "geom": "badge",
+        "text": False,
+        "cluster": False,
+        "order": list(items),
+        "items": items,
+        "cities": cities,
+        "words": {key: t(f"badge.{key}", lang) for key in ("head", "more", "click")},
+        "names": BADGE_NAMES,
+    }
+
+
+def badge_arrays(entry: dict, ids_: list) -> dict:
+    """The badge trace's arrays for the shown ids (in `order`'s order): one badge per city,
+    its count as its text, its places' names in its hover, [city, *ids] as its customdata.
+    assets/atlas.js (badgeArrays) computes the same from the same entry."""
+    by_city: dict = {}
+    for fid in ids_:
+        if fid in entry["items"]:
+            by_city.setdefault(entry["items"][fid]["city"], []).append(fid)
+    if not by_city:
+        return {"visible": False}
+    words, most = entry["words"], entry["names"]
+    out = {"visible": True, "lon": [], "lat": [], "text": [], "customdata": [], "hovertext": []}
+    for code, members in by_city.items():
+        city = entry["cities"][code]
+        listed = [entry["items"][fid]["name"] for fid in members[:most]]
+        if len(members) > most:
+            listed.append(words["more"].replace("{n}", str(len(members) - most)))
+        head = words["head"].replace("{city}", city["name"]).replace("{n}", str(len(members)))
+        out["lon"].append(city["lon"])
+        out["lat"].append(city["lat"])
+        out["text"].append(str(len(members)))
+        out["customdata"].append([code, *members])
+        out["hovertext"].append("<br>".join([f"<b>{head}</b>", *listed, f"<i>{words['click']}</i>"]))
     return out
 
 
@@ -146,7 +215,22 @@ def traces(data: list[dict]) -> list:
             )
         else:
             out.append(_point_trace(spec, items[INDEX[spec.key]], hoverinfo))
+    out.append(badge_trace())
     return out
+
+
+def badge_trace() -> go.Scattermap:
+    """The cities' badges: a disc with its count in it (filled by badge_arrays)."""
+    return go.Scattermap(
+        mode="markers+text",
+        lon=[],
+        lat=[],
+        visible=False,
+        marker={"size": BADGE_SIZE, "color": BADGE_COLOR, "opacity": 0.92},
+        textposition="middle center",
+        textfont={"size": 12, "color": "#ffffff"},
+        hovertemplate="%{hovertext}<extra></extra>",
+    )
 
 
 def _point_trace(spec: Spec, data: dict, hoverinfo: dict) -> go.Scattermap:
@@ -180,6 +264,7 @@ def filled_traces(data: list[dict], visible: set, zones_geojson=None) -> list:
     """The feature traces with the `visible` places drawn in them: the page's first
     map (assets/atlas.js draws every later change) and the static exports."""
     out = traces(data)
+    out[-1].update(badge_arrays(data[-1], [i for i in data[-1]["order"] if i in visible]))
     for spec, trace, entry in zip(SPECS, out, data):
         ids_ = [] if spec.layer is None else [i for i in entry["order"] if i in visible]
         items = [entry["items"][i] for i in ids_]

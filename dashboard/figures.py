@@ -190,19 +190,36 @@ BACKDROP = [
 ]
 
 
+# A city's name stands above its point, clear of the point itself: there stand its badge
+# (the places known only to it, dashboard/feature_layers.badge_trace) and the project
+# clusters around it, whose counts a name on the point hid. plotly.js 4.1 sets a text's
+# distance from its point by its marker's size (a text-only trace has none, and gets no
+# distance at all): an unseen marker this size puts the name's foot 1.2 em above the point.
+NAME_ABOVE = {"mode": "markers+text", "textposition": "top center", "marker": {"size": 90, "opacity": 0}}
+
+
 # The map's traces, bottom to top: the browser restyles them by these numbers
 # (assets/atlas.js finds the choropleth and the flows by their uid).
 CHOROPLETH, CONTEXT_LABELS, FLOWS, PLACES = 0, 1, 2, 3
 
 
 def map_figure(
-    cities, context, state: dict, lang: str = "zh", flows=None, places=(), center=None, zoom=None, fit=None
+    cities,
+    context,
+    state: dict,
+    lang: str = "zh",
+    flows=None,
+    places=(),
+    center=None,
+    zoom=None,
+    fit=None,
+    anchors: dict | None = None,
 ) -> go.Figure:
     """The whole map, built once for the first page; later the colours are
     restyled in the browser. Every boundary is fetched by URL and cached.
-    `flows` and `places` (the plans' traces) come together, or neither (the compared map)."""
+    `flows` and `places` (the plans' traces) come together, or neither (the compared map).
+    `anchors`: where a city's name stands, if not at its label point (layers.features.city_points)."""
     assert (flows is None) == (not places), "the flows' and places' traces come together"
-    names = list(cities["name_zh"] if lang == "zh" else cities["name_en"])
     choropleth = go.Choroplethmap(
         geojson=GEO_URL.format("cities"),
         featureidkey="properties.adcode",
@@ -213,22 +230,7 @@ def map_figure(
         uid="choropleth",
         **state,
     )
-    labels = go.Scattermap(
-        lon=list(cities["label_lon"]),
-        lat=list(cities["label_lat"]),
-        mode="text",
-        text=names,
-        textfont={"size": 15, "color": "#111111"},
-        hoverinfo="skip",
-    )
-    around = go.Scattermap(
-        lon=list(context["label_lon"]),
-        lat=list(context["label_lat"]),
-        mode="text",
-        text=list(context["name_zh"] if lang == "zh" else context["name_en"]),
-        textfont={"size": 12, "color": "#8a8478"},
-        hoverinfo="skip",
-    )
+    labels, around = _names(cities, context, lang, anchors)
     # City names go last, so that MapLibre places them before any marker label
     # that would collide with them.
     plan_traces = [flows.update(uid="flows"), *places] if flows is not None else []
@@ -252,6 +254,37 @@ def map_figure(
         **({"meta": {"fit": fit}} if fit else {}),
     )
     return fig
+
+
+def _names(cities, context, lang: str, anchors: dict | None) -> tuple:
+    """The five cities' names, and the names of the regions around them, above their points."""
+    names = list(cities["name_zh"] if lang == "zh" else cities["name_en"])
+    at = _name_points(cities["adcode"], cities, anchors)
+    labels = go.Scattermap(
+        lon=at[0],
+        lat=at[1],
+        text=names,
+        textfont={"size": 15, "color": "#111111"},
+        **NAME_ABOVE,
+        hoverinfo="skip",
+    )
+    at = _name_points(context["code"], context, anchors)
+    around = go.Scattermap(
+        lon=at[0],
+        lat=at[1],
+        text=list(context["name_zh"] if lang == "zh" else context["name_en"]),
+        textfont={"size": 12, "color": "#8a8478"},
+        **NAME_ABOVE,
+        hoverinfo="skip",
+    )
+    return labels, around
+
+
+def _name_points(codes, units, anchors: dict | None) -> tuple[list, list]:
+    """Where the units' names stand: their anchors, else their label points."""
+    anchors = anchors or {}
+    points = [anchors.get(c, (x, y)) for c, x, y in zip(codes, units["label_lon"], units["label_lat"])]
+    return [float(p[0]) for p in points], [float(p[1]) for p in points]
 
 
 @dataclass(frozen=True)

@@ -235,6 +235,7 @@ def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | Non
                                 center=focus.get("center"),
                                 zoom=focus.get("zoom"),
                                 fit=focus.get("bounds"),
+                                anchors=page.anchors,
                             ),
                             config={"displaylogo": False, "scrollZoom": True},
                             className="map",
@@ -423,6 +424,11 @@ def layer_controls(page: Page, layers: list, lang: str) -> list:
             ],
             className="line-legend",
         ),
+        html.Div(
+            [html.Span("n", className="badge-swatch", style={"background": fl.BADGE_COLOR}), t("legend.badges", lang)],
+            className="legend-row badge-legend",
+            title=t("legend.badges.note", lang),
+        ),
         html.Div(t("legend.precision", lang), className="legend-note"),
     ]
 
@@ -494,7 +500,13 @@ def compare_map(page: Page, view: View) -> list:
             dcc.Graph(
                 id=ids.MAP_COMPARE,
                 figure=figures.map_figure(
-                    store.cities, store.context, state, lang, center=focus.get("center"), zoom=focus.get("zoom")
+                    store.cities,
+                    store.context,
+                    state,
+                    lang,
+                    center=focus.get("center"),
+                    zoom=focus.get("zoom"),
+                    anchors=page.anchors,
                 ),
                 config={"displaylogo": False, "scrollZoom": True},
                 className="map",

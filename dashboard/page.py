@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from plotly.io.json import to_json_plotly
@@ -126,6 +126,7 @@ class Page:
     library: plan_text.Library  # the plans' texts in sections, and each section's places
     briefings: dict  # id -> slides.Briefing
     briefing_errors: list
+    anchors: dict = field(default_factory=dict)  # city -> where its name and badge stand (lf.city_points)
 
     @classmethod
     def make(cls, store: Store) -> Page:
@@ -144,10 +145,11 @@ class Page:
         allowed["sections"] = tuple(library.sections)
         by_id, positions = feats.set_index("id"), lf.display_points(feats)
         names = {lang: lf.names_for(store, lang) for lang in LANGS}
-        feature_data = {lang: fl.trace_data(feats, positions, names[lang], lang) for lang in LANGS}
+        anchors = lf.city_points(store, feats)
+        feature_data = {lang: fl.trace_data(feats, positions, names[lang], lang, anchors) for lang in LANGS}
         page = cls(store, known, allowed, by_id, positions, names, feature_data, library, {}, [])
         briefings, errors = slides.load_all(page.parse)  # each slide's view read as a link is
-        return replace(page, briefings=briefings, briefing_errors=errors)
+        return replace(page, briefings=briefings, briefing_errors=errors, anchors=anchors)
 
     def switches(self, lang: str) -> dict:
         return switch_table(self.store, self.known, lang)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from layers import map_layers
 from layers.records import FEATURE_LAYERS, PLANS, PRECISIONS, STATUSES
@@ -158,6 +159,99 @@ def names_for(store, lang: str = "zh") -> Names:
         categories={(r.layer, r.category): getattr(r, col) for r in cats.itertuples()},
         regions=dict(zip(store.context["code"], store.context[col])),
     )
+
+
+# Where a city's name and badge stand, in pixels around its point (y down): the name
+# above the point (dashboard.figures.NAME_ABOVE), the badge on it. A marker or a project
+# cluster closer than GAP to this box, at the zooms a city is looked at (LABEL_ZOOMS), would
+# lie under the name or the badge.
+LABEL_BOX = (-30.0, 30.0, -38.0, 14.0)  # left, right, top, bottom
+LABEL_ZOOMS, GAP = (6.5, 8.0), 3.0
+ANCHOR_REACH, ANCHOR_STEP = 0.3, 0.025  # degrees: how far from its label point a city's point may move
+# As the map draws them (dashboard.feature_layers): a marker's radius, and a cluster's by
+# its count (MapLibre's cluster radius, 50 pixels at the source's whole zoom, up to zoom 9).
+MARKER_RADIUS, CLUSTER_RADII, CLUSTER_PIXELS = 6.0, ((10, 16.0), (30, 22.0), (10**9, 30.0)), 50.0
+
+
+def _pixels(lon, lat, zoom: float):
+    """Web Mercator pixels (MapLibre's 512-pixel tiles) at the given zoom."""
+    k = 512 * 2**zoom / 360
+    y = np.degrees(np.log(np.tan(np.pi / 4 + np.radians(np.asarray(lat, dtype=float)) / 2)))
+    return np.asarray(lon, dtype=float) * k, -y * k
+
+
+def clustered(x, y, zoom: float) -> list[tuple]:
+    """(x, y, count) of what a clustered trace draws at `zoom`, given its points' pixels
+    at that zoom: supercluster's greedy pass, level by level from zoom 9 down to the
+    source's whole zoom, each point taking its unclaimed neighbours into a weighted centre."""
+    items = [(float(a), float(b), 1) for a, b in zip(x, y)]
+    for level in range(9, int(zoom) - 1, -1):  # pixels at `zoom`, radius at `level`
+        r = CLUSTER_PIXELS * 2 ** (zoom - level)
+        done, out = [False] * len(items), []
+        for i, (a, b, n) in enumerate(items):
+            if done[i]:
+                continue
+            done[i] = True
+            near = [j for j, (c, d, _) in enumerate(items) if not done[j] and (c - a) ** 2 + (d - b) ** 2 <= r * r]
+            if not near:
+                out.append((a, b, n))
+                continue
+            group = [(a, b, n), *(items[j] for j in near)]
+            for j in near:
+                done[j] = True
+            total = sum(g[2] for g in group)
+            out.append((sum(g[0] * g[2] for g in group) / total, sum(g[1] * g[2] for g in group) / total, total))
+        items = out
+    return items
+
+
+def _obstacles(features, zoom: float) -> np.ndarray:
+    """(x, y, radius) in pixels at `zoom` of every marker and project cluster drawn."""
+    drawn = display_points(features)
+    layer = features.loc[drawn.index, "layer"].to_numpy()
+    x, y = _pixels(drawn["lon"].to_numpy(), drawn["lat"].to_numpy(), zoom)
+    rows = [(a, b, MARKER_RADIUS) for a, b, kind in zip(x, y, layer) if kind != "projects"]
+    for a, b, n in clustered(x[layer == "projects"], y[layer == "projects"], zoom):
+        rows.append((a, b, MARKER_RADIUS if n == 1 else next(r for most, r in CLUSTER_RADII if n < most)))
+    return np.array(rows).reshape(-1, 3)
+
+
+def _clearance(lon, lat, obstacles: np.ndarray, zoom: float) -> np.ndarray:
+    """For each candidate point, the pixels between its name-and-badge box and the nearest obstacle."""
+    if not len(obstacles):
+        return np.full(len(lon), np.inf)
+    cx, cy = _pixels(lon, lat, zoom)
+    ox, oy, radius = (obstacles[:, i][None, :] for i in range(3))
+    left, right, top, bottom = LABEL_BOX
+    dx = np.maximum(np.maximum(cx[:, None] + left - ox, ox - cx[:, None] - right), 0)
+    dy = np.maximum(np.maximum(cy[:, None] + top - oy, oy - cy[:, None] - bottom), 0)
+    return (np.hypot(dx, dy) - radius).min(axis=1)
+
+
+def city_points(store, features=None) -> dict:
+    """Each city's point, the five cities' and the rest of Shandong's: where its name stands
+    (above it) and its badge of places known only to it. That is its label point, unless the
+    markers or project clusters of `features` (the places not known only by city) would lie
+    under the name or the badge there at zoom 6.5 or 8: then the nearest spot in the city,
+    within ANCHOR_REACH, that leaves them GAP pixels (or the clearest, if none does)."""
+    others = store.context[store.context["kind"] == "shandong_city"].rename(columns={"code": "adcode"})
+    units = pd.concat([others[["adcode", "label_lon", "label_lat", "geometry"]], store.cities])
+    if features is None:
+        return {r.adcode: (r.label_lon, r.label_lat) for r in units.itertuples()}
+    points = features[(features["precision"] != "city") & (features.geom_type == "Point")]
+    obstacles = {z: _obstacles(points, z) for z in LABEL_ZOOMS}
+    steps = np.arange(-ANCHOR_REACH, ANCHOR_REACH + 1e-9, ANCHOR_STEP)
+    out = {}
+    for r in units.itertuples():
+        lon = (r.label_lon + steps[:, None] + 0 * steps[None, :]).ravel()
+        lat = (r.label_lat + 0 * steps[:, None] + steps[None, :]).ravel()
+        moved = np.hypot(lon - r.label_lon, lat - r.label_lat)
+        inside = shapely.contains_xy(r.geometry, lon, lat) | (moved < 1e-9)
+        lon, lat, moved = lon[inside], lat[inside], moved[inside]
+        clear = np.minimum.reduce([_clearance(lon, lat, obstacles[z], z) for z in LABEL_ZOOMS])
+        best = np.lexsort((moved, -np.minimum(clear, GAP)))[0]
+        out[r.adcode] = (round(float(lon[best]), 5), round(float(lat[best]), 5))
+    return out
 
 
 def table_rows(features: pd.DataFrame, names: Names, labels: dict, lang: str = "zh") -> list[dict]:

@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from shapely.geometry import Point
 
 from dashboard import feature_layers as fl
 from dashboard import figures, ids
@@ -135,3 +136,64 @@ def test_zones_geojson_is_served_with_ids(app):
     assert {f["id"] for f in body["features"]} >= {"pilot-laixi-laiyang", "pilot-jiaozhou-gaomi"}
     # No glyph URL in the map style: MapLibre draws every label locally and asks no server.
     assert "glyphs" not in figures.MAP_STYLE
+
+
+def _drawn(store, visible):
+    """The page's first map's place traces for the visible ids, as filled_traces draws them."""
+    anchors = lf.city_points(store, store.features)
+    data = fl.trace_data(store.features, lf.display_points(store.features), lf.names_for(store), "zh", anchors)
+    return data, fl.filled_traces(data, set(visible))
+
+
+def test_no_trace_draws_a_place_known_only_by_city_as_a_point(store):
+    f = store.features
+    city_level = set(f.loc[fl.city_level(f), "id"])
+    assert len(city_level) == 111
+    data, drawn = _drawn(store, f["id"])
+    points = [tr for spec, tr in zip(fl.SPECS, drawn) if spec.geom == "point" and spec.layer]
+    assert not city_level & {i for tr in points if tr.visible is not False for i in tr.customdata}
+    badges = drawn[-1]
+    assert [cd[0] for cd in badges.customdata] == list(dict.fromkeys(c for c in data[-1]["cities"]))
+    assert sorted(i for cd in badges.customdata for i in cd[1:]) == sorted(city_level)
+    assert [int(n) for n in badges.text] == [len(cd) - 1 for cd in badges.customdata]
+    # One badge per city, at its city's point, listing its first names and how many more.
+    weifang = next(h for cd, h in zip(badges.customdata, badges.hovertext) if cd[0] == "370700")
+    assert weifang.startswith("<b>潍坊市 · 城市级要素(仅知所在城市):22 个</b>") and "……另有 14 个" in weifang
+
+
+def test_a_badge_counts_only_the_places_shown(store):
+    f = store.features
+    ports = f[(f["layer"] == "ports") & fl.city_level(f)]
+    _, drawn = _drawn(store, ports["id"])
+    badges = drawn[-1]
+    assert sum(int(n) for n in badges.text) == len(ports) == 8
+    _, none = _drawn(store, f.loc[~fl.city_level(f), "id"])
+    assert none[-1].visible is False
+
+
+def test_each_citys_point_lies_in_it_near_its_label_point(store):
+    anchors = lf.city_points(store, store.features)
+    cities = store.cities.set_index("adcode")
+    for code, (lon, lat) in anchors.items():
+        if code in cities.index:
+            row = cities.loc[code]
+            assert row.geometry.contains(Point(lon, lat))
+            assert (
+                abs(lon - row.label_lon) <= lf.ANCHOR_REACH + 1e-6
+                and abs(lat - row.label_lat) <= lf.ANCHOR_REACH + 1e-6
+            )
+
+
+def test_clicking_a_badge_lists_its_citys_places_known_only_by_city(app):
+    click = {"points": [{"curveNumber": fl.BADGES, "customdata": ["370700", "port-weifang"]}]}
+    resp = call(app, ids.PRECISION, {f"{ids.MAP}.clickData": click}, f"{ids.MAP}.clickData")
+    out = json.loads(resp.data)["response"]
+    assert out[ids.CITY]["value"] == ["370700"] and out[ids.PRECISION]["value"] == ["city"]
+    assert out[ids.TABLES]["value"] == "features"
+
+
+@pytest.mark.parametrize("customdata", [["999999"], "370700", [], None, [{"a": 1}]])
+def test_a_bad_badge_click_changes_nothing(app, customdata):
+    click = {"points": [{"curveNumber": fl.BADGES, "customdata": customdata}]}
+    resp = call(app, ids.PRECISION, {f"{ids.MAP}.clickData": click}, f"{ids.MAP}.clickData")
+    assert resp.status_code == 204

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.feature_layers import INDEX
+from dashboard import feature_layers as fl
+from dashboard.feature_layers import BADGES, INDEX
+from layers import features as lf
 from tests.browser import (
     browser_page,
     feature_trace,
@@ -48,8 +50,30 @@ def _map_ids(page, store, keys=POINT_TRACES):
 
 
 def _placed(store, ids):
+    """The ids drawn as places: neither unplaced nor known only by their city (a badge)."""
     f = store.features.set_index("id")
-    return {i for i in ids if f.loc[i, "precision"] != "unplaced"}
+    return {i for i in ids if f.loc[i, "precision"] not in ("unplaced", "city")}
+
+
+def _badges(page) -> dict:
+    """What the cities' badges show: city -> the ids each counts, and its count."""
+    return page.evaluate(
+        """(i) => { const t = document.querySelector('#map .js-plotly-plot').data[i];
+      if (t.visible === false) { return {}; }
+      const out = {}; t.customdata.forEach((cd, k) => { out[cd[0]] = {ids: cd.slice(1), n: t.text[k]}; });
+      return out; }""",
+        BADGES,
+    )
+
+
+def _by_city(store, ids) -> dict:
+    """The table's ids known only by their city, by city, in the badges' form."""
+    f = store.features.set_index("id")
+    out = {}
+    for i in sorted(ids, key=list(f.index).index):
+        if f.loc[i, "precision"] == "city" and f.loc[i].geometry.geom_type == "Point":
+            out.setdefault(f.loc[i, "city_adcodes"].split(";")[0], []).append(i)
+    return {c: {"ids": v, "n": str(len(v))} for c, v in out.items()}
 
 
 def test_default_layers_are_drawn_and_match_the_table(page, store):
@@ -63,6 +87,7 @@ def test_default_layers_are_drawn_and_match_the_table(page, store):
     grid = _grid_ids(page)
     assert len(grid) > 150
     assert _map_ids(page, store) == drawn == _placed(store, grid)
+    assert _badges(page) == _by_city(store, grid)
     # The open table's rows are the ones drawn: opening it redrew nothing.
     assert page.evaluate("() => window.atlas.featureRedraws()") == 0
     assert not feature_trace(page, "zones")["visible"]
@@ -80,10 +105,12 @@ def test_search_filters_both_and_moves_the_map(page, store):
     page.wait_for_function(
         """(n) => {
         const t = document.querySelector('#map .js-plotly-plot').data[n];
-        return t.visible !== false && t.customdata.length === 3; }""",
+        return t.visible !== false && t.customdata.length === 2; }""",
         arg=INDEX["projects"],
     )
-    assert _map_ids(page, store) == grid
+    # The Yantai research centre is known only by its city: counted on Yantai's disc.
+    assert _map_ids(page, store) == _placed(store, grid) == grid - {"nuclear-rd-yantai"}
+    assert _settled(page, store) == grid and _badges(page) == {"370600": {"ids": ["nuclear-rd-yantai"], "n": "1"}}
     centre = page.evaluate("() => document.querySelector('#map .js-plotly-plot').layout.map.center")
     assert 121 < centre["lon"] < 123
     page.screenshot(path=SHOTS / "05-search-nuclear.png")
@@ -162,3 +189,88 @@ def test_projects_stay_clustered_after_being_hidden_and_shown(page):
     set_layers(page, {"ports", "projects"})
     page.wait_for_function(CLUSTERED_SOURCES, timeout=15000)  # a count: truthy once clustered
     assert page.evaluate(CLUSTERED_SOURCES) == 1
+
+
+def _settled(page, store, timeout=20000):
+    """Waits until the badges show what the table holds, and returns the table's ids."""
+    page.wait_for_function("() => !!window.dash_ag_grid && !!dash_ag_grid.getApi('feature-grid')")
+    grid = _grid_ids(page)
+    page.wait_for_function(
+        """([i, want]) => { const t = document.querySelector('#map .js-plotly-plot').data[i];
+          const got = {}; if (t.visible !== false) { t.customdata.forEach((cd, k) => {
+            got[cd[0]] = {ids: cd.slice(1), n: t.text[k]}; }); }
+          return JSON.stringify(got) === JSON.stringify(want); }""",
+        arg=[BADGES, _by_city(store, grid)],
+        timeout=timeout,
+    )
+    return grid
+
+
+def test_places_known_only_by_city_are_counted_on_their_citys_badge(page, store):
+    page.fill("#search", "")
+    page.press("#search", "Enter")
+    page.click("#clear-filters")
+    set_layers(page, {"ports", "projects"})
+    before = page.evaluate("() => document.querySelector('#feature-count').innerText")
+    page.fill("#search", "港")  # a filter: the ports, and the projects named after one
+    page.press("#search", "Enter")
+    page.wait_for_function("(b) => document.querySelector('#feature-count').innerText !== b", arg=before)
+    grid = _settled(page, store)
+    badges = _badges(page)
+    assert badges and sum(int(b["n"]) for b in badges.values()) < 40
+    # No place known only by its city is drawn as a point; the others are, as before.
+    points = _map_ids(page, store)
+    assert points == _placed(store, grid)
+    assert not {i for b in badges.values() for i in b["ids"]} & points
+    wait_for_map(page)
+    page.screenshot(path=SHOTS / "08-city-badges.png")
+    assert page.errors == [] and page.console_errors == []
+
+
+def test_clicking_a_badge_lists_its_places(page, store):
+    badges = _badges(page)
+    code = "370700" if "370700" in badges else sorted(badges)[0]
+    lon, lat = page.evaluate(
+        """([i, code]) => { const t = document.querySelector('#map .js-plotly-plot').data[i];
+          const k = t.customdata.findIndex(cd => cd[0] === code); return [t.lon[k], t.lat[k]]; }""",
+        [BADGES, code],
+    )
+    page.evaluate("([lon, lat]) => window.atlas.focus({center: {lon: lon, lat: lat}, zoom: 8})", [lon, lat])
+    page.wait_for_function(
+        "([lon, lat]) => { const c = document.querySelector('#map .js-plotly-plot').layout.map.center;"
+        " return Math.abs(c.lon - lon) < 1e-3 && Math.abs(c.lat - lat) < 1e-3; }",
+        arg=[lon, lat],
+    )
+    wait_for_map(page)
+    x, y = lonlat_to_pixel(page, lon, lat)
+    page.mouse.move(x, y)
+    page.wait_for_selector(".hoverlayer .hovertext")
+    assert "点击在表格中列出" in page.text_content(".hoverlayer")
+    page.mouse.click(x, y)
+    # The city and precision filters are set to the badge's, and the table lists its places.
+    page.wait_for_function(
+        "(n) => document.querySelector('#feature-count').innerText.startsWith('显示 ' + n + ' /')",
+        arg=len(badges[code]["ids"]),
+    )
+    page.wait_for_selector("#tables-features.tab--selected")
+    page.locator(".bottom-panel .ag-row").first.wait_for()
+    grid = _settled(page, store)
+    assert sorted(grid) == sorted(badges[code]["ids"])
+    assert _badges(page) == {code: badges[code]}
+    page.screenshot(path=SHOTS / "09-badge-listed.png")
+    page.fill("#search", "")
+    page.press("#search", "Enter")
+    page.click("#clear-filters")
+    assert page.errors == [] and page.console_errors == []
+
+
+def test_the_browser_gives_a_badge_the_servers_arrays(page, store):
+    anchors = lf.city_points(store, store.features)
+    for lang in ("zh", "en"):
+        data = fl.trace_data(
+            store.features, lf.display_points(store.features), lf.names_for(store, lang), lang, anchors
+        )
+        order = data[-1]["order"]
+        for ids in (order, order[::3], order[5:9], [], [i for i in order if "port" in i]):
+            got = page.evaluate("([d, i, ids]) => window.atlas.arraysFor(d, i, ids)", [data, BADGES, ids])
+            assert got == fl.badge_arrays(data[-1], ids)

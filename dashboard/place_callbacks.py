@@ -104,12 +104,15 @@ def _framing(page: Page, view, c: lf.Criteria, hits) -> dict | None:
     or a section of the plan to what it found; a plan to where its places are; a city to the
     city; another filter to the places it selects. None when a slide or a link set several
     controls at once (they name their own extent), or when nothing is found."""
-    control = dict(views.CONTROLS)
-    chose, one = set(ctx.triggered_prop_ids.values()), len(ctx.triggered) == 1
-    closest = len(hits) and min(lf.MAX_ZOOM[p] for p in hits["precision"])
-    if len(hits) and ((c.text and ctx.triggered_id == ids.SEARCH) or (c.places and ids.READ in chose)):
-        return lf.focus_view(hits.geometry, max_zoom=closest)
-    if not one:
+    control, chose = dict(views.CONTROLS), set(ctx.triggered_prop_ids.values())
+    found = len(hits) and (
+        (c.text and ctx.triggered_id == ids.SEARCH)
+        or (c.places and ids.READ in chose)
+        or (len(ctx.triggered) == 1 and ctx.triggered_id in {control[k] for k in FRAMING})
+    )
+    if found:  # no closer than the least precisely known of them
+        return lf.focus_view(hits.geometry, max_zoom=min(lf.MAX_ZOOM[p] for p in hits["precision"]))
+    if len(ctx.triggered) != 1:
         return None
     if ctx.triggered_id == ids.PLAN:
         return plans.frame(view.plan)
@@ -117,8 +120,6 @@ def _framing(page: Page, view, c: lf.Criteria, hits) -> dict | None:
         cities, others = page.store.cities, page.store.context  # the docking plan's cities are context
         shapes = [*cities[cities["adcode"].isin(c.cities)].geometry, *others[others["code"].isin(c.cities)].geometry]
         return lf.focus_view(shapes, max_zoom=9.0)
-    if ctx.triggered_id in {control[k] for k in FRAMING} and len(hits):
-        return lf.focus_view(hits.geometry, max_zoom=closest)
     return None
 
 

@@ -1,4 +1,5 @@
-"""Benchmark: first map, indicator switches, places, language, exports, payload (python -m bench.run).
+"""Benchmark: first map, indicator switches, places, language, exports, payload, server memory
+(python -m bench.run).
 
 Runs the real server (python -m dashboard) in a subprocess and drives Debian's
 Chromium. Reports medians; nothing here is asserted.
@@ -192,6 +193,8 @@ def main() -> None:
             "export_ms_median": {k: round(statistics.median(v)) for k, v in export_ms.items()},
             "export_bytes": export_bytes,
             "payload_bytes_raw_gzip": payload,
+            # After every view, export and language above: the server at its working size.
+            "server_rss_mb": sum(rss_mb([proc.pid, *children(proc.pid)]).values()),
         }
         OUT.mkdir(exist_ok=True)
         (OUT / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))

@@ -12,7 +12,8 @@ Each is opened in Chromium and switched between indicators five times, RUNS
 times, the apps taking turns run by run so that all see the same load on a
 shared machine. BENCH_BASE=/path/to/another/checkout adds that checkout's atlas
 ("atlas_base") to the same run: before and after, beside the peers. Reported:
-time to first map, time and bytes per switch (HTTP bodies, and for Streamlit
+time to first map, time per switch (until the map is first idle, and until its last
+repaint), bytes per switch (HTTP bodies, and for Streamlit
 the websocket frames), the server's memory; medians, and the atlas's times as a
 share of each other app's. Nothing is asserted. Streamlit is run from its own
 virtual environment (bench/out/peers/venv) so that it does not change the
@@ -31,7 +32,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.peers import data
-from bench.run import _free_port, body_size, children, rss_mb
+from bench.run import CLOCKS_JS, _free_port, body_size, children, rss_mb, settled_ms
 from tests.browser import MAP_READY_JS, browser_page
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
@@ -82,6 +83,7 @@ def _dash_run(url: str, names: dict, atlas: bool, out: dict) -> None:
         page.goto(url)
         page.wait_for_function(MAP_READY_JS, timeout=60000, polling=50)
         first.append(page.evaluate("() => performance.now()"))
+        page.evaluate(CLOCKS_JS)
         for indicator in SWITCHES:
             page.click("#indicator")
             # The atlas counts its map updates; the naive app's z values change.
@@ -97,7 +99,7 @@ def _dash_run(url: str, names: dict, atlas: bool, out: dict) -> None:
             page.wait_for_function(f"b => ({probe})() !== b", arg=before, timeout=60000, polling=10)
             page.wait_for_function(MAP_READY_JS, timeout=60000, polling=10)
             switch_ms.append(page.evaluate("() => performance.now()") - start)
-            page.wait_for_timeout(300)  # any later response (the atlas's chart)
+            out["settled_ms"].append(settled_ms(page))  # (and any later response, the atlas's chart)
             switch_bytes.append(sum(body_size(r) for r in bodies))
             page.keyboard.press("Escape")
 
@@ -134,6 +136,8 @@ def _streamlit_run(url: str, names: dict, out: dict) -> None:
                 polling=10,
             )
             switch_ms.append(page.evaluate("() => performance.now()") - start)
+            # Leaflet's SVG paths are drawn as their fill changes: no later repaint to wait for.
+            out["settled_ms"].append(switch_ms[-1])
             page.wait_for_timeout(300)
             switch_bytes.append(sum(frames))
 
@@ -187,7 +191,7 @@ def main() -> None:
             port = _free_port()
             cmd = [*cmd, str(port)] if cmd is streamlit else cmd
             servers[name] = (_serve(cmd, port, env={"PYTHONPATH": str(tree)}, probe=probe, cwd=tree), port)
-        results = {name: {"first_map_ms": [], "switch_ms": [], "switch_bytes": []} for name in peers}
+        results = {name: {"first_map_ms": [], "switch_ms": [], "settled_ms": [], "switch_bytes": []} for name in peers}
         for _ in range(RUNS):
             for name, (_, port) in servers.items():
                 peers[name][3](f"http://127.0.0.1:{port}", results[name])
@@ -202,6 +206,7 @@ def main() -> None:
         summary[app] = {
             "first_map_ms_median": round(statistics.median(r["first_map_ms"])),
             "switch_ms_median": round(statistics.median(r["switch_ms"])),
+            "switch_settled_ms_median": round(statistics.median(r["settled_ms"])),
             "switch_bytes_median": statistics.median(r["switch_bytes"]),
             "server_rss_mb": r["rss_mb"],
         }
@@ -211,6 +216,7 @@ def main() -> None:
         # The atlas's time as a share of this app's (0.5: the atlas takes half its time).
         s["atlas_first_map_share"] = round(base["first_map_ms_median"] / max(s["first_map_ms_median"], 1), 2)
         s["atlas_switch_share"] = round(base["switch_ms_median"] / max(s["switch_ms_median"], 1), 2)
+        s["atlas_settled_share"] = round(base["switch_settled_ms_median"] / max(s["switch_settled_ms_median"], 1), 2)
         s["bytes_per_switch_vs_atlas"] = round(s["switch_bytes_median"] / max(base["switch_bytes_median"], 1), 1)
     out = {"runs": RUNS, "summary": summary, "raw": results}
     (REPO / "bench" / "out" / "peers.json").write_text(json.dumps(out, indent=2, ensure_ascii=False))

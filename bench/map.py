@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bench.run import CLOCKS_JS, SWITCHES, _start_server
+from bench.run import CLOCKS_JS, SWITCHES, _start_server, settled_ms
 from tests.browser import browser_page, wait_for_map
 
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
@@ -41,8 +41,8 @@ def _run(url: str, defs, out: dict) -> list:
             out["restyle"].append(page.evaluate("() => window.syncAt - window.clickAt"))
             wait_for_map(page)
             out["switch"].append(page.evaluate("() => performance.now() - window.clickAt"))
+            out["settled"].append(settled_ms(page))
             page.keyboard.press("Escape")
-            page.wait_for_timeout(300)
         assert not page.foreign and not page.refused and not page.console_errors, (
             page.foreign,
             page.refused,
@@ -61,7 +61,7 @@ def main() -> None:
     if os.environ.get("BENCH_TREES"):  # name=path,name=path: checkouts to compare
         trees = {n: Path(p) for n, p in (kv.split("=", 1) for kv in os.environ["BENCH_TREES"].split(","))}
     servers = {name: _start_server(tree) for name, tree in trees.items()}
-    results = {name: {"first": [], "restyle": [], "switch": [], "requests": []} for name in trees}
+    results = {name: {"first": [], "restyle": [], "switch": [], "settled": [], "requests": []} for name in trees}
     timeline = []
     try:
         for _ in range(RUNS):
@@ -83,6 +83,7 @@ def main() -> None:
             "first_map_ms_all": [round(v) for v in r["first"]],
             "switch_to_restyle_ms_median": round(statistics.median(r["restyle"])),
             "switch_to_map_idle_ms_median": round(statistics.median(r["switch"])),
+            "switch_settled_ms_median": round(statistics.median(r["settled"])),
             "requests_to_first_map_median": statistics.median(r["requests"]),
         }
         for name, r in results.items()

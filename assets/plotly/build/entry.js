@@ -16,3 +16,27 @@ Plotly.register([
 Plotly.atlasInternals = {supplyDefaults: Plots.supplyDefaults, doCalcdata: Plots.doCalcdata};
 
 module.exports = Plotly;
+
+// The map's first frame only once the whole map is in. MapLibre 6.9.0 (in plotly.js 4.1.1)
+// draws a frame each time a source's tiles arrive; with software WebGL a frame of the atlas's
+// seventy sources takes about 100 ms, and some ten partial frames came before the whole map.
+var maplibregl = require('maplibre-gl/dist/maplibre-gl.mjs');
+var setupPainter = maplibregl.Map.prototype._setupPainter;
+maplibregl.Map.prototype._setupPainter = function () {
+  setupPainter.apply(this, arguments);
+  var map = this;
+  var painter = this.painter;
+  var draw = painter.render;
+  var whole = false;
+  painter.render = function () {
+    if (!whole) {
+      var style = map.style;
+      // plotly.js names its traces' sources source-<uid>; they come after the style has loaded.
+      whole = !!style && style.loaded() && Object.keys(style.tileManagers).some(function (id) {
+        return id.indexOf('source-') === 0;
+      });
+      if (!whole) { return; }
+    }
+    return draw.apply(this, arguments);
+  };
+};

@@ -84,47 +84,6 @@ def test_page_loads_offline_and_draws_the_map(page, store):
     assert len({seen[c] for c in CITIES}) >= 3
 
 
-# From the moment MapLibre's map exists (found each animation frame, before it first draws):
-# each frame that drew anything, and whether the cities' choropleth and every other source
-# were all in at that frame.
-FRAMES_JS = """() => {
-  window.atlasFrames = [];
-  const find = () => {
-    const gd = document.querySelector('#map .js-plotly-plot');
-    const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot
-      && gd._fullLayout.map._subplot.map;
-    if (!m) { requestAnimationFrame(find); return; }
-    window.atlasHookedBeforeLoad = !m.loaded();
-    const gl = m.painter.context.gl;
-    let draws = 0;
-    for (const name of ['drawElements', 'drawArrays']) {
-      const call = gl[name].bind(gl);
-      gl[name] = function () { draws += 1; return call.apply(null, arguments); };
-    }
-    m.on('render', () => {
-      if (!draws) { return; }
-      const cities = gd._fullData.find(t => t.type === 'choroplethmap' && t.featureidkey === 'properties.adcode');
-      const source = cities && m.getSource('source-' + cities.uid);
-      window.atlasFrames.push({draws: draws, cities: !!(source && source.loaded()), all: m.style.loaded()});
-      draws = 0;
-    });
-  };
-  requestAnimationFrame(find);
-}"""
-
-
-def test_the_map_draws_no_frame_until_its_boundaries_and_places_are_in(server_url):
-    """Each frame costs about 100 ms in software WebGL: none is spent on a half-loaded map."""
-    with browser_page(server_url) as page:
-        page.add_init_script(f"({FRAMES_JS})()")
-        page.goto(server_url)
-        wait_for_map(page)
-        hooked, frames = page.evaluate("() => [window.atlasHookedBeforeLoad, window.atlasFrames]")
-    assert hooked, "the map was found only after it had loaded"
-    assert frames, "no frame was drawn"
-    assert all(f["cities"] and f["all"] for f in frames), frames[:4]
-
-
 def _recoloured(page, count: int) -> None:
     """Wait until the map has applied `count` colour updates (#map-sync counts them), then drawn them."""
     page.wait_for_function("n => Number(document.querySelector('#map-sync').title || 0) >= n", arg=count)

@@ -17,9 +17,11 @@ Plotly.atlasInternals = {supplyDefaults: Plots.supplyDefaults, doCalcdata: Plots
 
 module.exports = Plotly;
 
-// The map's first frame only once the whole map is in. MapLibre 6.9.0 (in plotly.js 4.1.1)
-// draws a frame each time a source's tiles arrive; with software WebGL a frame of the atlas's
-// seventy sources takes about 100 ms, and some ten partial frames came before the whole map.
+// No frame of a half-loaded map. MapLibre 6.9.0 (in plotly.js 4.1.1) draws a frame each time
+// a source's tiles arrive; with software WebGL a frame of the atlas's seventy sources takes
+// about 100 ms. Some ten partial frames came before the first whole map, and a recolour drew
+// the old colours once more while its new data was being tiled. So a frame is drawn only
+// when every source is in, or while the map moves (a pan or zoom draws as it goes).
 var maplibregl = require('maplibre-gl/dist/maplibre-gl.mjs');
 var setupPainter = maplibregl.Map.prototype._setupPainter;
 maplibregl.Map.prototype._setupPainter = function () {
@@ -27,16 +29,15 @@ maplibregl.Map.prototype._setupPainter = function () {
   var map = this;
   var painter = this.painter;
   var draw = painter.render;
-  var whole = false;
+  var drawn = false;
   painter.render = function () {
-    if (!whole) {
-      var style = map.style;
-      // plotly.js names its traces' sources source-<uid>; they come after the style has loaded.
-      whole = !!style && style.loaded() && Object.keys(style.tileManagers).some(function (id) {
-        return id.indexOf('source-') === 0;
-      });
-      if (!whole) { return; }
-    }
+    var style = map.style;
+    // plotly.js names its traces' sources source-<uid>; they come after the style has loaded.
+    var whole = !!style && style.loaded() && (drawn || Object.keys(style.tileManagers).some(function (id) {
+      return id.indexOf('source-') === 0;
+    }));
+    if (!whole && !(drawn && map.isMoving())) { return; }
+    drawn = true;
     return draw.apply(this, arguments);
   };
 };

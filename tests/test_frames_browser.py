@@ -1,0 +1,59 @@
+"""The map's frames, counted in Debian's Chromium: in software WebGL each costs about 100 ms."""
+
+from tests.browser import browser_page, set_layers, wait_for_map
+from tests.test_browser import _city_colours, _close, _expected, _recoloured
+
+# From the moment MapLibre's map exists (found each animation frame, before it first draws):
+# each frame that drew anything, and whether the cities' choropleth and every other source
+# were all in at that frame.
+FRAMES_JS = """() => {
+  window.atlasFrames = [];
+  const find = () => {
+    const gd = document.querySelector('#map .js-plotly-plot');
+    const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot
+      && gd._fullLayout.map._subplot.map;
+    if (!m) { requestAnimationFrame(find); return; }
+    window.atlasHookedBeforeLoad = !m.loaded();
+    const gl = m.painter.context.gl;
+    let draws = 0;
+    for (const name of ['drawElements', 'drawArrays']) {
+      const call = gl[name].bind(gl);
+      gl[name] = function () { draws += 1; return call.apply(null, arguments); };
+    }
+    m.on('render', () => {
+      if (!draws) { return; }
+      const cities = gd._fullData.find(t => t.type === 'choroplethmap' && t.featureidkey === 'properties.adcode');
+      const source = cities && m.getSource('source-' + cities.uid);
+      window.atlasFrames.push({draws: draws, cities: !!(source && source.loaded()), all: m.style.loaded()});
+      draws = 0;
+    });
+  };
+  requestAnimationFrame(find);
+}"""
+
+
+def test_the_map_draws_no_frame_of_a_half_loaded_map(server_url, store):
+    """Each frame costs about 100 ms in software WebGL: none is spent on a map whose data is
+    still coming in, neither on the first load nor on a recolour (whose new colours are
+    tiled before they are drawn)."""
+    with browser_page(server_url) as page:
+        page.add_init_script(f"({FRAMES_JS})()")
+        page.goto(server_url)
+        wait_for_map(page)
+        hooked, frames = page.evaluate("() => [window.atlasHookedBeforeLoad, window.atlasFrames]")
+        assert hooked, "the map was found only after it had loaded"
+        assert frames, "no frame was drawn"
+        assert all(f["cities"] and f["all"] for f in frames), frames[:4]
+        set_layers(page, set())  # the choropleth alone, so that its colours can be read
+        for n, (indicator, name) in enumerate(
+            (("urban_district_population", "城区人口(万人)"), ("gdp", "地区生产总值(亿元)"))
+        ):
+            page.evaluate("() => { window.atlasFrames = []; }")
+            page.click("#indicator")
+            page.get_by_role("option", name=name).click()
+            _recoloured(page, n + 1)
+            page.wait_for_function("() => window.atlasFrames.length > 0")
+            page.wait_for_timeout(500)  # any later frame
+            frames = page.evaluate("() => window.atlasFrames")
+            assert all(f["all"] for f in frames), (indicator, frames)
+            assert _close(_city_colours(page, store)["370200"], _expected(store, indicator, "baseline")["370200"])

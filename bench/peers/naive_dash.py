@@ -13,18 +13,23 @@ from bench.peers.data import OUT
 GEOJSON = json.loads((OUT / "cities.geojson").read_text())
 VALUES = json.loads((OUT / "values.json").read_text())
 
-app = Dash(__name__)
-app.layout = html.Div(
-    [
-        dcc.Dropdown([{"label": v["name"], "value": k} for k, v in VALUES.items()], "gdp", id="indicator"),
-        dcc.Graph(id="map", style={"height": "85vh"}),
-    ]
-)
+
+def serve(figure) -> None:
+    """A dropdown of the indicators and a map whose whole figure is `figure(indicator, values)`."""
+    app = Dash(__name__)
+    app.layout = html.Div(
+        [
+            dcc.Dropdown([{"label": v["name"], "value": k} for k, v in VALUES.items()], "gdp", id="indicator"),
+            dcc.Graph(id="map", style={"height": "85vh"}),
+        ]
+    )
+    app.callback(Output("map", "figure"), Input("indicator", "value"))(
+        lambda indicator: figure(indicator, VALUES[indicator]["values"])
+    )
+    app.run(host="127.0.0.1", port=int(os.environ.get("PORT", "8060")), debug=False)
 
 
-@app.callback(Output("map", "figure"), Input("indicator", "value"))
-def update(indicator):
-    values = VALUES[indicator]["values"]
+def update(indicator, values):
     df = pd.DataFrame({"adcode": list(values), "value": list(values.values())})
     return px.choropleth_map(
         df,
@@ -39,4 +44,4 @@ def update(indicator):
 
 
 if __name__ == "__main__":
-    app.run(host="127.0.0.1", port=int(os.environ.get("PORT", "8060")), debug=False)
+    serve(update)

@@ -5,17 +5,14 @@ areas by their outline), all rebuilt into one figure in every callback, from the
 same store the atlas reads. Run: python -m bench.peers.naive_dash_full"""
 
 import json
-import os
 
 import plotly.graph_objects as go
 import shapely
-from dash import Dash, Input, Output, dcc, html
 
-from bench.peers.data import OUT
+from bench.peers.naive_dash import serve
 from layers.store import default_store
 
 STORE = default_store()
-VALUES = json.loads((OUT / "values.json").read_text())
 
 
 def _geojson(gdf, key):
@@ -34,18 +31,7 @@ def _xy(geoms):
     return lon, lat
 
 
-app = Dash(__name__)
-app.layout = html.Div(
-    [
-        dcc.Dropdown([{"label": v["name"], "value": k} for k, v in VALUES.items()], "gdp", id="indicator"),
-        dcc.Graph(id="map", style={"height": "85vh"}),
-    ]
-)
-
-
-@app.callback(Output("map", "figure"), Input("indicator", "value"))
-def update(indicator):
-    values = VALUES[indicator]["values"]
+def update(indicator, values):
     cities = STORE.cities
     fig = go.Figure()
     fig.add_trace(
@@ -87,4 +73,4 @@ def update(indicator):
 
 
 if __name__ == "__main__":
-    app.run(host="127.0.0.1", port=int(os.environ.get("PORT", "8060")), debug=False)
+    serve(update)

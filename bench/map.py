@@ -1,5 +1,6 @@
 """First map and indicator switches only, measured as bench.run measures them
-(python -m bench.map). Quicker than bench.run: no exports, places or language.
+(python -m bench.map), and a bare repaint of the same map for scale. Quicker than bench.run:
+no exports, places or language.
 
 BENCH_BASE=/path/to/another/checkout serves that checkout too and alternates the
 runs between the two, so that both see the same load on a shared machine.
@@ -23,6 +24,20 @@ RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 REPO = Path(__file__).resolve().parent.parent
 
 
+# One frame of the whole map, asked for with nothing changed: the median of five.
+REPAINT_JS = """async () => {
+    const m = document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map;
+    const times = [];
+    for (let i = 0; i < 5; i++) {
+        const start = performance.now();
+        m.triggerRepaint();
+        await new Promise(resolve => m.once('render', resolve));
+        times.push(performance.now() - start);
+    }
+    return times.sort((a, b) => a - b)[2];
+}"""
+
+
 def _run(url: str, defs, out: dict) -> list:
     with browser_page(url) as page:
         page.goto(url)
@@ -43,6 +58,8 @@ def _run(url: str, defs, out: dict) -> list:
             out["switch"].append(page.evaluate("() => performance.now() - window.clickAt"))
             out["settled"].append(settled_ms(page))
             page.keyboard.press("Escape")
+        # A bare repaint of the same map, for scale: the least a recolour can take.
+        out["repaint"].append(page.evaluate(REPAINT_JS))
         assert not page.foreign and not page.refused and not page.console_errors, (
             page.foreign,
             page.refused,
@@ -61,7 +78,9 @@ def main() -> None:
     if os.environ.get("BENCH_TREES"):  # name=path,name=path: checkouts to compare
         trees = {n: Path(p) for n, p in (kv.split("=", 1) for kv in os.environ["BENCH_TREES"].split(","))}
     servers = {name: _start_server(tree) for name, tree in trees.items()}
-    results = {name: {"first": [], "restyle": [], "switch": [], "settled": [], "requests": []} for name in trees}
+    results = {
+        name: {"first": [], "restyle": [], "switch": [], "settled": [], "repaint": [], "requests": []} for name in trees
+    }
     timeline = []
     try:
         for _ in range(RUNS):
@@ -84,6 +103,8 @@ def main() -> None:
             "switch_to_restyle_ms_median": round(statistics.median(r["restyle"])),
             "switch_to_map_idle_ms_median": round(statistics.median(r["switch"])),
             "switch_settled_ms_median": round(statistics.median(r["settled"])),
+            "bare_repaint_ms_median": round(statistics.median(r["repaint"])),
+            "settled_to_repaint": round(statistics.median(r["settled"]) / statistics.median(r["repaint"]), 2),
             "requests_to_first_map_median": statistics.median(r["requests"]),
         }
         for name, r in results.items()

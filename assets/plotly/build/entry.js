@@ -31,6 +31,8 @@ maplibregl.Map.prototype._setupPainter = function () {
   var draw = painter.render;
   var drawn = false;
   painter.render = function () {
+    // A static map (plotly.js's image export) reads its canvas when plotly.js is done: as is.
+    if (!map._interactive) { return draw.apply(this, arguments); }
     var style = map.style;
     // plotly.js names its traces' sources source-<uid>; they come after the style has loaded.
     var whole = !!style && style.loaded() && (drawn || Object.keys(style.tileManagers).some(function (id) {

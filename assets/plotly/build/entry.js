@@ -30,16 +30,22 @@ maplibregl.Map.prototype._setupPainter = function () {
   var painter = this.painter;
   var draw = painter.render;
   var drawn = false;
+  var calls = 0;
   painter.render = function () {
     // A static map (plotly.js's image export) reads its canvas when plotly.js is done: as is.
     if (!map._interactive) { return draw.apply(this, arguments); }
+    calls += 1;
     var style = map.style;
     // plotly.js names its traces' sources source-<uid>; they come after the style has loaded.
     var whole = !!style && style.loaded() && (drawn || Object.keys(style.tileManagers).some(function (id) {
       return id.indexOf('source-') === 0;
     }));
-    if (!whole && !(drawn && map.isMoving())) { return; }
-    drawn = true;
-    return draw.apply(this, arguments);
+    if (whole || (drawn && map.isMoving())) {
+      drawn = true;
+      return draw.apply(this, arguments);
+    }
+    // The painter's first call (the sea alone) is let through: held back, no layer was drawn
+    // afterwards either.
+    if (calls === 1) { return draw.apply(this, arguments); }
   };
 };

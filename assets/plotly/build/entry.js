@@ -17,11 +17,12 @@ Plotly.atlasInternals = {supplyDefaults: Plots.supplyDefaults, doCalcdata: Plots
 
 module.exports = Plotly;
 
-// No frame of a half-loaded map. MapLibre 6.9.0 (in plotly.js 4.1.1) draws a frame each time
-// a source's tiles arrive; with software WebGL a frame of the atlas's seventy sources takes
-// about 100 ms. Some ten partial frames came before the first whole map, and a recolour drew
-// the old colours once more while its new data was being tiled. So a frame is drawn only
-// when every source is in, or while the map moves (a pan or zoom draws as it goes).
+// No frame of a half-loaded map on its first load. MapLibre 6.9.0 (in plotly.js 4.1.1) draws a
+// frame each time a source's tiles arrive; with software WebGL a frame of the atlas's seventy
+// sources takes about 100 ms, and some ten partial frames came before the first whole map. So
+// until the map is whole for the first time it draws no frame but the painter's first (the sea
+// alone: held back too, MapLibre drew no layer afterwards). After that it draws as MapLibre
+// does: held back while tiles load, a pan lost most of a quick drag.
 var maplibregl = require('maplibre-gl/dist/maplibre-gl.mjs');
 var setupPainter = maplibregl.Map.prototype._setupPainter;
 maplibregl.Map.prototype._setupPainter = function () {
@@ -29,23 +30,19 @@ maplibregl.Map.prototype._setupPainter = function () {
   var map = this;
   var painter = this.painter;
   var draw = painter.render;
-  var drawn = false;
+  var whole = false;
   var calls = 0;
   painter.render = function () {
-    // A static map (plotly.js's image export) reads its canvas when plotly.js is done: as is.
-    if (!map._interactive) { return draw.apply(this, arguments); }
     calls += 1;
-    var style = map.style;
-    // plotly.js names its traces' sources source-<uid>; they come after the style has loaded.
-    var whole = !!style && style.loaded() && (drawn || Object.keys(style.tileManagers).some(function (id) {
-      return id.indexOf('source-') === 0;
-    }));
-    if (whole || (drawn && map.isMoving())) {
-      drawn = true;
-      return draw.apply(this, arguments);
+    // A static map (plotly.js's image export) reads its canvas when plotly.js is done: as is.
+    if (!whole && map._interactive && calls > 1) {
+      var style = map.style;
+      // plotly.js names its traces' sources source-<uid>; they come after the style has loaded.
+      whole = !!style && style.loaded() && Object.keys(style.tileManagers).some(function (id) {
+        return id.indexOf('source-') === 0;
+      });
+      if (!whole) { return; }
     }
-    // The painter's first call (the sea alone) is let through: held back, no layer was drawn
-    // afterwards either.
-    if (calls === 1) { return draw.apply(this, arguments); }
+    return draw.apply(this, arguments);
   };
 };

@@ -258,8 +258,8 @@ window.atlas = (function () {
       return arrays(data, data.find(function (t) { return t.index === index; }), ids);
     },
     // Resolves when the updates queued so far are applied and the map has drawn them:
-    // MapLibre draws on an animation frame, and the page's plotly.js build draws no frame
-    // until every source is in (assets/plotly/build/entry.js).
+    // MapLibre draws on an animation frame once their data is tiled (and a new map's first
+    // whole frame waits for every source: assets/plotly/build/entry.js).
     painted: function () {
       const frame = function () { return new Promise(function (resolve) { requestAnimationFrame(resolve); }); };
       return enqueue(async function () {

@@ -257,21 +257,11 @@ window.atlas = (function () {
     arraysFor: function (data, index, ids) {
       return arrays(data, data.find(function (t) { return t.index === index; }), ids);
     },
-    // Resolves when the updates queued so far are applied and the map has drawn them:
-    // MapLibre draws on an animation frame once their data is tiled (and a new map's first
-    // whole frame waits for every source: assets/plotly/build/entry.js).
+    // Resolves when the updates queued so far are applied and the map has drawn them
+    // (MapLibre draws on the next animation frame).
     painted: function () {
       const frame = function () { return new Promise(function (resolve) { requestAnimationFrame(resolve); }); };
-      return enqueue(async function () {
-        await frame();
-        const gd = graph();
-        const map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
-        if (map && !map.loaded()) {
-          // (a map replaced meanwhile, by a new language, never goes idle: the queue goes on)
-          await new Promise(function (resolve) { map.once('idle', resolve); setTimeout(resolve, 5000); });
-        }
-        await frame();
-      });
+      return enqueue(async function () { await frame(); await frame(); });
     },
     // One trace's arrays, as the server made them (the docking plan's flows), by its uid.
     restyleTrace: function (uid, update) {

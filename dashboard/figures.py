@@ -38,12 +38,8 @@ CENTER, ZOOM = plans.JIAODONG_FRAME["center"], plans.JIAODONG_FRAME["zoom"]
 # (which this server could only answer 404) before placing any label.
 # `sources` must not be empty: plotly.js drops an empty object from the layout
 # on relayout, the style then differs, and MapLibre rejects the reloaded style.
-# No transitions: plotly.js 4.1.1 sets a style's paint properties again on each update,
-# and MapLibre's default 300 ms transition then held every recolour for 300 ms before the
-# map was idle (plotly.js means to set `transition` to 0 itself, but never passes it on).
 MAP_STYLE = {
     "version": 8,
-    "transition": {"duration": 0, "delay": 0},
     "sources": {"none": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
     "layers": [{"id": "sea", "type": "background", "paint": {"background-color": SEA}}],
 }

@@ -7,17 +7,12 @@ it as "no data", never as zero.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
-import mapclassify
 import numpy as np
 import pandas as pd
 
-from layers import plans
-
-# Fisher-Jenks on five cities is instant in pure Python; numba is not needed.
-warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
+from layers import classify, plans
 
 LEVEL_VIEWS = ("baseline", "target", "actual")
 DERIVED_VIEWS = ("change", "growth", "progress")
@@ -27,11 +22,11 @@ VIEWS = LEVEL_VIEWS + DERIVED_VIEWS + (STATUS_VIEW,)
 STATUS_ORDER = ("met", "short", "unclear")  # then no_data
 YEARS = {"baseline": 2020, "target": 2025, "actual": 2025}
 MAX_CLASSES = 5
-# How values are put into classes (mapclassify), natural breaks by default.
+# How values are put into classes, natural breaks by default.
 SCHEMES = {
-    "natural_breaks": mapclassify.FisherJenks,
-    "quantiles": mapclassify.Quantiles,
-    "equal_interval": mapclassify.EqualInterval,
+    "natural_breaks": classify.fisher_jenks,
+    "quantiles": classify.quantiles,
+    "equal_interval": classify.equal_interval,
 }
 
 
@@ -146,7 +141,7 @@ def class_breaks(values, scheme: str = "natural_breaks") -> list[float]:
         return []
     if len(distinct) <= MAX_CLASSES:
         return [float(v) for v in distinct]
-    bins = SCHEMES[scheme](vals, k=MAX_CLASSES).bins
+    bins = SCHEMES[scheme](vals, MAX_CLASSES)
     return [float(b) for b in np.unique(bins)]
 
 

@@ -15,8 +15,9 @@ window.atlas = (function () {
   let queue = Promise.resolve();
   let shown = {};  // trace index -> the ids it shows, joined
   let drawn = {};  // trace index -> whether it is visible now
-  let current = null;  // the graph those describe (a new language makes a new one)
-  const counts = {map: 0, features: 0, redraws: 0};  // redraws: feature updates that changed the map
+  let current = null;  // the graph those describe (a link opened anew makes a new one)
+  let seen = null;  // the places' data those describe (a new language sends new data)
+  const counts = {map: 0, features: 0, redraws: 0, names: 0};  // redraws: feature updates that changed the map
 
   function plot(id) { return document.querySelector('#' + id + ' .js-plotly-plot'); }
   function graph() { return plot(ID.map); }
@@ -36,7 +37,7 @@ window.atlas = (function () {
           const fit = gd.layout.meta && gd.layout.meta.fit;
           // plotly.js 4.1.1 sets a new map's first view when it has loaded: a move before is lost.
           if (fit && !sub.map.loaded()) { setTimeout(check, 50); return; }
-          current = gd; shown = {}; drawn = {};
+          current = gd; shown = {}; drawn = {}; seen = null;
           // A new map shows whole what its figure asks to fit, moving only if it does not already.
           const camera = fit && fitted(gd, fit, gd.layout.map.center, gd.layout.map.zoom);
           if (!camera) { resolve(gd); return; }
@@ -173,23 +174,80 @@ window.atlas = (function () {
     return null;
   }
 
-  // One map trace's attributes changed and only its MapLibre source redrawn: the figure's
+  // Map traces' attributes changed and only their own MapLibre sources redrawn: the figure's
   // data, defaults and calcdata are brought up to date as Plotly.restyle would (so hover
   // texts and any later redraw follow), but plotly.js 4.1.1's restyle would then set the
-  // data of every trace's source again. The internals come from the page's own plotly.js
-  // (assets/plotly/build/entry.js).
-  function recolour(gd, index, update) {
-    const trace = gd.data[index];
-    for (const [path, value] of Object.entries(update)) {
-      const keys = path.split('.');
-      let node = trace;
-      keys.slice(0, -1).forEach(function (k) { node = node[k] = Object.assign({}, node[k]); });
-      node[keys[keys.length - 1]] = value;
-    }
+  // data of every trace's source again (about a second for this map's 66 sources in
+  // software WebGL). Not for a trace shown or hidden: that takes Plotly.restyle. The
+  // internals come from the page's own plotly.js (assets/plotly/build/entry.js).
+  function patch(gd, changes) {
+    changes.forEach(function (c) {
+      const trace = gd.data[c.index];
+      for (const [path, value] of Object.entries(c.update)) {
+        const keys = path.split('.');
+        let node = trace;
+        keys.slice(0, -1).forEach(function (k) { node = node[k] = Object.assign({}, node[k]); });
+        node[keys[keys.length - 1]] = value;
+      }
+    });
     const internals = window.Plotly.atlasInternals;
     internals.supplyDefaults(gd);
     internals.doCalcdata(gd);
-    gd._fullLayout.map._subplot.traceHash[gd._fullData[index].uid].update(gd.calcdata[index]);
+    const hash = gd._fullLayout.map._subplot.traceHash;
+    changes.forEach(function (c) { hash[gd._fullData[c.index].uid].update(gd.calcdata[c.index]); });
+  }
+
+  // Whether an update leaves a trace as shown as it is (patch can draw it).
+  function keepsShown(gd, index, update) {
+    return gd._fullData[index].visible === true && (update.visible === undefined || update.visible === true);
+  }
+
+  // The places' traces drawn for the ids `idsOf(trace)` gives, in one restyle of the traces
+  // that changed; with `again`, also of those showing the same ids (their texts are new).
+  async function drawPlaces(gd, data, idsOf, again) {
+    const changed = [];
+    const reshown = [];  // clustered traces coming back into view
+    for (const trace of data) {
+      if (!(trace.index in shown)) { seed(gd, trace.index); }
+      const ids = idsOf(trace);
+      const signature = ids.join('|');
+      if (shown[trace.index] === signature && !(again && signature)) { continue; }
+      shown[trace.index] = signature;
+      const update = arrays(data, trace, ids);
+      if (trace.cluster && update.visible && !drawn[trace.index]) {
+        // plotly.js 4.1 drops the clustering of a trace that is shown and given new
+        // points in one step: give it the points first, then show it.
+        delete update.visible;
+        reshown.push(trace.index);
+      }
+      drawn[trace.index] = !!(update.visible || reshown.includes(trace.index));
+      changed.push({index: trace.index, update: update});
+    }
+    if (changed.length) { counts.redraws += 1; }
+    const kept = changed.filter(function (c) { return keepsShown(gd, c.index, c.update); });
+    const others = changed.filter(function (c) { return !kept.includes(c); });
+    if (kept.length) { patch(gd, kept); }
+    if (others.length) {
+      const keys = new Set();
+      others.forEach(function (c) { Object.keys(c.update).forEach(function (k) { keys.add(k); }); });
+      const update = {};
+      // undefined leaves that trace's attribute as it is
+      keys.forEach(function (k) { update[k] = others.map(function (c) { return c.update[k]; }); });
+      await window.Plotly.restyle(gd, update, others.map(function (c) { return c.index; }));
+    }
+    if (reshown.length) { await window.Plotly.restyle(gd, {visible: false}, reshown); }
+    if (reshown.length) { await window.Plotly.restyle(gd, {visible: true}, reshown); }
+  }
+
+  // One trace's arrays, by its uid; false if it shows them already (a restyle costs a repaint).
+  function restyleUid(gd, uid, update) {
+    const index = traceIndex(gd, uid);
+    const signature = JSON.stringify(update);
+    if (!update || shown[index] === signature) { return false; }
+    shown[index] = signature;
+    if (update.visible === false && gd._fullData[index].visible !== true) { return false; }  // hidden already
+    if (keepsShown(gd, index, update)) { patch(gd, [{index: index, update: update}]); return true; }
+    return window.Plotly.restyle(gd, wrap(update), [index]);
   }
 
   function wrap(update) {
@@ -206,53 +264,47 @@ window.atlas = (function () {
       if (!state) { return false; }
       return enqueue(async function () {
         const gd = await ready();
-        recolour(gd, traceIndex(gd, 'choropleth'), state);
+        patch(gd, [{index: traceIndex(gd, 'choropleth'), update: state}]);
       })
         .then(function () { counts.map += 1; return counts.map; });
     },
-    // The plan's places: draw exactly the visible ids, and the selected one
-    // highlighted, in one restyle of the traces that changed.
+    // The plan's places: draw exactly the visible ids, and the selected one highlighted.
     restyleFeatures: function (data, visibleIds, selected) {
       if (!data) { return false; }
       // Worked out inside the queue, so that updates apply in the order they came.
       return enqueue(async function () {
         const gd = await ready();
+        const relabelled = seen !== null && data !== seen;  // new data is a new language
+        seen = data;
         const visible = new Set(visibleIds || []);
-        const changed = [];
-        const reshown = [];  // clustered traces coming back into view
-        for (const trace of data) {
-          const ids = trace.highlight ? (selected ? [selected] : [])
-            : trace.order.filter(function (id) { return visible.has(id); });
-          const signature = ids.join('|');
-          if (!(trace.index in shown)) { seed(gd, trace.index); }
-          if (shown[trace.index] === signature) { continue; }
-          shown[trace.index] = signature;
-          const update = arrays(data, trace, ids);
-          if (trace.cluster && update.visible && !drawn[trace.index]) {
-            // plotly.js 4.1 drops the clustering of a trace that is shown and given new
-            // points in one step: give it the points first, then show it.
-            delete update.visible;
-            reshown.push(trace.index);
-          }
-          drawn[trace.index] = !!(update.visible || reshown.includes(trace.index));
-          changed.push({index: trace.index, update: update});
-        }
-        if (changed.length) {
-          counts.redraws += 1;
-          const keys = new Set();
-          changed.forEach(function (c) { Object.keys(c.update).forEach(function (k) { keys.add(k); }); });
-          const update = {};
-          // undefined leaves that trace's attribute as it is
-          keys.forEach(function (k) { update[k] = changed.map(function (c) { return c.update[k]; }); });
-          await window.Plotly.restyle(gd, update, changed.map(function (c) { return c.index; }));
-        }
-        if (reshown.length) { await window.Plotly.restyle(gd, {visible: false}, reshown); }
-        if (reshown.length) { await window.Plotly.restyle(gd, {visible: true}, reshown); }
+        await drawPlaces(gd, data, function (trace) {
+          return trace.highlight ? (selected ? [selected] : []) : trace.order.filter(function (id) { return visible.has(id); });
+        }, relabelled);
         counts.features += 1;
         return counts.features;
       });
     },
     featureRedraws: function () { return counts.redraws; },
+    // The map in a new language, at once: the cities' and regions' names (by trace uid), the
+    // places it shows (the new `data`, the same ids) and the links (map_callbacks.switch_language).
+    relabel: function (texts, data) {
+      if (!texts) { return false; }
+      return enqueue(async function () {
+        const gd = await ready();
+        patch(gd, Object.keys(texts.names).map(function (uid) {
+          return {index: traceIndex(gd, uid), update: {text: texts.names[uid]}};
+        }));
+        if (data && data !== seen) {
+          seen = data;
+          await drawPlaces(gd, data, function (trace) {  // the ids it shows, in the order restyleFeatures gives
+            const now = shown[trace.index] ? shown[trace.index].split('|') : [];
+            const has = new Set(now);
+            return trace.highlight ? now : trace.order.filter(function (id) { return has.has(id); });
+          }, true);
+        }
+        await restyleUid(gd, 'flows', texts.flows);
+      }).then(function () { counts.names += 1; return counts.names; });
+    },
     // The arrays a feature trace is given for these ids (tests compare them with the server's).
     arraysFor: function (data, index, ids) {
       return arrays(data, data.find(function (t) { return t.index === index; }), ids);
@@ -266,14 +318,7 @@ window.atlas = (function () {
     // One trace's arrays, as the server made them (the docking plan's flows), by its uid.
     restyleTrace: function (uid, update) {
       if (!update) { return false; }
-      return enqueue(async function () {
-        const gd = await ready();
-        const index = traceIndex(gd, uid);
-        const signature = JSON.stringify(update);
-        if (shown[index] === signature) { return false; }  // a restyle costs a repaint: skip a no-op
-        shown[index] = signature;
-        return window.Plotly.restyle(gd, wrap(update), [index]);
-      }).then(function (done) {
+      return enqueue(async function () { return restyleUid(await ready(), uid, update); }).then(function (done) {
         if (done === false) { return false; }
         counts.map += 1; return counts.map;
       });

@@ -90,6 +90,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: (func
       });
     },
     restyleChoropleth: async function (state) { return counted(await window.atlas.restyleChoropleth(state)); },
+    relabel: async function (texts, data) { return counted(await window.atlas.relabel(texts, data)); },
     restyleFeatures: async function (rows, visible, tab, selected, data) {
       // The open table's rows, its column filters applied (none until it has drawn them);
       // else every row it holds.

@@ -256,26 +256,34 @@ def map_figure(
     return fig
 
 
+def name_texts(cities, context, lang: str) -> dict:
+    """The map's names by trace uid: the five cities' and the regions' around them."""
+    key = "name_zh" if lang == "zh" else "name_en"
+    return {"names": list(cities[key]), "around": list(context[key])}
+
+
 def _names(cities, context, lang: str, anchors: dict | None) -> tuple:
     """The five cities' names, and the names of the regions around them, above their points."""
-    names = list(cities["name_zh"] if lang == "zh" else cities["name_en"])
+    texts = name_texts(cities, context, lang)
     at = _name_points(cities["adcode"], cities, anchors)
     labels = go.Scattermap(
         lon=at[0],
         lat=at[1],
-        text=names,
+        text=texts["names"],
         textfont={"size": 15, "color": "#111111"},
         **NAME_ABOVE,
         hoverinfo="skip",
+        uid="names",
     )
     at = _name_points(context["code"], context, anchors)
     around = go.Scattermap(
         lon=at[0],
         lat=at[1],
-        text=list(context["name_zh"] if lang == "zh" else context["name_en"]),
+        text=texts["around"],
         textfont={"size": 12, "color": "#8a8478"},
         **NAME_ABOVE,
         hoverinfo="skip",
+        uid="around",
     )
     return labels, around
 

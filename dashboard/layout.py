@@ -86,40 +86,50 @@ def _frame(page: Page, children: list, lang: str, query: str | None, presenter: 
 def body(page: Page, view: View, notice="", focus: dict | None = None) -> list:
     """The page's contents in the view's language, set to the view, with a notice on the
     map; the map at `focus` (else the view's extent)."""
+    parts = relabelled(page, view)
+    # Map first: the places' controls on the left fold away (folded on a narrow screen),
+    # the figures on the right, the legend and layers on the map, the tables in a drawer.
+    main = [parts["controls"], _map_section(page, view, parts, notice, focus or view.focus), parts["side"]]
+    return [parts["header"], html.Main(main, id=ids.MAIN, className="controls-auto")]
+
+
+def relabelled(page: Page, view: View) -> dict:
+    """The parts of the page a new language builds anew (map_callbacks.switch_language), by
+    name. The maps are in none of them: a new language keeps the map drawn and relabels it,
+    since Dash 4.4 mounts anew whatever a callback's new `children` hold."""
     lang = view.lang
     table = page.switches(lang)  # what each switch shows: the page opens on one of them
-    shown = table["map"][f"{view.indicator}|{view.view}|{view.scheme}"]  # colours, legend, title, sources
+    _, legend, _, _ = table["map"][f"{view.indicator}|{view.view}|{view.scheme}"]
+    parts = {
+        "header": html.Header(_header(page, view)),
+        "controls": _controls(page, view),
+        "legend": _legend(page, view, legend),
+        "tabs": _tabs(page, page.rows(page.criteria(view), lang), view),
+        "side": _side(page, view),
+    }
+    for name, part in parts.items():
+        part.id = {"type": ids.LANG_PART, "part": name}
+    return parts
+
+
+def _header(page: Page, view: View) -> list:
+    lang = view.lang
     return [
-        html.Header(
+        html.Div([html.H1(t("title", lang)), _subtitle(view)]),
+        html.Div(
             [
-                html.Div([html.H1(t("title", lang)), _subtitle(view)]),
-                html.Div(
-                    [
-                        html.Button(t("controls.toggle", lang), id=ids.CONTROLS_TOGGLE, className="controls-toggle"),
-                        dcc.RadioItems(
-                            [{"label": name, "value": code} for code, name in LANG_NAMES.items()],
-                            lang,
-                            id=ids.LANG,
-                            className="lang",
-                            inline=True,
-                        ),
-                        *slides.controls(page.briefings, lang),
-                        *deck_callbacks.controls(lang),
-                    ],
-                    className="header-tools",
+                html.Button(t("controls.toggle", lang), id=ids.CONTROLS_TOGGLE, className="controls-toggle"),
+                dcc.RadioItems(
+                    [{"label": name, "value": code} for code, name in LANG_NAMES.items()],
+                    lang,
+                    id=ids.LANG,
+                    className="lang",
+                    inline=True,
                 ),
-            ]
-        ),
-        # Map first: the places' controls on the left fold away (folded on a narrow screen),
-        # the figures on the right, the legend and layers on the map, the tables in a drawer.
-        html.Main(
-            [
-                _controls(page, view),
-                _map_section(page, view, shown, notice, focus or view.focus),
-                _side(page, view),
+                *slides.controls(page.briefings, lang),
+                *deck_callbacks.controls(lang),
             ],
-            id=ids.MAIN,
-            className="controls-auto",
+            className="header-tools",
         ),
     ]
 
@@ -194,9 +204,9 @@ def _choices(cid: str, key: str, values, value, lang: str):
     )
 
 
-def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | None):
+def _map_section(page: Page, view: View, parts: dict, notice, focus: dict | None):
     store, lang = page.store, view.lang
-    state, legend, title, sources = shown
+    state, _, title, sources = page.switches(lang)["map"][f"{view.indicator}|{view.view}|{view.scheme}"]
     rows = page.rows(page.criteria(view), lang)
     focus = focus or plans.frame(view.plan)  # a link's own extent has no bounds: it is kept as it is
     return html.Section(
@@ -205,12 +215,10 @@ def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | Non
             *slides.caption(),
             html.Div(notice, id=ids.URL_NOTICE, className="url-notice", role="status"),
             dcc.Store(id=ids.MAP_STATE),
-            dcc.Store(id=ids.SWITCHES, data=page.switches(lang)),
             dcc.Store(id=ids.COMPARE_ASK),
             html.Div(id=ids.MAP_SYNC, hidden=True),
             dcc.Store(id=ids.CITY_OUTLINE),
             html.Div(id=ids.CITY_OUTLINE_SYNC, hidden=True),
-            dcc.Store(id=ids.FEATURE_DATA, data=page.feature_data[lang]),
             dcc.Store(id=ids.FOCUS),
             dcc.Store(id=ids.SELECTED, **({"data": view.sel} if view.sel else {})),
             html.Div(id=ids.FEATURE_SYNC, hidden=True),
@@ -218,8 +226,8 @@ def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | Non
             html.Div(id=ids.GRID_SYNC, hidden=True),
             dcc.Store(id=ids.FLOWS_DATA),
             html.Div(id=ids.FLOWS_SYNC, hidden=True),
-            # A wrapper named per language, so that a new language mounts a new map:
-            # plotly.js 4.1 does not repaint map traces given a whole new figure.
+            dcc.Store(id=ids.MAP_TEXTS),
+            html.Div(id=ids.MAP_TEXTS_SYNC, hidden=True),
             html.Div(
                 [
                     html.Div(
@@ -240,16 +248,15 @@ def _map_section(page: Page, view: View, shown: tuple, notice, focus: dict | Non
                             config={"displaylogo": False, "scrollZoom": True},
                             className="map",
                         ),
-                        id=f"{ids.MAP}-{lang}",
                         className="map-box",
                     ),
                     html.Div(compare_map(page, view), id=ids.COMPARE_BOX, className="compare-box"),
-                    _legend(page, view, legend),
+                    parts["legend"],
                     html.Div(sources, id=ids.SOURCE_LINE, className="source-line"),  # as a map's attribution
                 ],
                 className="maps",
             ),
-            _tabs(page, rows, view),
+            parts["tabs"],
         ],
         className="map-wrap",
     )
@@ -291,6 +298,7 @@ def _tabs(page: Page, rows: list[dict], view: View):
                 ],
                 className="tables-bar",
             ),
+            dcc.Store(id=ids.FEATURE_DATA, data=page.feature_data[lang]),  # the places' drawing data, sent once
             dcc.Tabs(
                 [*_table_tabs(page, rows, lang), reader.tab(page, view)],
                 id=ids.TABLES,
@@ -365,6 +373,7 @@ def _side(page: Page, view: View):
     )
     return html.Aside(
         [
+            dcc.Store(id=ids.SWITCHES, data=page.switches(lang)),  # what each switch shows, in this language
             _figure_controls(page, view),
             html.H2(t("bar.title", lang)),
             dcc.Graph(id=ids.BAR, figure=bars, config={"displayModeBar": False}),

@@ -3,7 +3,7 @@ the compared map, a city clicked. Colours go to the browser, never geometry."""
 
 from __future__ import annotations
 
-from dash import ClientsideFunction, Dash, Input, Output, State
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures, ids, layout, panels
@@ -13,16 +13,23 @@ from layers import indicators as ind
 
 
 def register(app: Dash, page: Page) -> None:
+    _language(app, page)
     _switches(app, page)
     _compared(app, page)
     _city(app, page)
 
 
-def _switches(app: Dash, page: Page) -> None:
-    # A new language rebuilds the page's contents from the view, so nothing the
-    # user set is lost and nothing reloads.
+def _language(app: Dash, page: Page) -> None:
+    # A new language builds the page's parts around the map anew from the view, so nothing
+    # the user set is lost and nothing reloads, and relabels the map in place (a new map costs
+    # seconds): its names, places and links at once (atlas.relabel). The rest follows from
+    # Dash 4.4 firing a callback whose input a new part holds and whose outputs lie outside
+    # it: switchMap recolours the map (its hover texts) and sets its title and sources, and
+    # askCompared builds a second map anew.
     @app.callback(
-        Output(ids.BODY, "children"),
+        Output({"type": ids.LANG_PART, "part": ALL}, "children"),
+        Output(ids.MAP_TEXTS, "data"),
+        Output(ids.URL_NOTICE, "children"),
         Output(ids.BODY, "lang"),
         Input(ids.LANG, "value"),
         State(ids.VIEW_QUERY, "data"),
@@ -32,8 +39,24 @@ def _switches(app: Dash, page: Page) -> None:
     def switch_language(lang, query, shown):
         if lang not in LANGS or lang == shown:
             raise PreventUpdate  # (a page just built in this language)
-        return layout.body(page, page.view(query).but(lang=lang)), lang
+        view = page.view(query).but(lang=lang)
+        parts = layout.relabelled(page, view)
+        texts = {
+            "names": figures.name_texts(page.store.cities, page.store.context, lang),
+            "flows": page.flow_data(view, lang),
+        }
+        return [parts[o["id"]["part"]].children for o in ctx.outputs_list[0]], texts, "", lang
 
+    app.clientside_callback(
+        ClientsideFunction("atlas", "relabel"),
+        Output(ids.MAP_TEXTS_SYNC, "title"),
+        Input(ids.MAP_TEXTS, "data"),
+        State(ids.FEATURE_DATA, "data"),  # the new tables' drawer holds it, in the new language
+        prevent_initial_call=True,
+    )
+
+
+def _switches(app: Dash, page: Page) -> None:
     # A switch needs no server: the page holds what every choice shows (page.switch_table).
     app.clientside_callback(
         ClientsideFunction("atlas", "switchMap"),

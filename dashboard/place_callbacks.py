@@ -102,13 +102,18 @@ FRAMING = ("category", "chapter", "precision", "status", "group", "lead")
 def _framing(page: Page, view, c: lf.Criteria, hits) -> dict | None:
     """Where the map goes when one filter is chosen, as a search box on a map moves it: a search
     or a section of the plan to what it found; a plan to where its places are; a city to the
-    city; another filter to the places it selects. None when a slide or a link set several
-    controls at once (they name their own extent), or when nothing is found."""
+    city; another filter to the places it selects. None when a slide, a link or a new language
+    sets several controls at once (they keep or name their own extent), or when nothing is found."""
     control, chose = dict(views.CONTROLS), set(ctx.triggered_prop_ids.values())
-    found = len(hits) and (
-        (c.text and ctx.triggered_id == ids.SEARCH)
-        or (c.places and ids.READ in chose)
-        or (len(ctx.triggered) == 1 and ctx.triggered_id in {control[k] for k in FRAMING})
+    # One control chosen: several at once are a slide, a link or a new language.
+    found = (
+        len(hits)
+        and len(ctx.triggered) == 1
+        and (
+            (c.text and ctx.triggered_id == ids.SEARCH)
+            or (c.places and ids.READ in chose)
+            or ctx.triggered_id in {control[k] for k in FRAMING}
+        )
     )
     if found:  # no closer than the least precisely known of them
         return lf.focus_view(hits.geometry, max_zoom=min(lf.MAX_ZOOM[p] for p in hits["precision"]))

@@ -68,6 +68,23 @@ def wait_for_places(page, timeout_ms: int = 30000) -> None:
     wait_for_map(page, timeout_ms)
 
 
+# The texts the map draws now (names, places' labels), from MapLibre's rendered symbols.
+RENDERED_TEXTS_JS = """() => {
+  const m = document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map;
+  return m.queryRenderedFeatures().filter(f => f.layer.type === 'symbol').map(f => f.properties.text);
+}"""
+
+
+def switch_language(page, name: str) -> None:
+    """Clicks a language by its name, until the map is relabelled (map_callbacks.switch_language) and idle."""
+    before = page.evaluate("() => document.querySelector('#map-texts-sync').title")
+    page.get_by_text(name, exact=True).click()
+    page.wait_for_function(
+        "(before) => document.querySelector('#map-texts-sync').title !== before", arg=before, polling=20
+    )
+    wait_for_map(page)
+
+
 def open_table(page, tab: str = "features") -> None:
     """Opens a table in the drawer under the map, as a click on its tab does, until its rows are drawn."""
     page.click(f"#tables-{tab}")

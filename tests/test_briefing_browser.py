@@ -10,7 +10,15 @@ from PIL import Image
 from dashboard import slides
 from dashboard.page import Page
 from dashboard.view import View
-from tests.browser import ARGS, CHROMIUM, browser_page, wait_for_map, wait_for_places
+from tests.browser import (
+    ARGS,
+    CHROMIUM,
+    RENDERED_TEXTS_JS,
+    browser_page,
+    switch_language,
+    wait_for_map,
+    wait_for_places,
+)
 
 SHOTS = Path(__file__).parent / "screenshots"
 
@@ -147,24 +155,43 @@ def test_each_step_shows_the_slides_words_only_once_its_map_is_drawn(server_url,
         assert page.console_errors == []
 
 
-def test_the_language_switches_in_place_and_keeps_the_view(server_url):
+MAP_NOW_JS = """() => {
+  const gd = document.querySelector('#map .js-plotly-plot');
+  const m = gd._fullLayout.map._subplot.map;
+  return {same: window.mapBefore === m, center: m.getCenter(), zoom: m.getZoom(),
+          hover: gd.data[0].customdata, places: gd.data.filter(t => t.visible === true && t.uid !== 'choropleth'
+            && t.hovertext).map(t => t.hovertext).flat().filter(Boolean)};
+}"""
+
+
+def test_the_language_switches_in_place_and_keeps_the_view(server_url, store):
     with browser_page(server_url) as page:
         page.goto(f"{server_url}/?indicator=urban_district_population&view=target&layers=ports&city=371100")
         wait_for_places(page)
         page.wait_for_function("() => document.querySelector('#map-title').textContent.includes('城区人口')")
-        page.evaluate("() => { window.notReloaded = true; }")
-        page.get_by_text("English", exact=True).click()
-        page.wait_for_function("() => document.querySelector('header h1').textContent.includes('Jiaodong')")
-        wait_for_places(page)
+        page.evaluate("""() => { window.notReloaded = true;
+          window.mapBefore = document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map; }""")
+        before = page.evaluate(MAP_NOW_JS)
+        switch_language(page, "English")
+        assert page.evaluate("() => document.querySelector('header h1').textContent.includes('Jiaodong')")
         assert page.evaluate("() => window.notReloaded === true")  # no reload
-        # The new map draws what its traces say: no project clusters, the layer being off.
-        page.wait_for_function(
+        # The same map, where it was, relabelled: names, hovers and places' labels in English.
+        now = page.evaluate(MAP_NOW_JS)
+        assert now["same"] and (now["center"], now["zoom"]) == (before["center"], before["zoom"])
+        drawn = page.evaluate(RENDERED_TEXTS_JS)
+        cities = store.cities
+        assert set(cities["name_en"]) <= set(drawn) and not set(cities["name_zh"]) & set(drawn), drawn
+        assert "Port of Rizhao" in drawn, drawn
+        assert all(h.startswith(f"<b>{n}</b>") for h, n in zip(now["hover"], cities["name_en"])), now["hover"]
+        # (a place's hover cites the plan's own, Chinese, section)
+        assert now["places"] and all(h.split("</b>")[0].isascii() for h in now["places"]), now["places"]
+        # No project clusters are drawn, the layer being off.
+        assert page.evaluate(
             """() => {
           const m = document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map;
           return m.getStyle().layers.filter(l => l.id.includes('-cluster')
                                            && m.getLayoutProperty(l.id, 'visibility') !== 'none').length === 0;
-        }""",
-            timeout=10000,
+        }"""
         )
         assert page.locator("#map-title").text_content() == "2025 target · Urban-district population"
         assert "Showing 3 of" in page.locator("#feature-count").text_content()  # the filter is kept
@@ -172,8 +199,11 @@ def test_the_language_switches_in_place_and_keeps_the_view(server_url):
         legend = page.locator("#legend").text_content()
         assert "million people" in legend and "6" in legend  # 600 万人 is 6 million
         page.screenshot(path=SHOTS / "13-english.png")
-        page.get_by_text("中文", exact=True).click()
-        page.wait_for_function("() => document.querySelector('header h1').textContent.includes('胶东')")
+        switch_language(page, "中文")
+        assert page.evaluate("() => document.querySelector('header h1').textContent.includes('胶东')")
+        drawn = page.evaluate(RENDERED_TEXTS_JS)
+        assert set(cities["name_zh"]) <= set(drawn) and "日照港" in drawn, drawn
+        assert page.evaluate(MAP_NOW_JS)["same"]
         assert "lang" not in _query(page) and page.evaluate("() => window.notReloaded === true")
         assert page.foreign == [] and page.refused == [] and page.console_errors == []
 

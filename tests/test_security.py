@@ -1,6 +1,7 @@
 """Failures are logged on the server and never shown to the client; malformed requests get a
 plain 400; header values made from a request are safe."""
 
+import json
 import logging
 from urllib.parse import unquote
 
@@ -37,7 +38,7 @@ def _body(app, output_id=None, key=None):
     key = key or next(k for k, v in app.callback_map.items() if "callback" in v and f"{output_id}." in k)
     cb = app.callback_map[key]
     declared = cb["output"] if isinstance(cb["output"], list) else [cb["output"]]
-    outputs = [{"id": o.component_id, "property": o.component_property} for o in declared]
+    outputs = [_sent(app, o) for o in declared]
     body = {
         "output": key,
         "outputs": outputs if isinstance(cb["output"], list) else outputs[0],
@@ -48,12 +49,40 @@ def _body(app, output_id=None, key=None):
     return body
 
 
+def _sent(app, output):
+    """An output as the page sends it; a pattern's (an id with ALL in it) as the list of the
+    plain page's components it matches."""
+    cid, prop = output.component_id, output.component_property
+    if not isinstance(cid, dict):
+        return {"id": cid, "property": prop}
+    fixed = {k: v for k, v in cid.items() if isinstance(v, str)}
+    layout = app.layout() if callable(app.layout) else app.layout
+    found = [getattr(c, "id", None) for c in layout._traverse()]
+    return [
+        {"id": f, "property": prop}
+        for f in found
+        if isinstance(f, dict) and f.keys() == cid.keys() and fixed.items() <= f.items()
+    ]
+
+
 def test_a_well_formed_callback_body_reaches_its_callback(app):
     body = _body(app, ids.COMPARE_BOX)  # the second map, asked for
     body["inputs"][0]["value"] = {"vs": "target", "indicator": "gdp", "scheme": "natural_breaks"}
     body["state"][1]["value"] = "zh"
     resp = app.server.test_client().post("/_dash-update-component", json=body)
     assert resp.status_code == 200 and ids.COMPARE_BOX in resp.get_json()["response"]
+
+
+def test_a_new_language_answers_the_parts_around_the_map_and_its_texts(app):
+    body = _body(app, ids.MAP_TEXTS)
+    body["inputs"][0]["value"] = "en"
+    body["state"] = [dict(body["state"][0], value="?indicator=gdp"), dict(body["state"][1], value="zh")]
+    resp = app.server.test_client().post("/_dash-update-component", json=body)
+    answer = resp.get_json()["response"]
+    parts = [json.loads(k)["part"] for k in answer if k.startswith("{")]
+    assert sorted(parts) == ["controls", "header", "legend", "side", "tabs"]  # the map is in none
+    assert "Qingdao" in answer[ids.MAP_TEXTS]["data"]["names"]["names"]
+    assert answer[ids.BODY]["lang"] == "en"
 
 
 def test_a_pattern_matching_callback_passes_the_shape_check(app):

@@ -4,7 +4,7 @@ window.atlasIds = {
   map: 'map', mapCompare: 'map-compare', grid: 'feature-grid', slideNext: 'slide-next',
   slidePrev: 'slide-prev', presentExit: 'present-exit', briefing: 'briefing', exportPrefix: 'export-',
   uploadStatus: 'upload-status', uploadCheck: 'upload-check', compare: 'compare-view', tables: 'tables',
-  read: 'read-section', selected: 'selected-feature', plan: 'plan',
+  read: 'read-section', selected: 'selected-feature', plan: 'plan', compareBox: 'compare-box',
 };
 
 /* Map updates in the browser. Every change to the map goes through one queue:
@@ -180,22 +180,31 @@ window.atlas = (function () {
   // data of every trace's source again (about a second for this map's 66 sources in
   // software WebGL). Not for a trace shown or hidden: that takes Plotly.restyle. The
   // internals come from the page's own plotly.js (assets/plotly/build/entry.js).
+  // Only what changes is set, and only a trace whose drawing changes is drawn again: a new
+  // language's hover texts need no repaint (a repaint is some 100 ms a frame here).
   function patch(gd, changes) {
+    const redrawn = [];
     changes.forEach(function (c) {
       const trace = gd.data[c.index];
+      let drawing = false;
       for (const [path, value] of Object.entries(c.update)) {
         const keys = path.split('.');
         let node = trace;
         keys.slice(0, -1).forEach(function (k) { node = node[k] = Object.assign({}, node[k]); });
-        node[keys[keys.length - 1]] = value;
+        const last = keys[keys.length - 1];
+        if (JSON.stringify(node[last]) === JSON.stringify(value)) { continue; }
+        node[last] = value;
+        drawing = drawing || !HOVER_ONLY.has(path);
       }
+      if (drawing) { redrawn.push(c.index); }
     });
     const internals = window.Plotly.atlasInternals;
     internals.supplyDefaults(gd);
     internals.doCalcdata(gd);
     const hash = gd._fullLayout.map._subplot.traceHash;
-    changes.forEach(function (c) { hash[gd._fullData[c.index].uid].update(gd.calcdata[c.index]); });
+    redrawn.forEach(function (i) { hash[gd._fullData[i].uid].update(gd.calcdata[i]); });
   }
+  const HOVER_ONLY = new Set(['customdata', 'hovertext', 'hovertemplate']);  // read on hover, not drawn
 
   // Whether an update leaves a trace as shown as it is (patch can draw it).
   function keepsShown(gd, index, update) {

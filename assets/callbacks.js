@@ -43,12 +43,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: (func
       const shown = table && table.bar[indicator];
       return shown || [noUpdate(), noUpdate()];
     },
-    // The second map's view, indicator and scheme, when one is shown or the view was just chosen.
+    // The second map's view, indicator and scheme, when one is wanted or one shown must go
+    // (a new language builds the controls anew: with no second map, nothing is asked).
     askCompared: function (vs, indicator, scheme) {
-      const chose = window.dash_clientside.callback_context.triggered.some(function (t) {
-        return t.prop_id === ID.compare + '.value';
-      });
-      if (!vs && !chose) { return noUpdate(); }
+      if (!vs && !document.querySelector('#' + ID.compareBox + ' .map-box')) { return noUpdate(); }
       return {vs: vs, indicator: indicator, scheme: scheme};
     },
     // Controls, selection, the map's extent and the presenter's keys -> the view's query.

@@ -39,6 +39,13 @@ def children(pid: int) -> list[int]:
     return sorted(int(p) for p in out.split())
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process under pid, its children's children included."""
+    import psutil
+
+    return [p.pid for p in psutil.Process(pid).children(recursive=True)]
+
+
 def rss_mb(pids) -> dict[int, int]:
     """Resident memory of each process, in MB (processes gone meanwhile are left out)."""
     out = {}
@@ -207,8 +214,10 @@ def main() -> None:
             "export_ms_median": {k: round(statistics.median(v)) for k, v in export_ms.items()},
             "export_bytes": export_bytes,
             "payload_bytes_raw_gzip": payload,
-            # After every view, export and language above: the server at its working size.
-            "server_rss_mb": sum(rss_mb([proc.pid, *children(proc.pid)]).values()),
+            # After every view, export and language above: the server at its working size, and
+            # apart from it the Chromium kaleido started for the PNGs (every process of it).
+            "server_rss_mb": sum(rss_mb([proc.pid]).values()),
+            "png_chromium_rss_mb": sum(rss_mb(descendants(proc.pid)).values()),
         }
         OUT.mkdir(exist_ok=True)
         (OUT / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))

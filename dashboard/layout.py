@@ -98,8 +98,7 @@ def relabelled(page: Page, view: View) -> dict:
     name. The maps are in none of them: a new language keeps the map drawn and relabels it,
     since Dash 4.4 mounts anew whatever a callback's new `children` hold."""
     lang = view.lang
-    table = page.switches(lang)  # what each switch shows: the page opens on one of them
-    _, legend, _, _ = table["map"][f"{view.indicator}|{view.view}|{view.scheme}"]
+    _, legend, _, _ = _shown(page, view)
     parts = {
         "header": html.Header(_header(page, view)),
         "controls": _controls(page, view),
@@ -110,6 +109,11 @@ def relabelled(page: Page, view: View) -> dict:
     for name, part in parts.items():
         part.id = {"type": ids.LANG_PART, "part": name}
     return parts
+
+
+def _shown(page: Page, view: View) -> tuple:
+    """What the view's map shows (the page opens on one of its switches): colours, legend, title, sources."""
+    return page.switches(view.lang)["map"][f"{view.indicator}|{view.view}|{view.scheme}"]
 
 
 def _header(page: Page, view: View) -> list:
@@ -206,7 +210,7 @@ def _choices(cid: str, key: str, values, value, lang: str):
 
 def _map_section(page: Page, view: View, parts: dict, notice, focus: dict | None):
     store, lang = page.store, view.lang
-    state, _, title, sources = page.switches(lang)["map"][f"{view.indicator}|{view.view}|{view.scheme}"]
+    state, _, title, sources = _shown(page, view)
     rows = page.rows(page.criteria(view), lang)
     focus = focus or plans.frame(view.plan)  # a link's own extent has no bounds: it is kept as it is
     return html.Section(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -153,6 +154,13 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
+# SQLite's words for a file that is not a sound database. Only such a file is set aside: one
+# that is busy (another process creating it or switching it to WAL at the same moment) is
+# tried again, since setting a live store aside loses every figure it holds.
+DAMAGED = ("file is not a database", "database disk image is malformed")
+OPEN_TRIES, OPEN_WAIT_S = 20, 0.25
+
+
 def open_store(url: str | None = None) -> UserStore:
     """Open (and create) the store; set a damaged SQLite file aside; migrate a CSV store."""
     url = url or database_url()
@@ -161,7 +169,8 @@ def open_store(url: str | None = None) -> UserStore:
     sqlite_file = Path(parsed.database) if parsed.get_backend_name() == "sqlite" and parsed.database else None
     if sqlite_file:
         sqlite_file.parent.mkdir(parents=True, exist_ok=True)
-    for attempt in (1, 2):
+    set_aside = False
+    for attempt in range(OPEN_TRIES):
         engine = _engine(url)
         try:
             _create(engine)
@@ -169,7 +178,12 @@ def open_store(url: str | None = None) -> UserStore:
             break
         except sa.exc.DatabaseError as exc:
             engine.dispose()
-            if sqlite_file and sqlite_file.exists() and attempt == 1:
+            damaged = any(words in _reason(exc) for words in DAMAGED)
+            if sqlite_file and not damaged and attempt < OPEN_TRIES - 1:
+                time.sleep(OPEN_WAIT_S)  # busy: another process is creating or writing it
+                continue
+            if sqlite_file and sqlite_file.exists() and damaged and not set_aside:
+                set_aside = True
                 aside = _set_aside(sqlite_file)
                 store.notices.append(
                     f"{sqlite_file} could not be read ({_reason(exc)}); "

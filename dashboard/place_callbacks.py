@@ -105,20 +105,15 @@ def _framing(page: Page, view, c: lf.Criteria, hits) -> dict | None:
     city; another filter to the places it selects. None when a slide, a link or a new language
     sets several controls at once (they keep or name their own extent), or when nothing is found."""
     control, chose = dict(views.CONTROLS), set(ctx.triggered_prop_ids.values())
-    # One control chosen: several at once are a slide, a link or a new language.
-    found = (
-        len(hits)
-        and len(ctx.triggered) == 1
-        and (
-            (c.text and ctx.triggered_id == ids.SEARCH)
-            or (c.places and ids.READ in chose)
-            or ctx.triggered_id in {control[k] for k in FRAMING}
-        )
+    if len(ctx.triggered) != 1:  # several controls at once: a slide, a link or a new language
+        return None
+    found = len(hits) and (
+        (c.text and ctx.triggered_id == ids.SEARCH)
+        or (c.places and ids.READ in chose)
+        or ctx.triggered_id in {control[k] for k in FRAMING}
     )
     if found:  # no closer than the least precisely known of them
         return lf.focus_view(hits.geometry, max_zoom=min(lf.MAX_ZOOM[p] for p in hits["precision"]))
-    if len(ctx.triggered) != 1:
-        return None
     if ctx.triggered_id == ids.PLAN:
         return plans.frame(view.plan)
     if ctx.triggered_id == control["city"] and c.cities:

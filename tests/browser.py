@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from contextlib import contextmanager
 from urllib.parse import urlparse
+
+from PIL import Image
+
+from dashboard import figures
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -142,3 +147,34 @@ def set_layers(page, wanted: set[str]) -> None:
             timeout=15000,
         )
     wait_for_map(page)
+
+
+# The map's colours as a screenshot shows them (the pixel tests read them).
+CITIES = ["370200", "370600", "370700", "371000", "371100"]
+
+
+def blend(hex_colour: str, opacity: float = 0.92, under: str = figures.SEA):
+    c = [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
+    u = [int(under[i : i + 2], 16) for i in (1, 3, 5)]
+    return tuple(round(opacity * a + (1 - opacity) * b) for a, b in zip(c, u))
+
+
+def pixel_near(img, x, y, dy=28, r=4):
+    """Median colour of a small patch below a city's label (the label is text,
+    and a thin county border may cross the patch)."""
+    x, y = int(x), int(y + dy)
+    px = [img.getpixel((i, j))[:3] for i in range(x - r, x + r + 1) for j in range(y - r, y + r + 1)]
+    return tuple(sorted(p[k] for p in px)[len(px) // 2] for k in range(3))
+
+
+def colours_close(a, b, tol=10):
+    return all(abs(p - q) <= tol for p, q in zip(a, b))
+
+
+def city_colours(page, store):
+    img = Image.open(io.BytesIO(page.screenshot()))
+    out = {}
+    for c in store.cities.itertuples():
+        x, y = lonlat_to_pixel(page, c.label_lon, c.label_lat)
+        out[c.adcode] = pixel_near(img, x, y)
+    return out

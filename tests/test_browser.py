@@ -1,44 +1,23 @@
 """The page as a person sees it, in Debian's Chromium, with nothing from elsewhere."""
 
-import io
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from dashboard import figures
 from layers import indicators as ind
-from tests.browser import browser_page, lonlat_to_pixel, set_layers, wait_for_map
+from tests.browser import (
+    CITIES,
+    blend,
+    browser_page,
+    city_colours,
+    colours_close,
+    lonlat_to_pixel,
+    set_layers,
+    wait_for_map,
+)
 
 SHOTS = Path(__file__).parent / "screenshots"
-CITIES = ["370200", "370600", "370700", "371000", "371100"]
-
-
-def _blend(hex_colour: str, opacity: float = 0.92, under: str = figures.SEA):
-    c = [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
-    u = [int(under[i : i + 2], 16) for i in (1, 3, 5)]
-    return tuple(round(opacity * a + (1 - opacity) * b) for a, b in zip(c, u))
-
-
-def _pixel_near(img, x, y, dy=28, r=4):
-    """Median colour of a small patch below a city's label (the label is text,
-    and a thin county border may cross the patch)."""
-    x, y = int(x), int(y + dy)
-    px = [img.getpixel((i, j))[:3] for i in range(x - r, x + r + 1) for j in range(y - r, y + r + 1)]
-    return tuple(sorted(p[k] for p in px)[len(px) // 2] for k in range(3))
-
-
-def _close(a, b, tol=10):
-    return all(abs(p - q) <= tol for p, q in zip(a, b))
-
-
-def _city_colours(page, store):
-    img = Image.open(io.BytesIO(page.screenshot()))
-    out = {}
-    for c in store.cities.itertuples():
-        x, y = lonlat_to_pixel(page, c.label_lon, c.label_lat)
-        out[c.adcode] = _pixel_near(img, x, y)
-    return out
 
 
 def _expected(store, indicator, view):
@@ -46,7 +25,7 @@ def _expected(store, indicator, view):
     breaks = ind.shared_breaks(store.indicators, indicator, view, CITIES)
     colours = figures.class_colors(breaks, view)
     return {
-        cv.adcode: _blend(colours[ind.class_of(cv.value, breaks)] if cv.value is not None else figures.NO_DATA)
+        cv.adcode: blend(colours[ind.class_of(cv.value, breaks)] if cv.value is not None else figures.NO_DATA)
         for cv in values
     }
 
@@ -76,10 +55,10 @@ def test_page_loads_offline_and_draws_the_map(page, store):
     }""")
     assert placed >= len(CITIES), placed  # the city names, at least
     page.screenshot(path=SHOTS / "01-gdp-baseline.png")
-    seen = _city_colours(page, store)
+    seen = city_colours(page, store)
     expected = _expected(store, "gdp", "baseline")
     for code in CITIES:
-        assert _close(seen[code], expected[code]), (code, seen[code], expected[code])
+        assert colours_close(seen[code], expected[code]), (code, seen[code], expected[code])
     # Not blank: the five cities show at least three different colours.
     assert len({seen[c] for c in CITIES}) >= 3
 
@@ -95,7 +74,7 @@ def _applied(page) -> int:
 
 
 def test_switching_indicator_changes_the_colours(page, store):
-    before, applied, asked = _city_colours(page, store), _applied(page), len(page.requests)
+    before, applied, asked = city_colours(page, store), _applied(page), len(page.requests)
     page.click("#indicator")
     page.get_by_role("option", name="城区人口(万人)").click()
     page.keyboard.press("Escape")
@@ -106,10 +85,10 @@ def test_switching_indicator_changes_the_colours(page, store):
     # the page held what the switches show: no request to the server
     assert [u for u in page.requests[asked:] if "_dash-update-component" in u] == []
     page.screenshot(path=SHOTS / "02-urban-population-target.png")
-    seen = _city_colours(page, store)
+    seen = city_colours(page, store)
     expected = _expected(store, "urban_district_population", "target")
     for code in CITIES:
-        assert _close(seen[code], expected[code]), (code, seen[code], expected[code])
+        assert colours_close(seen[code], expected[code]), (code, seen[code], expected[code])
     assert seen != before
     assert seen["371000"] == seen["371100"]  # both targets are "> 100万"
     assert "> 600" in page.inner_text("#bar")
@@ -120,8 +99,8 @@ def test_view_without_data_is_grey_not_zero(page, store):
     page.locator("#view").get_by_text("目标较基数变化", exact=True).click()
     _recoloured(page, applied + 1)
     assert "变化" in page.inner_text("#map-title")
-    seen = _city_colours(page, store)
-    assert all(_close(seen[c], _blend(figures.NO_DATA)) for c in CITIES)
+    seen = city_colours(page, store)
+    assert all(colours_close(seen[c], blend(figures.NO_DATA)) for c in CITIES)
     assert "无数据" in page.inner_text("#legend")
 
 

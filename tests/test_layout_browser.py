@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import figures
-from tests.browser import browser_page, wait_for_places
-from tests.test_browser import CITIES, _blend, _city_colours, _close
+from tests.browser import CITIES, blend, browser_page, city_colours, colours_close, wait_for_places
 
 SHOTS = Path(__file__).parent / "screenshots"
 
@@ -58,8 +57,8 @@ def test_the_map_comes_first_and_frames_the_five_cities(server_url, store, size)
         assert page.foreign == [] and page.console_errors == []
         # The choropleth drawn under the places, not left the sea's colour: a change to how the map
         # draws can leave the page's first map blank while maps restyled later draw.
-        seen = _city_colours(page, store)
-        assert not [c for c in CITIES if _close(seen[c], _blend(figures.SEA, 1.0))], seen
+        seen = city_colours(page, store)
+        assert not [c for c in CITIES if colours_close(seen[c], blend(figures.SEA, 1.0))], seen
         assert len({seen[c] for c in CITIES}) >= 3, seen
         page.screenshot(path=SHOTS / f"20-map-first-{size[0]}x{size[1]}.png")
 

@@ -36,3 +36,19 @@ def test_the_committed_bundle_is_what_the_build_script_makes(tmp_path):
     out = tmp_path / "plotly-atlas.min.js"
     subprocess.run([str(BUILD / "build.sh"), str(out)], check=True, timeout=900, capture_output=True)
     assert out.read_bytes() == BUNDLE.read_bytes()
+
+
+def test_the_page_s_map_and_the_pictures_draw_labels_without_a_fade(server_url):
+    """MapLibre's label fade drew a frame per animation frame for 300 ms after each
+    change (45 frames for one PNG in software GL); the build turns it off."""
+    from dashboard import export
+    from tests.browser import browser_page, wait_for_map
+
+    assert export.PLOTLY_JS.resolve() == BUNDLE.resolve()  # the pictures use the page's plotly.js
+    with browser_page(server_url) as page:
+        page.goto(server_url)
+        wait_for_map(page)
+        fade = page.evaluate(
+            "() => document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map._fadeDuration"
+        )
+    assert fade == 0  # MapLibre 5's own default is 300

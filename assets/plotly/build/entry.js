@@ -1,5 +1,5 @@
 // The atlas's partial plotly.js: the core and the three trace types the app draws
-// (dashboard/figures.py: Choroplethmap, Scattermap, bar). Exports use the full bundle.
+// (dashboard/figures.py: Choroplethmap, Scattermap, bar). PNG exports draw with it too.
 var Plotly = require('plotly.js/lib/core');
 var Plots = require('plotly.js/src/plots/plots');
 

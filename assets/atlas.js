@@ -183,10 +183,10 @@ window.atlas = (function () {
   // Only what changes is set, and only a trace whose drawing changes is drawn again: a new
   // language's hover texts need no repaint (a repaint is some 100 ms a frame here).
   function patch(gd, changes) {
-    const redrawn = [];
+    const redrawn = [];  // [index, the drawn attributes that changed]
     changes.forEach(function (c) {
       const trace = gd.data[c.index];
-      let drawing = false;
+      const drawn = [];
       for (const [path, value] of Object.entries(c.update)) {
         const keys = path.split('.');
         let node = trace;
@@ -194,17 +194,34 @@ window.atlas = (function () {
         const last = keys[keys.length - 1];
         if (JSON.stringify(node[last]) === JSON.stringify(value)) { continue; }
         node[last] = value;
-        drawing = drawing || !HOVER_ONLY.has(path);
+        if (!HOVER_ONLY.has(path)) { drawn.push(path); }
       }
-      if (drawing) { redrawn.push(c.index); }
+      if (drawn.length) { redrawn.push([c.index, drawn]); }
     });
     const internals = window.Plotly.atlasInternals;
     internals.supplyDefaults(gd);
     internals.doCalcdata(gd);
-    const hash = gd._fullLayout.map._subplot.traceHash;
-    redrawn.forEach(function (i) { hash[gd._fullData[i].uid].update(gd.calcdata[i]); });
+    const subplot = gd._fullLayout.map._subplot;
+    redrawn.forEach(function ([i, drawn]) {
+      const trace = gd._fullData[i];
+      if (trace.type === 'choroplethmap' && drawn.every(function (p) { return COLOURS_ONLY.has(p); })) {
+        recolour(subplot.map, trace.uid, internals.choroplethColours(gd.calcdata[i]).geojson.features);
+      } else {
+        subplot.traceHash[trace.uid].update(gd.calcdata[i]);
+      }
+    });
   }
   const HOVER_ONLY = new Set(['customdata', 'hovertext', 'hovertemplate']);  // read on hover, not drawn
+  const COLOURS_ONLY = new Set(['z', 'zmin', 'zmax', 'colorscale']);  // the same polygons, new fills
+
+  // A choropleth's new fills as MapLibre feature state, which its layer draws first (the
+  // page's plotly.js: assets/plotly/build/build.mjs): drawn in the next frame. plotly.js
+  // 4.1.1 sets its source's data again instead, and MapLibre's workers cut the polygons
+  // into tiles anew, each tile a frame of its own when it comes back: three repaints, not
+  // one (about 100 ms each in software WebGL).
+  function recolour(map, uid, features) {
+    features.forEach(function (f) { map.setFeatureState({source: 'source-' + uid, id: f.id}, {fc: f.properties.fc}); });
+  }
 
   // Whether an update leaves a trace as shown as it is (patch can draw it).
   function keepsShown(gd, index, update) {

@@ -104,6 +104,25 @@ def test_view_without_data_is_grey_not_zero(page, store):
     assert "无数据" in page.inner_text("#legend")
 
 
+def test_the_colours_follow_the_figure_whoever_draws_it(page, store):
+    """A switch recolours the cities through MapLibre's feature state; plotly.js, drawing
+    the trace itself from the figure, must not be overridden by an older state."""
+    before, applied = city_colours(page, store), _applied(page)
+    saved = page.evaluate("""() => {
+      const t = document.querySelector('#map .js-plotly-plot').data[0];
+      return {z: [t.z], zmin: t.zmin, zmax: t.zmax, colorscale: [t.colorscale]};
+    }""")
+    page.locator("#view").get_by_text("2025年目标", exact=True).click()
+    _recoloured(page, applied + 1)
+    switched = city_colours(page, store)
+    assert switched != before
+    page.evaluate(  # the figure as it was, drawn by plotly.js's own restyle
+        "s => Plotly.restyle(document.querySelector('#map .js-plotly-plot'), s, [0])", saved
+    )
+    wait_for_map(page)
+    assert city_colours(page, store) == before
+
+
 def test_clicking_a_city_opens_its_plan_positioning(page, store):
     qd = store.cities.set_index("adcode").loc["370200"]
     x, y = lonlat_to_pixel(page, qd.label_lon, qd.label_lat)

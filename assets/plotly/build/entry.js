@@ -13,6 +13,12 @@ Plotly.register([
 // 4.1.1 set the data of every trace's MapLibre source again (twice the time of the
 // choropleth's own with the atlas's places shown). These two let the page bring the
 // figure's data up to date and then update the choropleth's source alone.
-Plotly.atlasInternals = {supplyDefaults: Plots.supplyDefaults, doCalcdata: Plots.doCalcdata};
+// The third gives a choropleth's colours per feature, as plotly.js draws them, so that the
+// page can recolour it through MapLibre's feature state (no new tiles; see atlas.js).
+Plotly.atlasInternals = {
+  supplyDefaults: Plots.supplyDefaults,
+  doCalcdata: Plots.doCalcdata,
+  choroplethColours: require('plotly.js/src/traces/choroplethmap/convert').convert,
+};
 
 module.exports = Plotly;

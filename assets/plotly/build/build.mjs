@@ -7,28 +7,39 @@ import { glsl } from 'esbuild-plugin-glsl';
 import InlineCSSPlugin from 'esbuild-plugin-inline-css';
 import { readFile } from 'node:fs/promises';
 
-// Changes to plotly.js 4.1.1's own files, each for something it offers no option for.
-// The build stops if a line a change is made at is no longer there exactly once.
+// Changes to plotly.js 4.1.1's own files (and one to MapLibre 6.9.0's), each for something
+// they offer no option for.
+// The build stops if what a change is made at is not found as many times as it says (once).
 const PATCHES = [
   {
     // MapLibre fades labels in and out over 300 ms (its fadeDuration), drawing a frame on
     // every animation frame meanwhile; in software GL a frame of the atlas's map costs
     // about 100 ms, and Chromium queues them: a PNG export drew 45 frames before its
     // picture was read (5.3 s; 15 frames and 2.6 s without the fade).
-    file: 'src/plots/map/map.js',
+    file: 'plotly.js/src/plots/map/map.js',
     at: '        doubleClickZoom: false,\n',
     put: '        fadeDuration: 0,\n        doubleClickZoom: false,\n',
   },
   {
     // A choropleth's fill follows MapLibre's feature state where the page has set it
     // (assets/atlas.js recolours that way: one frame, no new tiles), else the data's.
-    file: 'src/traces/choroplethmap/convert.js',
+    file: 'plotly.js/src/traces/choroplethmap/convert.js',
     at: "        'fill-color': {type: 'identity', property: 'fc'},\n",
     put: "        'fill-color': ['coalesce', ['feature-state', 'fc'], ['get', 'fc']],\n",
   },
   {
+    // MapLibre 6.9.0 cannot apply feature state to a source whose layers draw with legacy
+    // functions ({type: 'identity'}): "this.expression.evaluate is not a function". The
+    // choropleth's other per-feature paints become expressions too (opacities, a city's
+    // heavier outline).
+    file: 'plotly.js/src/traces/choroplethmap/convert.js',
+    at: /\{type: 'identity', property: '(\w+)'\}/g,
+    times: 5,
+    put: "['get', '$1']",
+  },
+  {
     // ... and when plotly.js draws the trace itself, the state takes the data's colours.
-    file: 'src/traces/choroplethmap/plot.js',
+    file: 'plotly.js/src/traces/choroplethmap/plot.js',
     at: '        .setData(optsAll.geojson);\n',
     put:
       '        .setData(optsAll.geojson);\n' +
@@ -36,17 +47,28 @@ const PATCHES = [
       '        if(f.id !== undefined) subplot.map.setFeatureState({source: this.sourceId, id: f.id}, {fc: f.properties.fc});\n' +
       '    }, this);\n',
   },
+  {
+    // MapLibre 6.9.0 applies feature state to a tile that arrives after a layer on its
+    // source was added anew (plotly.js re-adds a trace's layers when their order changes)
+    // with that layer's paint not yet worked out, a constant: "this.expression.evaluate is
+    // not a function", and the map's update fails. Such a tile is skipped here; the new
+    // layer has its source's tiles made again anyway.
+    file: 'maplibre-gl/dist/maplibre-gl-shared.mjs',
+    at: 's.expression.isStateDependent===!0&&(s.expression=r.paint.get(n).value,',
+    put: 's.expression.isStateDependent===!0&&r.paint.get(n).value.evaluate&&(s.expression=r.paint.get(n).value,',
+  },
 ];
 const patched = {
   name: 'patched-plotly',
   setup(b) {
-    b.onLoad({ filter: /plotly\.js[\\/]src[\\/].*\.js$/ }, async (args) => {
-      const mine = PATCHES.filter((p) => args.path.replaceAll('\\', '/').endsWith(`plotly.js/${p.file}`));
+    b.onLoad({ filter: /node_modules[\\/](plotly\.js[\\/]src|maplibre-gl[\\/]dist)[\\/].*\.m?js$/ }, async (args) => {
+      const mine = PATCHES.filter((p) => args.path.replaceAll('\\', '/').endsWith(`/node_modules/${p.file}`));
       if (!mine.length) return undefined;
       let source = await readFile(args.path, 'utf8');
       for (const p of mine) {
-        if (source.split(p.at).length !== 2) throw new Error(`not once in ${p.file}: ${p.at.trim()}`);
-        source = source.replace(p.at, p.put);
+        const found = typeof p.at === 'string' ? source.split(p.at).length - 1 : (source.match(p.at) || []).length;
+        if (found !== (p.times || 1)) throw new Error(`${found} times in ${p.file}, not ${p.times || 1}: ${p.at}`);
+        source = source.replace(p.at, p.put);  // (a /g pattern: every one)
       }
       return { contents: source, loader: 'js' };
     });

@@ -51,4 +51,4 @@ def test_the_page_s_map_and_the_pictures_draw_labels_without_a_fade(server_url):
         fade = page.evaluate(
             "() => document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map._fadeDuration"
         )
-    assert fade == 0  # MapLibre 5's own default is 300
+    assert fade == 0  # MapLibre 6.9.0's own default is 300

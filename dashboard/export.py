@@ -51,10 +51,11 @@ KINDS = {
 }
 SIZE = (1920, 1080)  # a 16:9 slide
 PNG_ZOOM = 7.0  # the opening view at slide width shows the five cities and the sea between
-LEAFLET = Path(__file__).resolve().parent.parent / "assets" / "vendor" / "leaflet-1.9.4"
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+LEAFLET = ASSETS / "vendor" / "leaflet-1.9.4"
 # The page's own plotly.js draws the pictures too: the same map, and without MapLibre's
 # label fade (see assets/plotly/build/build.mjs), which made a picture 5.3 s, not 2.6 s.
-PLOTLY_JS = LEAFLET.parent.parent / "plotly" / "plotly-atlas.min.js"
+PLOTLY_JS = ASSETS / "plotly" / "plotly-atlas.min.js"
 PLACE_COLUMNS = (
     "id",
     "plan",

@@ -59,7 +59,7 @@ const PATCHES = [
   },
 ];
 const patched = {
-  name: 'patched-plotly',
+  name: 'patches',
   setup(b) {
     b.onLoad({ filter: /node_modules[\\/](plotly\.js[\\/]src|maplibre-gl[\\/]dist)[\\/].*\.m?js$/ }, async (args) => {
       const mine = PATCHES.filter((p) => args.path.replaceAll('\\', '/').endsWith(`/node_modules/${p.file}`));

@@ -52,3 +52,65 @@ def test_the_page_s_map_and_the_pictures_draw_labels_without_a_fade(server_url):
             "() => document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map._fadeDuration"
         )
     assert fade == 0  # MapLibre 6.9.0's own default is 300
+
+
+def test_maplibre_s_worker_starts_as_the_bundle_loads_before_any_map(server_url):
+    """The first map waited about 0.2 s for MapLibre to start its worker; the bundle starts it."""
+    from tests.browser import browser_page
+
+    html = '<!doctype html><meta charset="utf-8"><script src="/assets/plotly/plotly-atlas.min.js"></script>'
+    with browser_page(server_url) as page:
+        page.route(server_url + "/bare", lambda route: route.fulfill(body=html, content_type="text/html"))
+        page.goto(server_url + "/bare")
+        page.wait_for_function("() => !!window.Plotly")
+        assert page.evaluate("() => document.querySelector('.js-plotly-plot')") is None  # no map
+        for _ in range(100):  # (Playwright reports a worker a moment after it is made)
+            if page.workers:
+                break
+            page.wait_for_timeout(50)
+        assert len(page.workers) == 1, page.workers  # MapLibre 6.9.0's pool: one worker on two cores
+
+
+# Counts WebGL draw calls between MapLibre's 'render' events, with whether the map was loaded
+# and how many sources it had: what each frame painted.
+FRAMES_JS = """() => {
+  window.drawCalls = 0;
+  for (const C of [WebGLRenderingContext, WebGL2RenderingContext]) {
+    for (const name of ['drawElements', 'drawArrays']) {
+      const draw = C.prototype[name];
+      C.prototype[name] = function() { window.drawCalls++; return draw.apply(this, arguments); };
+    }
+  }
+  window.frames = [];
+  const watch = () => {
+    const gd = document.querySelector('#map .js-plotly-plot');
+    const m = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot
+      && gd._fullLayout.map._subplot.map;
+    if (!m) return requestAnimationFrame(watch);
+    m.on('render', () => {
+      window.frames.push([window.drawCalls, m.loaded(), Object.keys(m.getStyle().sources).length]);
+      window.drawCalls = 0;
+    });
+  };
+  watch();
+}"""
+
+
+def test_a_new_map_is_painted_once_every_source_is_in(server_url, store):
+    """Each frame painted while the first map's tiles arrive cost about 100 ms in software GL;
+    the build holds them (build.mjs, paintWhenLoaded), and the map is painted whole."""
+    from dashboard.figures import SEA
+    from tests.browser import blend, browser_page, city_colours, colours_close, wait_for_map
+
+    with browser_page(server_url) as page:
+        page.add_init_script(f"({FRAMES_JS})()")
+        page.goto(server_url)
+        wait_for_map(page)
+        frames = page.evaluate("() => window.frames")
+        loading = [f for f in frames if f[2] > 1 and not f[1]]  # the traces added, tiles to come
+        assert loading, frames  # (so there were frames to hold)
+        assert [f[0] for f in loading] == [0] * len(loading), frames
+        assert any(f[1] and f[0] > 0 for f in frames), frames  # then painted, loaded
+        sea = blend(SEA, 1.0)
+        painted = city_colours(page, store)
+        assert not any(colours_close(c, sea) for c in painted.values()), painted  # the cities, not the sea

@@ -21,6 +21,37 @@ const PATCHES = [
     put: '        fadeDuration: 0,\n        doubleClickZoom: false,\n',
   },
   {
+    // MapLibre starts its worker when the first map is made, and the map waits for it
+    // (about 0.2 s here) before it draws anything. entry.js starts it as the bundle loads,
+    // while Dash is still building the page.
+    file: 'plotly.js/src/plots/map/map.js',
+    at: 'var proto = Map.prototype;\n',
+    put:
+      'var proto = Map.prototype;\n' +
+      'Map.prewarm = function() { setWorkerUrl(); maplibregl.prewarm(); };\n' +
+      // A map's first draw is painted once every source is in. Each frame drawn while the
+      // tiles arrive costs about 100 ms in software GL and delays the tiles still to come
+      // (8 frames in all before, 4 after). The painter's first frames go through (the style's
+      // background, before the traces are added): MapLibre needs them to set itself up.
+      'function paintWhenLoaded(map) {\n' +
+      '    var painter = map.painter, paint = painter.render;\n' +
+      '    var release = function() { painter.render = paint; };\n' +
+      '    painter.render = function() {\n' +
+      '        if(!map.loaded()) return;\n' +
+      '        release();\n' +
+      '        return paint.apply(painter, arguments);\n' +
+      '    };\n' +
+      '    setTimeout(release, 10000);  // never a map left unpainted for long\n' +
+      '}\n',
+  },
+  {
+    // ... applied when plotly.js adds the traces of a new map (createMap), not on updates:
+    // a drag while tiles load must be drawn as it goes.
+    file: 'plotly.js/src/plots/map/map.js',
+    at: '            updateViewInitial(self, opts);\n            self.fillBelowLookup(calcData, fullLayout);\n',
+    put: '            updateViewInitial(self, opts);\n            paintWhenLoaded(map);\n            self.fillBelowLookup(calcData, fullLayout);\n',
+  },
+  {
     // A choropleth's fill follows MapLibre's feature state where the page has set it
     // (assets/atlas.js recolours that way: one frame, no new tiles), else the data's.
     file: 'plotly.js/src/traces/choroplethmap/convert.js',

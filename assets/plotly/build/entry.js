@@ -21,4 +21,7 @@ Plotly.atlasInternals = {
   choroplethColours: require('plotly.js/src/traces/choroplethmap/convert').convert,
 };
 
+// MapLibre's worker, started now rather than when the first map is made (build.mjs).
+require('plotly.js/src/plots/map/map').prewarm();
+
 module.exports = Plotly;

@@ -78,6 +78,22 @@ def _by_city(store, ids) -> dict:
     return {c: {"ids": v, "n": str(len(v))} for c, v in out.items()}
 
 
+def _clear_filters(page) -> None:
+    """Clicks 清除筛选 and waits until the server's answer is applied: an answer that lands
+    later sets the filters back to the plain view's, undoing what the test sets next
+    (a layer's toggle clicked off came back on, 2 runs in 8)."""
+    with page.expect_response(
+        lambda r: "_dash-update-component" in r.url and '"clear-filters"' in (r.request.post_data or "")
+    ) as answer:
+        page.click("#clear-filters")
+    answer.value.finished()
+    page.wait_for_function(
+        """(want) => [...document.querySelectorAll('#layers input')].filter(i => i.checked)
+            .map(i => i.value).sort().join() === want""",
+        arg=",".join(sorted(View().layers)),
+    )
+
+
 def test_default_layers_are_drawn_and_match_the_table(page, store):
     page.screenshot(path=SHOTS / "04-plan-layers.png")
     # The table's drawer starts closed and no table is built; the map shows its rows all the same.
@@ -140,7 +156,7 @@ def test_clicking_a_marker_opens_the_panel_and_selects_the_row(page, store):
 
 
 def test_a_table_filter_filters_the_map(page, store):
-    page.click("#clear-filters")
+    _clear_filters(page)
     page.wait_for_function("() => !document.querySelector('#feature-count').innerText.startsWith('显示 3')")
     before = page.evaluate("() => document.querySelector('#feature-sync').title")
     page.evaluate("""() => dash_ag_grid.getApi('feature-grid').setFilterModel(
@@ -211,7 +227,7 @@ def _settled(page, store, timeout=20000):
 def test_places_known_only_by_city_are_counted_on_their_citys_badge(page, store):
     page.fill("#search", "")
     page.press("#search", "Enter")
-    page.click("#clear-filters")
+    _clear_filters(page)
     set_layers(page, {"ports", "projects"})
     page.fill("#search", "港")  # a filter: the ports, and the projects named after one
     page.press("#search", "Enter")
@@ -266,7 +282,7 @@ def test_clicking_a_badge_lists_its_places(page, store):
     page.screenshot(path=SHOTS / "09-badge-listed.png")
     page.fill("#search", "")
     page.press("#search", "Enter")
-    page.click("#clear-filters")
+    _clear_filters(page)
     assert page.errors == [] and page.console_errors == []
 
 

@@ -205,7 +205,7 @@ window.atlas = (function () {
     redrawn.forEach(function ([i, drawn]) {
       const trace = gd._fullData[i];
       if (trace.type === 'choroplethmap' && drawn.every(function (p) { return COLOURS_ONLY.has(p); })) {
-        recolour(subplot.map, trace.uid, internals.choroplethColours(gd.calcdata[i]).geojson.features);
+        recolour(subplot.map, subplot.traceHash[trace.uid].sourceId, internals.choroplethColours(gd.calcdata[i]).geojson.features);
       } else {
         subplot.traceHash[trace.uid].update(gd.calcdata[i]);
       }
@@ -219,8 +219,8 @@ window.atlas = (function () {
   // 4.1.1 sets its source's data again instead, and MapLibre's workers cut the polygons
   // into tiles anew, each tile a frame of its own when it comes back: three repaints, not
   // one (about 100 ms each in software WebGL).
-  function recolour(map, uid, features) {
-    features.forEach(function (f) { map.setFeatureState({source: 'source-' + uid, id: f.id}, {fc: f.properties.fc}); });
+  function recolour(map, source, features) {
+    features.forEach(function (f) { map.setFeatureState({source: source, id: f.id}, {fc: f.properties.fc}); });
   }
 
   // Whether an update leaves a trace as shown as it is (patch can draw it).

@@ -3,8 +3,6 @@ and routes, then the security hook that guards them all."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from dash import Dash
 
 from dashboard import (
@@ -27,8 +25,6 @@ from dashboard.page import Page
 from dashboard.preload import add_preloads
 from layers.store import Store, default_store
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
-
 
 def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> Dash:
     """`editing`: editors.OPEN for one user on loopback, else editors sign in (a shared server)."""
@@ -36,7 +32,7 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
     app = Dash(
         __name__,
         compress=True,
-        assets_folder=str(ASSETS),
+        assets_folder=str(export.ASSETS),
         # Leaflet is only inlined into the HTML exports, plotly/build/ makes the
         # partial plotly.js, and readme/ holds the README's pictures. Dash 4.4 matches
         # assets_ignore against file names only; folders need assets_path_ignore.

@@ -1,39 +1,66 @@
-"""Preload hints for what the first map needs, so that it is in cache when asked for.
+"""What the first map needs, asked for as the page arrives rather than when it is wanted.
 
-Left alone, the page asks late: the chunks of the graph, dropdown and table only
-once Dash has fetched and rendered the layout, the cities' boundaries only once
-plotly.js has parsed, the land and county borders only once MapLibre has its style.
-plotly.js itself is not asked for: the page has it already (assets/plotly/, a partial
-bundle that dcc.Graph finds as window.Plotly and so does not load its own).
+Left alone, the page asks late: Dash's layout and callbacks only once every script has
+run; the chunks of the graph, dropdown and upload only once Dash has rendered the layout,
+and React shows them a render later; the table's chunk likewise; the cities' boundaries
+only once plotly.js has parsed, the land and county borders only once MapLibre has its
+style. plotly.js itself is not asked for: the page has it already (assets/plotly/, a
+partial bundle that dcc.Graph finds as window.Plotly and so does not load its own).
 """
 
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
 
+import flask
 from dash import Dash
 
 from dashboard.figures import GEO_URL
 
-# On-demand scripts, at the paths Dash 4.4.1 (dcc 4.4.1, dash-ag-grid 35.3.0) asks
-# them from: with no query string, unlike the page's own <script> tags. The chart,
-# map, dropdowns and table are all on the first screen.
-SCRIPTS = (
+# dcc 4.4.1's on-demand chunks of what the first screen shows (map, chart, dropdowns, the
+# import's upload), run with the page's scripts: webpack then has them when Dash renders.
+CHUNKS = (
     "/_dash-component-suites/dash/dcc/async-graph.js",
     "/_dash-component-suites/dash/dcc/async-dropdown.js",
-    "/_dash-component-suites/dash_ag_grid/async-community.js",
+    "/_dash-component-suites/dash/dcc/async-upload.js",
 )
+# The table's chunk (dash-ag-grid 35.3.0), fetched only: the table opens on a click. At the
+# path Dash asks it from: with no query string, unlike the page's own <script> tags.
+SCRIPTS = ("/_dash-component-suites/dash_ag_grid/async-community.js",)
 # The first map's boundaries (figures.map_figure). plotly.js fetches the cities with
 # an XMLHttpRequest (CORS mode, same-origin credentials: crossorigin="anonymous"
 # matches it); MapLibre fetches the others from a worker, which the HTTP cache serves.
 GEOJSON = ("cities", "context", "counties")
+# Where the request for Dash's layout goes, filled in for each page.
+LAYOUT_MARK = "<!--atlas-layout-preload-->"
+# encodeURIComponent's unescaped characters, besides letters and digits.
+URI_COMPONENT_SAFE = "-_.!~*'()"
 
 
 def add_preloads(app: Dash) -> None:
     links = [f'<link rel="preload" as="script" href="{escape(app.get_relative_path(p))}">' for p in SCRIPTS]
-    links += [
-        f'<link rel="preload" as="fetch" crossorigin="anonymous" '
-        f'href="{escape(app.get_relative_path(GEO_URL.format(layer)))}">'
-        for layer in GEOJSON
-    ]
-    app.index_string = app.index_string.replace("{%metas%}", "{%metas%}\n" + "\n".join(links), 1)
+    links += [_fetch_link(app.get_relative_path(GEO_URL.format(layer))) for layer in GEOJSON]
+    links += [_fetch_link(app.get_relative_path("/_dash-dependencies")), LAYOUT_MARK]
+    chunks = [f'<script src="{escape(app.get_relative_path(p))}"></script>' for p in CHUNKS]
+    index = app.index_string.replace("{%metas%}", "{%metas%}\n" + "\n".join(links), 1)
+    app.index_string = index.replace("{%scripts%}", "{%scripts%}\n" + "\n".join(chunks), 1)
+    interpolate = app.interpolate_index
+
+    def interpolate_index(**kwargs) -> str:
+        return interpolate(**kwargs).replace(LAYOUT_MARK, _fetch_link(layout_path(app)), 1)
+
+    app.interpolate_index = interpolate_index
+
+
+def layout_path(app: Dash) -> str:
+    """The layout the page being served will ask for: a page opened on a link asks for
+    its view's (assets/atlas.js adds ?link=, encodeURIComponent of location.search)."""
+    search = flask.request.query_string.decode("latin-1") if flask.has_request_context() else ""
+    link = f"?link={quote('?' + search, safe=URI_COMPONENT_SAFE)}" if search else ""
+    return app.get_relative_path("/_dash-layout") + link
+
+
+def _fetch_link(href: str) -> str:
+    # A fetch() in CORS mode with same-origin credentials, as Dash's and plotly.js's are.
+    return f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{escape(href)}">'

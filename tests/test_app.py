@@ -55,14 +55,17 @@ def test_page_and_boundaries_are_served(app):
 
 
 def test_every_preloaded_file_is_served(app):
-    """The preload hints name paths of the installed Dash: an upgrade that moves one
-    would leave the page fetching it twice."""
+    """The preload hints and the chunks the page runs early name paths of the installed
+    Dash: an upgrade that moves one would leave the page fetching it twice."""
     import re
 
     client = app.server.test_client()
-    hrefs = re.findall(r'<link rel="preload"[^>]*href="([^"]+)"', client.get("/").get_data(as_text=True))
-    assert len(hrefs) == 6 and any("async-graph.js" in h for h in hrefs)
-    assert {h: client.get(h).status_code for h in hrefs} == {h: 200 for h in hrefs}
+    page = client.get("/").get_data(as_text=True)
+    hrefs = re.findall(r'<link rel="preload"[^>]*href="([^"]+)"', page)
+    assert len(hrefs) == 6 and hrefs[-1] == "/_dash-layout"  # (a link's page: test_links_browser)
+    chunks = [s for s in re.findall(r'<script src="([^"]+)"', page) if "/async-" in s]
+    assert len(chunks) == 3 and any(s.endswith("/async-graph.js") for s in chunks)
+    assert {h: client.get(h).status_code for h in hrefs + chunks} == {h: 200 for h in hrefs + chunks}
 
 
 def test_the_page_brings_its_own_plotly_js_and_not_the_full_bundle(app):

@@ -5,7 +5,7 @@ link's language, and the address bar afterwards names the same view."""
 import re
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import parse_qsl, urlparse
+from urllib.parse import parse_qsl, quote, urlparse
 
 import pytest
 
@@ -192,6 +192,37 @@ def test_a_link_with_every_key_opens_its_view_in_its_language(browser, server_ur
     with fresh_page(browser, server_url, link, locale) as page:
         page.screenshot(path=SHOTS / f"16-every-key-{lang}.png")
         check_view(page, atlas, link)
+
+
+# What the page fetched, when it asked and when the answer was in.
+FETCHED_JS = """() => ({
+  search: new URL(performance.getEntriesByType('navigation')[0].name).search,
+  asked: performance.getEntriesByType('resource').map(e =>
+    [new URL(e.name).pathname + new URL(e.name).search, e.startTime, e.responseEnd]),
+})"""
+
+
+@pytest.mark.parametrize("link", ["", EVERY_KEY], ids=["plain", "every-key"])
+def test_the_page_asks_for_its_layout_once_as_it_arrives(browser, server_url, link):
+    """Dash's layout (built for the link's view) and its callbacks' list are asked for by the
+    page's head (dashboard/preload.py) while its scripts load, and Dash takes them from there
+    rather than asking again; dcc's chunks come with the scripts, not after the layout."""
+    from dashboard.preload import URI_COMPONENT_SAFE
+
+    with fresh_page(browser, server_url, link) as page:
+        got = page.evaluate(FETCHED_JS)
+    asked = {}
+    for path, start, end in got["asked"]:
+        asked.setdefault(path.split("?")[0], []).append((path, start, end))
+    search = got["search"]  # the link as the browser encodes it (the app rewrites the address later)
+    layout = "/_dash-layout" + (f"?link={quote(search, safe=URI_COMPONENT_SAFE)}" if search else "")
+    assert [p for p, *_ in asked["/_dash-layout"]] == [layout]  # once, the link's
+    assert len(asked["/_dash-dependencies"]) == 1
+    # Dash itself cannot ask before its renderer's script has arrived.
+    renderer = next(fetched[0][2] for path, fetched in asked.items() if "dash_renderer" in path)
+    assert asked["/_dash-layout"][0][1] < renderer and asked["/_dash-dependencies"][0][1] < renderer
+    graph = [p for p in asked if p.endswith("/async-graph.js")]
+    assert len(graph) == 1 and len(asked[graph[0]]) == 1
 
 
 def test_a_bad_part_is_dropped_with_a_notice_and_the_rest_kept(browser, server_url, atlas):

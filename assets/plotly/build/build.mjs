@@ -29,27 +29,36 @@ const PATCHES = [
     put:
       'var proto = Map.prototype;\n' +
       'Map.prewarm = function() { setWorkerUrl(); maplibregl.prewarm(); };\n' +
-      // A map's first draw is painted once every source is in. Each frame drawn while the
-      // tiles arrive costs about 100 ms in software GL and delays the tiles still to come
-      // (8 frames in all before, 4 after). The painter's first frames go through (the style's
-      // background, before the traces are added): MapLibre needs them to set itself up.
-      'function paintWhenLoaded(map) {\n' +
-      '    var painter = map.painter, paint = painter.render;\n' +
+      // A new map is painted once, when its traces are in and every source is loaded. Each
+      // frame costs 40-100 ms in software GL (the canvas is read back for the compositor)
+      // and delays the tiles still to come: the style's own frames (its background, before
+      // plotly.js adds the traces) and those drawn while the tiles arrive are skipped.
+      // holdPaint(map) returns what to call once the traces are added.
+      'function holdPaint(map) {\n' +
+      '    var painter = map.painter, paint = painter.render, traced = false;\n' +
       '    var release = function() { painter.render = paint; };\n' +
-      '    painter.render = function() {\n' +
-      '        if(!map.loaded()) return;\n' +
+      '    painter.render = function(style) {\n' +
+      // (MapLibre 6.9.0's tiles read the painter's style as they load: set as render sets it)
+      '        if(!traced || !map.loaded()) { painter.style = style; return; }\n' +
       '        release();\n' +
       '        return paint.apply(painter, arguments);\n' +
       '    };\n' +
       '    setTimeout(release, 10000);  // never a map left unpainted for long\n' +
+      '    return function() { traced = true; };\n' +
       '}\n',
   },
   {
-    // ... applied when plotly.js adds the traces of a new map (createMap), not on updates:
-    // a drag while tiles load must be drawn as it goes.
+    // ... from when plotly.js makes a map (createMap; its later updates are drawn as they go:
+    // a drag while tiles load must be seen) ...
+    file: 'plotly.js/src/plots/map/map.js',
+    at: '    // make sure canvas does not inherit left and top css\n',
+    put: '    var tracesAdded = holdPaint(map);\n\n    // make sure canvas does not inherit left and top css\n',
+  },
+  {
+    // ... until its traces are added and loaded.
     file: 'plotly.js/src/plots/map/map.js',
     at: '            updateViewInitial(self, opts);\n            self.fillBelowLookup(calcData, fullLayout);\n',
-    put: '            updateViewInitial(self, opts);\n            paintWhenLoaded(map);\n            self.fillBelowLookup(calcData, fullLayout);\n',
+    put: '            updateViewInitial(self, opts);\n            tracesAdded();\n            self.fillBelowLookup(calcData, fullLayout);\n',
   },
   {
     // A choropleth's fill follows MapLibre's feature state where the page has set it
@@ -87,6 +96,57 @@ const PATCHES = [
     file: 'maplibre-gl/dist/maplibre-gl-shared.mjs',
     at: 's.expression.isStateDependent===!0&&(s.expression=r.paint.get(n).value,',
     put: 's.expression.isStateDependent===!0&&r.paint.get(n).value.evaluate&&(s.expression=r.paint.get(n).value,',
+  },
+  {
+    // A scattermap trace's markers and their labels are the same points, in the same order,
+    // but plotly.js 4.1.1 gives each its own source: MapLibre's worker tiles each apart
+    // (eight sources of the places and names, six tiles each, on the first map). Here the
+    // labels' layer draws from the markers' source, whose points carry both's properties.
+    file: 'plotly.js/src/traces/scattermap/convert.js',
+    at: '    return opts;\n};\n\nfunction initContainer',
+    put:
+      '    if (!hasCluster) {\n' +
+      '        var both = circle.layout.visibility === \'visible\' && symbol.layout.visibility === \'visible\';\n' +
+      '        if (both) symbol.geojson.features.forEach(function (f, i) {\n' +
+      '            Lib.extendFlat(circle.geojson.features[i].properties, f.properties);\n' +
+      '        });\n' +
+      '        circle.geojson = symbol.geojson = both || circle.layout.visibility === \'visible\' ? circle.geojson : symbol.geojson;\n' +
+      '    }\n' +
+      '    return opts;\n};\n\nfunction initContainer',
+  },
+  {
+    file: 'plotly.js/src/traces/scattermap/plot.js',
+    at: "        symbol: 'source-' + uid + '-symbol',\n",
+    put: "        symbol: 'source-' + uid + '-circle',  // (the markers' source: convert.js)\n",
+  },
+  {
+    // ... whose data is then set once per update, not once per layer ...
+    file: 'plotly.js/src/traces/scattermap/plot.js',
+    at: '    var isSourceExists = this.subplot.map.getSource(this.sourceIds[k]);\n    if(isSourceExists) {\n        isSourceExists.setData(opts.geojson);\n    } else {\n        this.subplot.map.addSource(this.sourceIds[k], sourceOpts);\n    }\n};\n\nproto.setSourceData = function(k, opts) {\n    this.subplot.map\n        .getSource(this.sourceIds[k])\n        .setData(opts.geojson);\n};\n',
+    put:
+      '    var isSourceExists = this.subplot.map.getSource(this.sourceIds[k]);\n    if(isSourceExists) {\n        this.setSourceData(k, opts);\n    } else {\n        this.subplot.map.addSource(this.sourceIds[k], sourceOpts);\n        this.dataOf[this.sourceIds[k]] = opts.geojson;\n    }\n};\n\n' +
+      'proto.setSourceData = function(k, opts) {\n' +
+      '    var id = this.sourceIds[k];\n' +
+      '    if(this.dataOf[id] === opts.geojson) return;\n' +
+      '    this.dataOf[id] = opts.geojson;\n' +
+      '    this.subplot.map.getSource(id).setData(opts.geojson);\n' +
+      '};\n',
+  },
+  {
+    file: 'plotly.js/src/traces/scattermap/plot.js',
+    at: '    this.below = null;\n}\n',
+    put: '    this.below = null;\n    this.dataOf = {};  // the data last set on each source\n}\n',
+  },
+  {
+    // ... and which goes with the markers' layer, the last to be removed.
+    file: 'plotly.js/src/traces/scattermap/plot.js',
+    at: '            if(!noSource) map.removeSource(lThis.sourceIds[k]);\n',
+    put: "            if(!noSource && k !== 'symbol') map.removeSource(lThis.sourceIds[k]);\n",
+  },
+  {
+    file: 'plotly.js/src/traces/scattermap/plot.js',
+    at: '        map.removeLayer(this.layerIds[k]);\n        map.removeSource(this.sourceIds[k]);\n',
+    put: "        map.removeLayer(this.layerIds[k]);\n        if(k !== 'symbol') map.removeSource(this.sourceIds[k]);\n",
   },
 ];
 const patched = {

@@ -115,3 +115,42 @@ def test_a_new_map_is_painted_once_every_source_is_in(server_url, store):
         sea = blend(SEA, 1.0)
         painted = city_colours(page, store)
         assert not any(colours_close(c, sea) for c in painted.values()), painted  # the cities, not the sea
+
+
+# Each layer of the map: the source it draws from.
+LAYER_SOURCES_JS = """() => {
+  const m = document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map;
+  return Object.fromEntries(m.getLayersOrder().map(id => [id, m.getLayer(id).source]));
+}"""
+
+# What one trace draws now: its labels' texts and how many of its markers.
+DRAWN_JS = """(i) => {
+  const gd = document.querySelector('#map .js-plotly-plot'), m = gd._fullLayout.map._subplot.map;
+  const layer = 'plotly-trace-layer-' + gd._fullData[i].uid + '-';
+  const drawn = (k) => m.getLayer(layer + k) ? m.queryRenderedFeatures({layers: [layer + k]}) : [];
+  return {texts: drawn('symbol').map(f => f.properties.text), markers: drawn('circle').length};
+}"""
+
+
+def test_a_trace_s_markers_and_labels_are_drawn_from_one_source(server_url):
+    """plotly.js 4.1.1 gave a scattermap trace's labels a source of their own, the same points
+    as its markers', which MapLibre's worker tiled apart; the build has them share the markers'
+    (build.mjs). A layer switched off and on again draws its markers and labels, with no error."""
+    from dashboard.feature_layers import INDEX
+    from tests.browser import browser_page, set_layers, wait_for_map
+
+    with browser_page(server_url) as page:
+        page.goto(server_url)
+        wait_for_map(page)
+        sources = page.evaluate(LAYER_SOURCES_JS)
+        labels = [layer for layer in sources if layer.endswith("-symbol")]
+        assert len(labels) >= 8, sources  # the cities' names and the places' layers
+        assert all(sources[layer] == sources[layer[: -len("symbol")] + "circle"] for layer in labels), sources
+        shown = page.evaluate(DRAWN_JS, INDEX["ports"])
+        assert shown["markers"] > 0 and any(shown["texts"]), shown
+        set_layers(page, {"bays", "projects"})
+        assert page.evaluate(DRAWN_JS, INDEX["ports"]) == {"texts": [], "markers": 0}
+        set_layers(page, {"ports", "bays", "projects"})
+        again = page.evaluate(DRAWN_JS, INDEX["ports"])
+        assert again["markers"] == shown["markers"] and sorted(again["texts"]) == sorted(shown["texts"]), again
+        assert not page.console_errors, page.console_errors

@@ -5,6 +5,7 @@ window.atlasIds = {
   slidePrev: 'slide-prev', presentExit: 'present-exit', briefing: 'briefing', exportPrefix: 'export-',
   uploadStatus: 'upload-status', uploadCheck: 'upload-check', compare: 'compare-view', tables: 'tables',
   read: 'read-section', selected: 'selected-feature', plan: 'plan', compareBox: 'compare-box',
+  layoutPreload: 'layout-preload',
 };
 
 /* Map updates in the browser. Every change to the map goes through one queue:
@@ -482,10 +483,12 @@ document.addEventListener('keydown', function (event) {
   }
 
   window.fetch = function (input, init) {
-    if (typeof input === 'string' && /\/_dash-layout$/.test(input) && window.location.search) {
-      // A page opened on a link is built for its view at once (dashboard/layout.page_layout)
-      // rather than built plain and then rebuilt.
-      return send.call(window, input + '?link=' + encodeURIComponent(window.location.search), init);
+    const preloaded = document.getElementById(window.atlasIds.layoutPreload);
+    if (preloaded && typeof input === 'string' && /\/_dash-layout$/.test(input)) {
+      // The layout the page's head asked for already (dashboard/preload.py): a page opened on
+      // a link is built for its view at once (dashboard/layout.page_layout), not plain and then
+      // rebuilt.
+      return send.call(window, preloaded.getAttribute('href'), init);
     }
     if (!retryable(input, init)) { return send.apply(window, arguments); }
     return send.call(window, input, init).then(function (resp) {

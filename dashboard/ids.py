@@ -84,6 +84,7 @@ CITY_VIEW = "city-view"
 TASKS = "tasks-grid"
 COMPARE = "compare-view"  # the second map's view, or none
 COMPARE_BOX = "compare-box"
+LAYOUT_PRELOAD = "layout-preload"  # the head's request for Dash's layout (dashboard/preload.py)
 COMPARE_ASK = "compare-ask"  # the second map asked for: its view, indicator and scheme
 MAP_COMPARE = "map-compare"
 COMPARE_SYNC = "compare-sync"

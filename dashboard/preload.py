@@ -16,6 +16,7 @@ from urllib.parse import quote
 import flask
 from dash import Dash
 
+from dashboard import ids
 from dashboard.figures import GEO_URL
 
 # dcc 4.4.1's on-demand chunks of what the first screen shows (map, chart, dropdowns, the
@@ -34,7 +35,7 @@ SCRIPTS = ("/_dash-component-suites/dash_ag_grid/async-community.js",)
 GEOJSON = ("cities", "context", "counties")
 # Where the request for Dash's layout goes, filled in for each page.
 LAYOUT_MARK = "<!--atlas-layout-preload-->"
-# encodeURIComponent's unescaped characters, besides letters and digits.
+# The link in the layout's address is escaped as encodeURIComponent would (these left as they are).
 URI_COMPONENT_SAFE = "-_.!~*'()"
 
 
@@ -48,19 +49,21 @@ def add_preloads(app: Dash) -> None:
     interpolate = app.interpolate_index
 
     def interpolate_index(**kwargs) -> str:
-        return interpolate(**kwargs).replace(LAYOUT_MARK, _fetch_link(layout_path(app)), 1)
+        layout = _fetch_link(_layout_path(app), ids.LAYOUT_PRELOAD)
+        return interpolate(**kwargs).replace(LAYOUT_MARK, layout, 1)
 
     app.interpolate_index = interpolate_index
 
 
-def layout_path(app: Dash) -> str:
-    """The layout the page being served will ask for: a page opened on a link asks for
-    its view's (assets/atlas.js adds ?link=, encodeURIComponent of location.search)."""
-    search = flask.request.query_string.decode("latin-1") if flask.has_request_context() else ""
+def _layout_path(app: Dash) -> str:
+    """The layout of the page being served; a page opened on a link, its view's. Dash asks
+    for the layout at this address (assets/atlas.js reads it from the preload link)."""
+    search = flask.request.query_string.decode("latin-1")
     link = f"?link={quote('?' + search, safe=URI_COMPONENT_SAFE)}" if search else ""
     return app.get_relative_path("/_dash-layout") + link
 
 
-def _fetch_link(href: str) -> str:
+def _fetch_link(href: str, link_id: str = "") -> str:
     # A fetch() in CORS mode with same-origin credentials, as Dash's and plotly.js's are.
-    return f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{escape(href)}">'
+    named = f' id="{link_id}"' if link_id else ""
+    return f'<link rel="preload" as="fetch" crossorigin="anonymous"{named} href="{escape(href)}">'

@@ -98,6 +98,17 @@ const PATCHES = [
     put: 's.expression.isStateDependent===!0&&r.paint.get(n).value.evaluate&&(s.expression=r.paint.get(n).value,',
   },
   {
+    // MapLibre 6.9.0 draws the sky in every frame, a pass over the whole canvas (and one
+    // more shader to compile for the first), though a flat map has no horizon in view:
+    // 13 of 74 ms per frame of the atlas's map in software GL. Drawn when the map is
+    // tilted or not Mercator; the sea (the style's background) covers a flat map anyway.
+    file: 'maplibre-gl/dist/maplibre-gl.mjs',
+    at: 'this.style.sky&&this.drawFunctions.sky(this,this.style.sky)',
+    put:
+      "this.style.sky&&(this.transform.pitch>0||this.style.projection.name!=='mercator')" +
+      '&&this.drawFunctions.sky(this,this.style.sky)',
+  },
+  {
     // A scattermap trace's markers and their labels are the same points, in the same order,
     // but plotly.js 4.1.1 gives each its own source: MapLibre's worker tiles each apart
     // (eight sources of the places and names, six tiles each, on the first map). Here the

@@ -178,3 +178,29 @@ def test_a_flat_map_draws_no_sky_and_a_tilted_one_does(server_url):
         )
         page.wait_for_function(f"() => ({PROGRAMS_JS})().some(p => p.startsWith('sky/'))", timeout=10000)
         assert not page.console_errors, page.console_errors
+
+
+# A frame at whose 'render' event the map is not yet loaded, and is loaded right after it:
+# MapLibre 6.9.0 lets go of the tiles it held for fading labels after that event.
+LOADED_AFTER_RENDER_JS = """async () => {
+  const sub = document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot, map = sub.map;
+  map.loaded = function () { return false; };
+  const update = new Promise(function (resolve) { sub.resolveOnRender(resolve); });
+  map.once('render', function () { delete map.loaded; });  // after plotly.js's listener
+  map.triggerRepaint();
+  const late = new Promise(function (resolve) { setTimeout(resolve, 5000, 'still waiting'); });
+  return Promise.race([update.then(function () { return 'resolved'; }), late]);
+}"""
+
+
+def test_a_map_update_resolves_when_the_map_is_loaded_only_after_its_last_frame(server_url):
+    """plotly.js 4.1.1 resolved a map's update only at a 'render' event with the map loaded;
+    one loaded only after its last frame's event left the update, and every update queued
+    after it (a table's filter among them), waiting for good. The build resolves it at 'idle'."""
+    from tests.browser import browser_page, wait_for_map
+
+    with browser_page(server_url) as page:
+        page.goto(server_url)
+        wait_for_map(page)
+        assert page.evaluate(LOADED_AFTER_RENDER_JS) == "resolved"
+        assert not page.console_errors, page.console_errors

@@ -109,6 +109,26 @@ const PATCHES = [
       '&&this.drawFunctions.sky(this,this.style.sky)',
   },
   {
+    // plotly.js 4.1.1 resolves a map's update (Plotly.restyle, relayout, react) at the first
+    // 'render' event at which the map is loaded. MapLibre 6.9.0 can be loaded only after a
+    // frame's last 'render': the tiles it held for fading labels, still loading, are let go
+    // after the event, and the map goes idle with nothing left to draw. The update's promise
+    // then waited for a frame that never came, and every later call on the plot with it
+    // (assets/atlas.js queues them): a table filter no longer reached the map. 'idle' is
+    // fired after a frame drawn with everything loaded, so it resolves the update too.
+    file: 'plotly.js/src/plots/map/map.js',
+    at: /    map\.on\('render', function onRender\(\) \{[^]*?\n    \}\);\n/,
+    put:
+      '    var onRender = function() {\n' +
+      '        if(!map.loaded()) return;\n' +
+      "        map.off('render', onRender);\n" +
+      "        map.off('idle', onRender);\n" +
+      '        setTimeout(resolve, 10);  // (plotly.js: after the render loop, for a map-gl 1.3.0 bug)\n' +
+      '    };\n' +
+      "    map.on('render', onRender);\n" +
+      "    map.on('idle', onRender);\n",
+  },
+  {
     // A scattermap trace's markers and their labels are the same points, in the same order,
     // but plotly.js 4.1.1 gives each its own source: MapLibre's worker tiles each apart
     // (eight sources of the places and names, six tiles each, on the first map). Here the

@@ -85,6 +85,7 @@ TASKS = "tasks-grid"
 COMPARE = "compare-view"  # the second map's view, or none
 COMPARE_BOX = "compare-box"
 LAYOUT_PRELOAD = "layout-preload"  # the head's request for Dash's layout (dashboard/preload.py)
+GRID_SCRIPT = "grid-script"  # the head's link to AG Grid's bundle, run when a table is first drawn
 COMPARE_ASK = "compare-ask"  # the second map asked for: its view, indicator and scheme
 MAP_COMPARE = "map-compare"
 COMPARE_SYNC = "compare-sync"

@@ -2,10 +2,12 @@
 
 Left alone, the page asks late: Dash's layout and callbacks only once every script has
 run; the chunks of the graph, dropdown and upload only once Dash has rendered the layout,
-and React shows them a render later; the table's chunk likewise; the cities' boundaries
-only once plotly.js has parsed, the land and county borders only once MapLibre has its
+and React shows them a render later; the cities' boundaries only once plotly.js has
+parsed, the land and county borders only once MapLibre has its
 style. plotly.js itself is not asked for: the page has it already (assets/plotly/, a
 partial bundle that dcc.Graph finds as window.Plotly and so does not load its own).
+What the first map does not need waits: AG Grid's bundle is only fetched, at idle priority,
+and run when a table is first drawn (dashboard/tables.py, assets/grid.js).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from urllib.parse import quote
 import flask
 from dash import Dash
 
-from dashboard import ids
+from dashboard import ids, tables
 from dashboard.figures import GEO_URL
 
 # dcc 4.4.1's on-demand chunks of what the first screen shows (map, chart, dropdowns, the
@@ -26,9 +28,8 @@ CHUNKS = (
     "/_dash-component-suites/dash/dcc/async-dropdown.js",
     "/_dash-component-suites/dash/dcc/async-upload.js",
 )
-# The table's chunk (dash-ag-grid 35.3.0), fetched only: the table opens on a click. At the
-# path Dash asks it from: with no query string, unlike the page's own <script> tags.
-SCRIPTS = ("/_dash-component-suites/dash_ag_grid/async-community.js",)
+# AG Grid's bundle, at the path Dash serves it from (a dynamic resource has no fingerprint).
+GRID_BUNDLE = f"/_dash-component-suites/dash_ag_grid/{tables.GRID_SCRIPT}"
 # The first map's boundaries (figures.map_figure). plotly.js fetches the cities with
 # an XMLHttpRequest (CORS mode, same-origin credentials: crossorigin="anonymous"
 # matches it); MapLibre fetches the others from a worker, which the HTTP cache serves.
@@ -40,7 +41,8 @@ URI_COMPONENT_SAFE = "-_.!~*'()"
 
 
 def add_preloads(app: Dash) -> None:
-    links = [f'<link rel="preload" as="script" href="{escape(app.get_relative_path(p))}">' for p in SCRIPTS]
+    grid = escape(app.get_relative_path(GRID_BUNDLE))
+    links = [f'<link rel="prefetch" as="script" id="{ids.GRID_SCRIPT}" href="{grid}">']
     links += [_fetch_link(app.get_relative_path(GEO_URL.format(layer))) for layer in GEOJSON]
     links += [_fetch_link(app.get_relative_path("/_dash-dependencies")), LAYOUT_MARK]
     chunks = [f'<script src="{escape(app.get_relative_path(p))}"></script>' for p in CHUNKS]

@@ -61,11 +61,24 @@ def test_every_preloaded_file_is_served(app):
 
     client = app.server.test_client()
     page = client.get("/").get_data(as_text=True)
-    hrefs = re.findall(r'<link rel="preload"[^>]*href="([^"]+)"', page)
+    hrefs = re.findall(r'<link rel="pre(?:load|fetch)"[^>]*href="([^"]+)"', page)
     assert len(hrefs) == 6 and hrefs[-1] == "/_dash-layout"  # (a link's page: test_links_browser)
     chunks = [s for s in re.findall(r'<script src="([^"]+)"', page) if "/async-" in s]
     assert len(chunks) == 3 and any(s.endswith("/async-graph.js") for s in chunks)
     assert {h: client.get(h).status_code for h in hrefs + chunks} == {h: 200 for h in hrefs + chunks}
+
+
+def test_ag_grid_s_bundle_is_served_but_not_run_with_the_page(app):
+    """The tables open in a drawer that starts closed: AG Grid's bundle is only named in the
+    head (assets/grid.js runs it when a table is first drawn)."""
+    import re
+
+    client = app.server.test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert not [s for s in re.findall(r'<script src="([^"]+)"', page) if "ag_grid" in s]
+    grid = re.search(r'<link rel="prefetch" as="script" id="grid-script" href="([^"]+)"', page).group(1)
+    resp = client.get(grid)
+    assert resp.status_code == 200 and b"window.dash_ag_grid=" in resp.get_data()
 
 
 def test_the_page_brings_its_own_plotly_js_and_not_the_full_bundle(app):

@@ -10,6 +10,7 @@ from dashboard.page import Page
 from dashboard.view import View
 from layers import features as lf
 from tests.browser import (
+    GRID_API_JS,
     browser_page,
     feature_trace,
     lonlat_to_pixel,
@@ -101,6 +102,8 @@ def test_default_layers_are_drawn_and_match_the_table(page, store):
     drawn = _map_ids(page, store)
     # The places the page was built with are the table's: the browser redrew none of them.
     assert page.evaluate("() => window.atlas.featureRedraws()") == 0
+    # AG Grid's bundle has not run: assets/grid.js runs it when a table is first drawn.
+    assert page.evaluate("() => window.webpackChunkdash_ag_grid === undefined")
     open_table(page)
     grid = _grid_ids(page)
     assert len(grid) > 150
@@ -108,6 +111,17 @@ def test_default_layers_are_drawn_and_match_the_table(page, store):
     assert _badges(page) == _by_city(store, grid)
     # The open table's rows are the ones drawn: opening it redrew nothing.
     assert page.evaluate("() => window.atlas.featureRedraws()") == 0
+    # The bundle ran once, and new rows from Dash update the grid it made, not a new one.
+    assert page.evaluate("() => document.querySelectorAll('script[src*=dash_ag_grid]').length") == 1
+    page.evaluate("() => { document.querySelector('.bottom-panel .ag-root').dataset.first = 'yes'; }")
+    page.fill("#search", "核电")
+    page.press("#search", "Enter")
+    page.wait_for_function("() => document.querySelector('#feature-count').innerText.startsWith('显示 3')")
+    page.wait_for_function(f"() => ({GRID_API_JS})('feature-grid').getDisplayedRowCount() === 3")
+    assert page.evaluate("() => document.querySelector('.bottom-panel .ag-root').dataset.first") == "yes"
+    page.fill("#search", "")
+    page.press("#search", "Enter")
+    page.wait_for_function(f"() => ({GRID_API_JS})('feature-grid').getDisplayedRowCount() === {len(grid)}")
     assert not feature_trace(page, "zones")["visible"]
     assert page.foreign == [] and page.errors == [] and page.refused == [] and page.console_errors == []
 
@@ -211,7 +225,7 @@ def test_projects_stay_clustered_after_being_hidden_and_shown(page):
 
 def _settled(page, store, timeout=20000):
     """Waits until the badges show what the table holds, and returns the table's ids."""
-    page.wait_for_function("() => !!window.dash_ag_grid && !!dash_ag_grid.getApi('feature-grid')")
+    page.wait_for_function(f"() => !!({GRID_API_JS})('feature-grid')")
     grid = _grid_ids(page)
     page.wait_for_function(
         """([i, want]) => { const t = document.querySelector('#map .js-plotly-plot').data[i];

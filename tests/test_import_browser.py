@@ -8,7 +8,7 @@ import pytest
 
 from dashboard import editors
 from layers import user_store
-from tests.browser import browser_page, wait_for_map
+from tests.browser import GRID_API_JS, browser_page, wait_for_map
 from tests.test_editors import SECRET
 from tests.test_imports import GOOD, HEADER
 
@@ -66,8 +66,10 @@ def test_upload_a_bad_then_a_good_file(server_url, tmp_path, monkeypatch):
         assert user_store.current().imports().empty and fresh.console_errors == []
 
 
-_IMPORTED_ROWS = """(n) => { const api = window.dash_ag_grid && dash_ag_grid.getApi('sources-grid');
-    if (!api) return false; let k = 0; api.forEachNode(r => { if (r.data.imported) k++; }); return k === n; }"""
+_IMPORTED_ROWS = (
+    "(n) => { const api = (" + GRID_API_JS + ")('sources-grid');"
+    " if (!api) return false; let k = 0; api.forEachNode(r => { if (r.data.imported) k++; }); return k === n; }"
+)
 
 
 @pytest.fixture(scope="module")

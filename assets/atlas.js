@@ -5,7 +5,7 @@ window.atlasIds = {
   slidePrev: 'slide-prev', presentExit: 'present-exit', briefing: 'briefing', exportPrefix: 'export-',
   uploadStatus: 'upload-status', uploadCheck: 'upload-check', compare: 'compare-view', tables: 'tables',
   read: 'read-section', selected: 'selected-feature', plan: 'plan', compareBox: 'compare-box',
-  layoutPreload: 'layout-preload', gridScript: 'grid-script',
+  layoutPreload: 'layout-preload', gridScript: 'grid-script', featureSync: 'feature-sync',
 };
 
 /* Map updates in the browser. Every change to the map goes through one queue:

@@ -7,7 +7,7 @@ parsed, the land and county borders only once MapLibre has its
 style. plotly.js itself is not asked for: the page has it already (assets/plotly/, a
 partial bundle that dcc.Graph finds as window.Plotly and so does not load its own).
 What the first map does not need waits: AG Grid's bundle is only fetched, at idle priority,
-and run when a table is first drawn (dashboard/tables.py, assets/grid.js).
+and run once the first map is whole (dashboard/tables.py, assets/grid.js).
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from layers.store import Store
 
 # AG Grid's bundle (dash-ag-grid 35.3.0: 1.3 MB, about 0.3 s of a core to parse) is not one of
 # the page's scripts: the tables open in a drawer that starts closed. Dash 4.4.1 serves a
-# "dynamic" resource without putting it in the page; assets/grid.js runs it when a table is
-# first drawn, from the head's link (dashboard/preload.py).
+# "dynamic" resource without putting it in the page; assets/grid.js runs it, from the head's
+# link (dashboard/preload.py), once the first map is whole or when a table is first drawn.
 GRID_SCRIPT = "dash_ag_grid.min.js"
 for _resource in dag._js_dist:
     if _resource.get("relative_package_path") == GRID_SCRIPT:

@@ -90,8 +90,8 @@ def switch_language(page, name: str) -> None:
     wait_for_map(page)
 
 
-# A table's AG Grid API, or null while there is none: AG Grid's bundle runs when a table is
-# first drawn (assets/grid.js), and dash-ag-grid 35.3.0's getApi throws until the grid is made.
+# A table's AG Grid API, or null while there is none: AG Grid's bundle runs after the first map
+# (assets/grid.js), and dash-ag-grid 35.3.0's getApi throws until the grid is made.
 GRID_API_JS = "(id) => { try { return window.dash_ag_grid.getApi(id) || null; } catch (err) { return null; } }"
 
 

@@ -70,7 +70,7 @@ def test_every_preloaded_file_is_served(app):
 
 def test_ag_grid_s_bundle_is_served_but_not_run_with_the_page(app):
     """The tables open in a drawer that starts closed: AG Grid's bundle is only named in the
-    head (assets/grid.js runs it when a table is first drawn)."""
+    head (assets/grid.js runs it once the first map is whole)."""
     import re
 
     client = app.server.test_client()

@@ -312,6 +312,13 @@ window.atlas = (function () {
       });
     },
     featureRedraws: function () { return counts.redraws; },
+    // Whether the first map is whole: its places drawn (restyleFeatures) and every tile in.
+    whole: function () {
+      const gd = graph();
+      const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+      const placed = (document.getElementById(ID.featureSync) || {}).title;
+      return !!(placed && sub && sub.map && sub.map.loaded() && !sub.map.isMoving());
+    },
     // The map in a new language, at once: the cities' and regions' names (by trace uid), the
     // places it shows (the new `data`, the same ids) and the links (map_callbacks.switch_language).
     relabel: function (texts, data) {

@@ -22,12 +22,17 @@ ARGS = [
     "--disable-quic",
 ]
 
-# True once MapLibre has drawn every source (boundaries included).
+# True once MapLibre has drawn every source (boundaries included) at the size of its box. A
+# box that changed size (a drawer opened below the map) is followed by plotly.js's resize about
+# 0.2 s later: a map read or clicked before it is where it was, not where it is going to be.
 MAP_READY_JS = """() => {
   const gd = document.querySelector('#map .js-plotly-plot');
   const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
   const m = sub && sub.map;
-  return !!(m && m.loaded() && m.areTilesLoaded() && m.isStyleLoaded() && !m.isMoving());
+  const canvas = m && m.getCanvas();
+  const fits = !!canvas && Math.abs(canvas.clientWidth - gd.clientWidth) <= 1
+    && Math.abs(canvas.clientHeight - gd.clientHeight) <= 1;
+  return !!(m && fits && m.loaded() && m.areTilesLoaded() && m.isStyleLoaded() && !m.isMoving());
 }"""
 
 

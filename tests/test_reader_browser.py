@@ -122,6 +122,7 @@ def test_a_click_on_a_place_shows_its_quote_in_the_reader(server_url, store):
         page.wait_for_function("() => document.querySelector('#focus-sync').title !== ''")
         wait_for_map(page)
         _open_reader(page)
+        wait_for_map(page)  # at the height the reader leaves it
         x, y = lonlat_to_pixel(page, haiyang.geometry.x, haiyang.geometry.y)
         page.mouse.click(x, y)
         page.wait_for_function(f"() => document.querySelector('#{ids.READ_SYNC}').title === 'nuclear-haiyang'")

@@ -4,14 +4,16 @@ Left alone, the page asks late: Dash's layout and callbacks only once every scri
 run; the chunks of the graph, dropdown and upload only once Dash has rendered the layout,
 and React shows them a render later; the cities' boundaries only once plotly.js has
 parsed, the land and county borders only once MapLibre has its
-style. plotly.js itself is not asked for: the page has it already (assets/plotly/, a
-partial bundle that dcc.Graph finds as window.Plotly and so does not load its own).
+style. plotly.js (assets/plotly/, a partial bundle that dcc.Graph finds as window.Plotly and
+so does not load its own) is the page's largest script, and the one every map waits for: it
+is asked for first, not after the dozen small files that precede it in the page.
 What the first map does not need waits: AG Grid's bundle is only fetched, at idle priority,
 and run once the first map is whole (dashboard/tables.py, assets/grid.js).
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 from urllib.parse import quote
 
@@ -36,13 +38,16 @@ GRID_BUNDLE = f"/_dash-component-suites/dash_ag_grid/{tables.GRID_SCRIPT}"
 GEOJSON = ("cities", "context", "counties")
 # Where the request for Dash's layout goes, filled in for each page.
 LAYOUT_MARK = "<!--atlas-layout-preload-->"
+# Where plotly.js is asked for: at the address Dash gives its script (with its fingerprint).
+PLOTLY_MARK = "<!--atlas-plotly-preload-->"
+PLOTLY_SCRIPT = re.compile(r'<script src="([^"]*/assets/plotly/plotly-atlas\.min\.js[^"]*)"></script>')
 # The link in the layout's address is escaped as encodeURIComponent would (these left as they are).
 URI_COMPONENT_SAFE = "-_.!~*'()"
 
 
 def add_preloads(app: Dash) -> None:
     grid = escape(app.get_relative_path(GRID_BUNDLE))
-    links = [f'<link rel="prefetch" as="script" id="{ids.GRID_SCRIPT}" href="{grid}">']
+    links = [PLOTLY_MARK, f'<link rel="prefetch" as="script" id="{ids.GRID_SCRIPT}" href="{grid}">']
     links += [_fetch_link(app.get_relative_path(GEO_URL.format(layer))) for layer in GEOJSON]
     links += [_fetch_link(app.get_relative_path("/_dash-dependencies")), LAYOUT_MARK]
     chunks = [f'<script src="{escape(app.get_relative_path(p))}"></script>' for p in CHUNKS]
@@ -52,7 +57,9 @@ def add_preloads(app: Dash) -> None:
 
     def interpolate_index(**kwargs) -> str:
         layout = _fetch_link(_layout_path(app), ids.LAYOUT_PRELOAD)
-        return interpolate(**kwargs).replace(LAYOUT_MARK, layout, 1)
+        plotly = PLOTLY_SCRIPT.search(kwargs.get("scripts", ""))
+        first = f'<link rel="preload" as="script" href="{plotly.group(1)}">' if plotly else ""
+        return interpolate(**kwargs).replace(LAYOUT_MARK, layout, 1).replace(PLOTLY_MARK, first, 1)
 
     app.interpolate_index = interpolate_index
 

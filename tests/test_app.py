@@ -62,7 +62,7 @@ def test_every_preloaded_file_is_served(app):
     client = app.server.test_client()
     page = client.get("/").get_data(as_text=True)
     hrefs = re.findall(r'<link rel="pre(?:load|fetch)"[^>]*href="([^"]+)"', page)
-    assert len(hrefs) == 6 and hrefs[-1] == "/_dash-layout"  # (a link's page: test_links_browser)
+    assert len(hrefs) == 7 and hrefs[-1] == "/_dash-layout"  # (a link's page: test_links_browser)
     chunks = [s for s in re.findall(r'<script src="([^"]+)"', page) if "/async-" in s]
     assert len(chunks) == 3 and any(s.endswith("/async-graph.js") for s in chunks)
     assert {h: client.get(h).status_code for h in hrefs + chunks} == {h: 200 for h in hrefs + chunks}
@@ -91,8 +91,20 @@ def test_the_page_brings_its_own_plotly_js_and_not_the_full_bundle(app):
     ours = [s for s in scripts if "plotly-atlas.min.js" in s]
     assert len(ours) == 1 and client.get(ours[0]).status_code == 200
     assert "plotly.min.js" not in page
+    # asked for first, at the script's own address (else the browser would fetch it twice)
+    first = re.search(r'<link rel="preload" as="script" href="([^"]+)"', page)
+    assert first and first.group(1) == ours[0] and page.index("<link rel=") == page.index(first.group(0))
     # every script the page loads comes before Dash's renderer starts the components
     assert scripts.index(ours[0]) < next(i for i, s in enumerate(scripts) if "dash_renderer" in s)
+
+
+def test_the_page_does_not_carry_a_second_copy_of_its_layout(app):
+    """Dash's layout comes from /_dash-layout; the page itself is a few kilobytes (Dash 4.4 put
+    a copy of the whole layout in it, validation_layout, unless told otherwise)."""
+    client = app.server.test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert "validation_layout" not in page and len(page.encode()) < 20_000
+    assert len(client.get("/_dash-layout").get_data()) > 100_000  # (the layout it would have copied)
 
 
 def test_switch_sends_colours_not_geometry(app):

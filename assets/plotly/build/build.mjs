@@ -179,6 +179,39 @@ const PATCHES = [
     at: '        map.removeLayer(this.layerIds[k]);\n        map.removeSource(this.sourceIds[k]);\n',
     put: "        map.removeLayer(this.layerIds[k]);\n        if(k !== 'symbol') map.removeSource(this.sourceIds[k]);\n",
   },
+  {
+    // MapLibre 6.9.0 compiles one shader for each mix of constant and per-feature paints it
+    // meets, as the first map is drawn (in software GL, each costs its link and a first draw).
+    // A choropleth's fill also draws its edges a second time, antialiased, in the fill's own
+    // colour: the choropleth's line layer covers them (the atlas's choropleths all have one),
+    // and that pass was a shader of its own.
+    file: 'plotly.js/src/traces/choroplethmap/convert.js',
+    at: "        'fill-opacity': opacitySetting\n    });\n",
+    put: "        'fill-opacity': opacitySetting,\n        'fill-antialias': false\n    });\n",
+  },
+  {
+    // The places' markers (opacity per point), their clusters (radius by count) and the
+    // cities' badges (neither) were three circle shaders; each reads its radius and opacity
+    // per point now, with its constant as the fallback: one shader. A layer at opacity 0
+    // keeps its constant, by which MapLibre skips drawing it.
+    file: 'plotly.js/src/traces/scattermap/convert.js',
+    at: '    if (hasCircles && hasCluster) {\n',
+    put:
+      "    perPoint(circle.paint, 'circle-radius', 'mrc');\n" +
+      "    perPoint(circle.paint, 'circle-opacity', 'mo');\n" +
+      "    if (opts.cluster) perPoint(opts.cluster.paint, 'circle-opacity', 'mo');\n\n" +
+      '    if (hasCircles && hasCluster) {\n',
+  },
+  {
+    file: 'plotly.js/src/traces/scattermap/convert.js',
+    at: 'function arrayifyAttribute(values, step) {\n',
+    put:
+      'function perPoint(paint, key, property) {\n' +
+      '    var value = paint[key];\n' +
+      "    if (typeof value === 'number' && value !== 0) paint[key] = ['coalesce', ['get', property], value];\n" +
+      '}\n\n' +
+      'function arrayifyAttribute(values, step) {\n',
+  },
 ];
 const patched = {
   name: 'patches',

@@ -180,6 +180,22 @@ def test_a_flat_map_draws_no_sky_and_a_tilted_one_does(server_url):
         assert not page.console_errors, page.console_errors
 
 
+def test_the_first_map_s_circles_share_one_shader_and_no_fill_draws_its_edges_twice(server_url):
+    """Each shader costs its compile, link and first draw in software GL as the first map is
+    drawn (build.mjs): the places' markers, their clusters and the cities' badges (all on the
+    first map) share one; a choropleth's edges are its line layer's, not its fill's again."""
+    from tests.browser import browser_page, wait_for_places
+
+    with browser_page(server_url) as page:
+        page.goto(server_url)
+        wait_for_places(page)
+        programs = page.evaluate(PROGRAMS_JS)
+        circles = [p for p in programs if p.startswith("circle/")]
+        assert len(circles) == 1 and "/a_circle-opacity/a_circle-radius/" in circles[0], programs
+        assert not [p for p in programs if p.startswith("fillOutline/a_")], programs
+        assert len(programs) == 8, programs
+
+
 # A frame at whose 'render' event the map is not yet loaded, and is loaded right after it:
 # MapLibre 6.9.0 lets go of the tiles it held for fading labels after that event.
 LOADED_AFTER_RENDER_JS = """async () => {

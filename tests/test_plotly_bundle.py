@@ -196,6 +196,33 @@ def test_the_first_map_s_circles_share_one_shader_and_no_fill_draws_its_edges_tw
         assert len(programs) == 8, programs
 
 
+# Resizes the map to its box as dcc.Graph does, and what plotly.js told Dash of it.
+RESIZE_JS = """async () => {
+  const gd = document.querySelector('#map .js-plotly-plot'), told = [];
+  gd.on('plotly_relayout', (e) => told.push(e));
+  await window.Plotly.Plots.resize(gd);
+  gd.removeAllListeners('plotly_relayout');
+  return {told: told, size: [gd._fullLayout.width, gd._fullLayout.height]};
+}"""
+
+
+def test_a_map_at_its_box_s_size_is_not_laid_out_again_and_one_that_is_not_is(server_url):
+    """dcc.Graph asks plotly.js to fit the map to its box once it is drawn and when the box is
+    first observed; plotly.js 4.1.1 relaid the whole map out each time (40-60 ms as it loads)
+    and told Dash so, at the same size. The build does it only for a new size (build.mjs)."""
+    from tests.browser import browser_page, wait_for_map
+
+    with browser_page(server_url) as page:
+        page.goto(server_url)
+        wait_for_map(page)
+        same = page.evaluate(RESIZE_JS)
+        assert same["told"] == [], same
+        page.evaluate("() => { document.querySelector('#map .js-plotly-plot').style.height = '400px'; }")
+        smaller = page.evaluate(RESIZE_JS)
+        assert smaller["told"] == [{"autosize": True}] and smaller["size"][1] == 400, smaller
+        wait_for_map(page)  # and MapLibre's canvas follows
+
+
 # A frame at whose 'render' event the map is not yet loaded, and is loaded right after it:
 # MapLibre 6.9.0 lets go of the tiles it held for fading labels after that event.
 LOADED_AFTER_RENDER_JS = """async () => {

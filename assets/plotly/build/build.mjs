@@ -212,6 +212,24 @@ const PATCHES = [
       '}\n\n' +
       'function arrayifyAttribute(values, step) {\n',
   },
+  {
+    // dcc.Graph (dash 4.4.1) asks plotly.js to fit each graph to its box once it is drawn, and
+    // once more when its box is first observed; plotly.js then relays the plot out anew (every
+    // trace's defaults again: 40-60 ms for the map, while it loads) and tells Dash its layout
+    // changed, though the plot already has its box's size. It does so only if the size differs,
+    // as plotAutoSize would find it (a pixel either way is the same size there too).
+    file: 'plotly.js/src/plots/plots.js',
+    at: '            delete gd.layout.width;\n            delete gd.layout.height;\n',
+    put:
+      '            var drawn = gd._fullLayout, box = window.getComputedStyle(gd);\n' +
+      '            if(drawn && !gd._context.fillFrame &&\n' +
+      '                Math.abs(drawn.width - parseFloat(box.width)) <= 1 &&\n' +
+      '                Math.abs(drawn.height - parseFloat(box.height)) <= 1) {\n' +
+      '                resolve(gd);\n' +
+      '                return;\n' +
+      '            }\n\n' +
+      '            delete gd.layout.width;\n            delete gd.layout.height;\n',
+  },
 ];
 const patched = {
   name: 'patches',

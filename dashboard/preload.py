@@ -8,7 +8,12 @@ style. plotly.js (assets/plotly/, a partial bundle that dcc.Graph finds as windo
 so does not load its own) is the page's largest script, and the one every map waits for: it
 is asked for first, not after the dozen small files that precede it in the page.
 What the first map does not need waits: AG Grid's bundle is only fetched, at idle priority,
-and run once the first map is whole (dashboard/tables.py, assets/grid.js).
+and run once the first map is whole (dashboard/tables.py, assets/grid.js). And what the page
+does not need at all is left out: Dash 4.4's polyfill (babel-polyfill 7, for browsers older
+than any that runs MapLibre 6) took 50-60 ms to run on every page, replaced the browser's own
+String.prototype.trim with a slower one, and ran React's scheduler through its setImmediate.
+Of it, Dash's scripts use only regeneratorRuntime, which the page brings itself
+(assets/regenerator/, regenerator-runtime 0.14.1 from npm, run before Dash's scripts).
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ GEOJSON = ("cities", "context", "counties")
 LAYOUT_MARK = "<!--atlas-layout-preload-->"
 # Where plotly.js is asked for: at the address Dash gives its script (with its fingerprint).
 PLOTLY_MARK = "<!--atlas-plotly-preload-->"
+# The version of assets/regenerator/runtime.js (npm's regenerator-runtime, a test compares them).
+REGENERATOR = "0.14.1"
+POLYFILL_SCRIPT = re.compile(r'<script src="[^"]*/dash/deps/polyfill@[^"]*"></script>\s*')
 PLOTLY_SCRIPT = re.compile(r'<script src="([^"]*/assets/plotly/plotly-atlas\.min\.js[^"]*)"></script>')
 # The link in the layout's address is escaped as encodeURIComponent would (these left as they are).
 URI_COMPONENT_SAFE = "-_.!~*'()"
@@ -56,6 +64,7 @@ def add_preloads(app: Dash) -> None:
     interpolate = app.interpolate_index
 
     def interpolate_index(**kwargs) -> str:
+        kwargs["scripts"] = POLYFILL_SCRIPT.sub("", kwargs.get("scripts", ""), count=1)
         layout = _fetch_link(_layout_path(app), ids.LAYOUT_PRELOAD)
         plotly = PLOTLY_SCRIPT.search(kwargs.get("scripts", ""))
         first = f'<link rel="preload" as="script" href="{plotly.group(1)}">' if plotly else ""

@@ -25,14 +25,18 @@ ARGS = [
 # True once MapLibre has drawn every source (boundaries included) at the size of its box. A
 # box that changed size (a drawer opened below the map) is followed by plotly.js's resize about
 # 0.2 s later: a map read or clicked before it is where it was, not where it is going to be.
+# So plotly.js's size must be the box's (as its autosize measures it), and MapLibre's canvas
+# the size of the subplot plotly.js gave it (a plot's margins make it smaller than the box).
 MAP_READY_JS = """() => {
   const gd = document.querySelector('#map .js-plotly-plot');
   const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
   const m = sub && sub.map;
-  const canvas = m && m.getCanvas();
-  const fits = !!canvas && Math.abs(canvas.clientWidth - gd.clientWidth) <= 1
-    && Math.abs(canvas.clientHeight - gd.clientHeight) <= 1;
-  return !!(m && fits && m.loaded() && m.areTilesLoaded() && m.isStyleLoaded() && !m.isMoving());
+  if (!m) { return false; }
+  const box = window.getComputedStyle(gd), canvas = m.getCanvas(), frame = m.getContainer();
+  const near = (a, b) => Math.abs(a - b) <= 1;
+  const fits = near(gd._fullLayout.width, parseFloat(box.width)) && near(gd._fullLayout.height, parseFloat(box.height))
+    && near(canvas.clientWidth, frame.clientWidth) && near(canvas.clientHeight, frame.clientHeight);
+  return fits && m.loaded() && m.areTilesLoaded() && m.isStyleLoaded() && !m.isMoving();
 }"""
 
 

@@ -25,7 +25,7 @@ from urllib.parse import quote
 import flask
 from dash import Dash
 
-from dashboard import ids, tables
+from dashboard import export, ids, tables
 from dashboard.figures import GEO_URL
 
 # dcc 4.4.1's on-demand chunks of what the first screen shows (map, chart, dropdowns, the
@@ -48,7 +48,9 @@ PLOTLY_MARK = "<!--atlas-plotly-preload-->"
 # The version of assets/regenerator/runtime.js (npm's regenerator-runtime, a test compares them).
 REGENERATOR = "0.14.1"
 POLYFILL_SCRIPT = re.compile(r'<script src="[^"]*/dash/deps/polyfill@[^"]*"></script>\s*')
-PLOTLY_SCRIPT = re.compile(r'<script src="([^"]*/assets/plotly/plotly-atlas\.min\.js[^"]*)"></script>')
+PLOTLY_SCRIPT = re.compile(
+    rf'<script src="([^"]*/assets/{re.escape(export.PLOTLY_JS.relative_to(export.ASSETS).as_posix())}[^"]*)"></script>'
+)
 # The link in the layout's address is escaped as encodeURIComponent would (these left as they are).
 URI_COMPONENT_SAFE = "-_.!~*'()"
 

@@ -18,6 +18,7 @@ window.atlas = (function () {
   let drawn = {};  // trace index -> whether it is visible now
   let current = null;  // the graph those describe (a link opened anew makes a new one)
   let seen = null;  // the places' data those describe (a new language sends new data)
+  let firstMap = null;  // resolves once the first map is whole
   const counts = {map: 0, features: 0, redraws: 0, names: 0};  // redraws: feature updates that changed the map
 
   function plot(id) { return document.querySelector('#' + id + ' .js-plotly-plot'); }
@@ -318,6 +319,17 @@ window.atlas = (function () {
       const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
       const placed = (document.getElementById(ID.featureSync) || {}).title;
       return !!(placed && sub && sub.map && sub.map.loaded() && !sub.map.isMoving());
+    },
+    // Resolves once the first map is whole and the page idle: what waits for it
+    // (dashboard/later.py, AG Grid's bundle) does not take the main thread from the map.
+    afterFirstMap: function () {
+      const self = this;
+      firstMap = firstMap || new Promise(function (resolve) {
+        (function check() {
+          if (self.whole()) { window.requestIdleCallback(resolve, {timeout: 2000}); } else { setTimeout(check, 100); }
+        })();
+      });
+      return firstMap;
     },
     // The map in a new language, at once: the cities' and regions' names (by trace uid), the
     // places it shows (the new `data`, the same ids) and the links (map_callbacks.switch_language).

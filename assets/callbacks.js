@@ -102,6 +102,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: (func
       return n === false ? noUpdate() : String(n);
     },
     restyleFlows: async function (update) { return counted(await window.atlas.restyleTrace('flows', update)); },
+    // The parts put in once the first map is whole, each in the place of its id (dashboard/later.py).
+    later: async function (parts) {
+      const outputs = window.dash_clientside.callback_context.outputs_list;  // (only until the first await)
+      await window.atlas.afterFirstMap();
+      return outputs.map(function (o) { return parts[o.id]; });
+    },
     closeTables: function (n) { return n ? '' : noUpdate(); },  // no tab is selected: the drawer is closed
     // The controls are folded by the screen's width until the button says otherwise.
     toggleControls: function (n) {
@@ -120,6 +126,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: (func
       return noUpdate();
     },
     followCompared: async function () {
+      const second = document.getElementById(ID.mapCompare);
+      if (!second || second.style.display === 'none') { return noUpdate(); }  // no second map (layout.compare_map)
       const done = await window.atlas.syncMaps(ID.map, ID.mapCompare, true);
       return done === false ? noUpdate() : String(Date.now());
     },

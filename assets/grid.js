@@ -53,12 +53,5 @@
   // Once the first map is whole (assets/atlas.js) the bundle, about 0.3 s of a core, runs when
   // the page is idle, so that a table opened after that opens as fast as with the bundle in the
   // page (run at a table's first opening, that opening took 1.0 s instead of 0.4 s).
-  function whenMapWhole() {
-    if (window.atlas.whole()) {
-      window.requestIdleCallback(load, {timeout: 2000});
-    } else if (!loading) {
-      setTimeout(whenMapWhole, 250);
-    }
-  }
-  setTimeout(whenMapWhole, 250);
+  window.atlas.afterFirstMap().then(function () { window.requestIdleCallback(load, {timeout: 2000}); });  // (after later.py's parts)
 })();

@@ -11,6 +11,7 @@ from dashboard import (
     editors,
     export,
     figure_imports,
+    later,
     layout,
     map_callbacks,
     place_callbacks,
@@ -54,6 +55,7 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
     badge_callbacks.register(app, page)  # a city's badge lists its places known only by city
     reader.register(app, page)  # the plans' texts, linked to their places both ways
     slides.register(app, page)  # briefings and presentation mode
+    later.register(app)  # the side panel's lower parts, once the first map is whole
     deck_callbacks.register(app, page)  # a briefing as a deck (PPTX, PDF), built in the background
     figure_imports.register(app, page)  # editors' imports, viewers' previews, figure downloads
     routes.serve_geojson(app, store)  # /geo/<layer>.geojson

@@ -655,7 +655,8 @@ def busy_response(seconds: int) -> Response:
     return resp
 
 
-def controls(lang: str) -> list:
+def controls(lang: str, query: str) -> list:
+    """The export links for the view `query` names (url_sync keeps them to the view)."""
     return [
         html.Div(t("export.title", lang), className="legend-head"),
         html.Div(
@@ -663,7 +664,7 @@ def controls(lang: str) -> list:
                 html.A(
                     t(f"export.{kind}", lang),
                     id=f"{ids.EXPORT}{kind}",
-                    href=f"/export/view.{kind}",
+                    href=f"/export/view.{kind}{query}",
                     download="",
                     **(_png_texts(lang) if kind == "png" else {}),
                 )

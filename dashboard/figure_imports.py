@@ -145,11 +145,6 @@ def missing_figures(store: Store):
     return gaps.missing(all_figures(store), store.indicator_defs, store.cities["adcode"])
 
 
-def gaps_box(store: Store, lang: str):
-    """The data gaps, beside the import box they are filled through (refreshed on an import)."""
-    return html.Section(gaps_view(store, lang), id=ids.GAPS, className="gaps")
-
-
 def gaps_view(store: Store, lang: str) -> list:
     """How many figures each city lacks of each kind, the template of them all, and the list."""
     missing = missing_figures(store)

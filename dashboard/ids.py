@@ -8,6 +8,7 @@ MAP_TITLE = "map-title"
 BAR = "bar"
 CITY_PANEL = "city-panel"
 CIRCLE_CARDS = "circle-cards"
+LATER = "later"  # the parts of the page put in once its first map is whole (dashboard/later.py)
 MAP_STATE = "map-state"  # the choropleth's colours for the current view
 SWITCHES = "switches"  # what each indicator, view and scheme shows (page.switch_table)
 MAP_SYNC = "map-sync"

@@ -16,6 +16,7 @@ from dashboard import (
     figure_imports,
     figures,
     ids,
+    later,
     numbers,
     panels,
     reader,
@@ -43,12 +44,12 @@ def page_layout(page: Page):
     def layout():
         link = flask.request.args.get("link") if flask.has_request_context() else None
         if link:
-            return _frame(page, *opened(page, link))
+            return _frame(page, link, *opened(page, link))
         all_figures(page.store)
         key = (user_store.version(), editors.is_editor())
         if key not in built:
             built.clear()
-            built[key] = _frame(page, body(page, View()), "zh", None, None)
+            built[key] = _frame(page, "", body(page, View()), "zh", "", {})
         return built[key]
 
     return layout
@@ -58,18 +59,20 @@ def opened(page: Page, search: str) -> tuple:
     """A page opened on a link: its body, language, address and the presenter's keys.
     The address keeps what was understood; a part that was not is dropped, and said."""
     view, dropped = page.parse(search)
-    presenter = {k: getattr(view, k) for k in views.PRESENTER_KEYS if getattr(view, k) is not None}
     address = view.query() if dropped else search
     notice = f"{t('url.dropped', view.lang)} {'; '.join(dropped)}" if dropped else ""
-    return body(page, view, notice, page.opening_focus(view)), view.lang, address, presenter
+    return body(page, view, notice, page.opening_focus(view)), view.lang, address, view.presenter
 
 
-def _frame(page: Page, children: list, lang: str, query: str | None, presenter: dict | None):
+def _frame(page: Page, search: str, children: list, lang: str, address: str, presenter: dict):
+    """The page opened on `search` (the address bar's query, "" for none), showing the
+    view `address` names. Every part is as the page's callbacks would set it, so no
+    callback runs as the page opens: none asks the server anything, and nothing is drawn twice."""
     return html.Div(
         [
-            dcc.Location(id=ids.URL, refresh=False),
-            # Created without data on a plain page: a Store given data=None reports a change when it mounts.
-            dcc.Store(id=ids.VIEW_QUERY, **({"data": query} if query is not None else {})),
+            # The address it was opened on: else the Location reports one as it mounts.
+            dcc.Location(id=ids.URL, refresh=False, search=search),
+            dcc.Store(id=ids.VIEW_QUERY, data=address),
             dcc.Store(id=ids.PRESENTER, **({"data": presenter} if presenter else {})),
             dcc.Store(id=ids.BEFORE_BRIEFING),
             dcc.Store(id=ids.VIEW_SPEC, data=views.spec()),
@@ -79,7 +82,7 @@ def _frame(page: Page, children: list, lang: str, query: str | None, presenter: 
             html.Div(children, id=ids.BODY, lang=lang),
         ],
         id=ids.ROOT,
-        className="app",
+        className=slides.shown(page.briefings, presenter, lang)[2],
     )
 
 
@@ -146,7 +149,7 @@ def _controls(page: Page, view: View):
             html.Label(t("plan", lang)),
             _choices(ids.PLAN, "plan", plans.CHOICES, view.plan, lang),
             *filter_controls(page, view),
-            *export.controls(lang),
+            *export.controls(lang, view.query()),
         ],
         className="controls",
     )
@@ -216,7 +219,7 @@ def _map_section(page: Page, view: View, parts: dict, notice, focus: dict | None
     return html.Section(
         [
             html.Div(title, id=ids.MAP_TITLE, className="map-title"),
-            *slides.caption(),
+            *slides.caption(page.briefings, view.presenter, lang),
             html.Div(notice, id=ids.URL_NOTICE, className="url-notice", role="status"),
             dcc.Store(id=ids.MAP_STATE),
             dcc.Store(id=ids.COMPARE_ASK),
@@ -382,15 +385,12 @@ def _side(page: Page, view: View):
             html.H2(t("bar.title", lang)),
             dcc.Graph(id=ids.BAR, figure=bars, config={"displayModeBar": False}),
             html.Div(summary, id=ids.CIRCLE_SUMMARY, className="circle-summary"),
-            html.Div(
-                panels.circle_cards(all_figures(page.store), page.store.indicator_defs, lang),
-                id=ids.CIRCLE_CARDS,
-                className="cards",
-            ),
+            later.store(page, lang),  # the parts put in once the first map is whole
+            later.cards(),
             html.Div(city_view(page, page.criteria(view), lang), id=ids.CITY_VIEW, className="city-panel city-view"),
             html.Div(panel, id=ids.CITY_PANEL, className="city-panel"),
             *figure_imports.controls(lang),  # below the panel: reading comes before importing
-            figure_imports.gaps_box(page.store, lang),  # what is missing, to import
+            later.gaps(),
         ],
         className="side",
     )
@@ -501,7 +501,9 @@ def compare_map(page: Page, view: View) -> list:
     """The second map, beside the first: the same indicator in another year, in
     the same classes (the level views share their breaks), synchronised."""
     if view.vs not in ind.LEVEL_VIEWS:
-        return [html.Div(id=ids.COMPARE_SYNC, hidden=True), dcc.Graph(id=ids.MAP_COMPARE, style={"display": "none"})]
+        # Not resized with the page: a resize would report a relayout, and a callback would run.
+        hidden = dcc.Graph(id=ids.MAP_COMPARE, style={"display": "none"}, responsive=False)
+        return [html.Div(id=ids.COMPARE_SYNC, hidden=True), hidden]
     store, lang = page.store, view.lang
     state, _, title, _ = map_view(store, view.indicator, view.vs, lang, view.scheme)
     focus = view.focus or {}

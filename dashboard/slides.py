@@ -104,16 +104,17 @@ def controls(briefings: dict, lang: str) -> list:
     ]
 
 
-def caption() -> list:
+def caption(briefings: dict, presenter: dict | None, lang: str) -> list:
     """The slide's title, note and number, with the buttons a clicker presses."""
+    words, count, _ = shown(briefings, presenter, lang)
     return [
         html.Div(
             [
-                html.Div(id=ids.SLIDE_TEXT),
+                html.Div(words, id=ids.SLIDE_TEXT),
                 html.Div(
                     [
                         html.Button("‹", id=ids.SLIDE_PREV),
-                        html.Span(id=ids.SLIDE_COUNT),
+                        html.Span(count, id=ids.SLIDE_COUNT),
                         html.Button("›", id=ids.SLIDE_NEXT),
                         html.Button("✕", id=ids.PRESENT_EXIT, className="present-exit"),
                     ],
@@ -214,25 +215,31 @@ def _caption(app: Dash, page) -> None:
         Output(ids.ROOT, "className"),
         Input(ids.PRESENTER, "data"),
         Input(ids.LANG, "value"),
+        prevent_initial_call=True,  # the page is built showing its slide (layout)
     )
     def show_slide(presenter, lang):
-        lang = lang if lang in LANGS else "zh"
-        now = _presenter(presenter)
-        mode = "app present" if now.get("mode") == "present" else "app"
-        briefing = page.briefings.get(now.get("brief"))
-        number = now.get("slide") or 1
-        if briefing is None or not 1 <= number <= len(briefing.slides):
-            return [], "", mode
-        slide = briefing.slides[number - 1]
-        return (
-            [
-                html.Div(briefing.title[lang], className="slide-briefing"),
-                html.H2(slide.title[lang]),
-                html.P(slide.note[lang]),
-            ],
-            t("briefing.slide", lang).format(n=number, total=len(briefing.slides)),
-            mode,
-        )
+        return shown(page.briefings, presenter, lang if lang in LANGS else "zh")
+
+
+def shown(briefings: dict, presenter, lang: str) -> tuple:
+    """The caption's words and slide number for the presenter's keys, and the page's class
+    (presenting or not): as the page is built, and as the presenter steps."""
+    now = _presenter(presenter)
+    mode = "app present" if now.get("mode") == "present" else "app"
+    briefing = briefings.get(now.get("brief"))
+    number = now.get("slide") or 1
+    if briefing is None or not 1 <= number <= len(briefing.slides):
+        return [], "", mode
+    slide = briefing.slides[number - 1]
+    return (
+        [
+            html.Div(briefing.title[lang], className="slide-briefing"),
+            html.H2(slide.title[lang]),
+            html.P(slide.note[lang]),
+        ],
+        t("briefing.slide", lang).format(n=number, total=len(briefing.slides)),
+        mode,
+    )
 
 
 def _presenting(app: Dash, page) -> None:

@@ -5,7 +5,7 @@ controls → view (ids.VIEW_QUERY) → address bar and export links."""
 
 from __future__ import annotations
 
-from dash import ClientsideFunction, Dash, Input, Output, State, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from dashboard import export, ids, layout
@@ -21,15 +21,11 @@ def register(app: Dash, page: Page) -> None:
         Output(ids.PRESENTER, "data", allow_duplicate=True),
         Input(ids.URL, "search"),
         State(ids.VIEW_QUERY, "data"),
-        State(ids.BODY, "lang"),
-        prevent_initial_call="initial_duplicate",
+        prevent_initial_call=True,  # the page is built for the link it opens on (layout.page_layout)
     )
-    def open_link(search, query, shown):
-        view, _ = page.parse(search)
-        if query is not None and page.view(query) == view:
-            raise PreventUpdate  # the page shows this view already (built for its link, or stepped back to)
-        if query is None and not view.named and view.lang == shown:
-            return no_update, no_update, view.query() if search else "", no_update  # a plain page, as built
+    def open_link(search, query):
+        if page.view(query) == page.parse(search)[0]:
+            raise PreventUpdate  # the page shows this view already (stepped back to)
         return layout.opened(page, search or "")  # the browser went back to another link
 
     app.clientside_callback(
@@ -53,4 +49,5 @@ def register(app: Dash, page: Page) -> None:
         ClientsideFunction("atlas", "exportLinks"),
         *[Output(f"{ids.EXPORT}{kind}", "href") for kind in export.WRITERS],
         Input(ids.VIEW_QUERY, "data"),
+        prevent_initial_call=True,  # the page is built with its view's links (export.controls)
     )

@@ -137,6 +137,11 @@ class View:
             return None
         return {"center": {"lon": self.lon, "lat": self.lat}, "zoom": self.z}
 
+    @property
+    def presenter(self) -> dict:
+        """The presenter's keys the view names (briefing, slide, mode)."""
+        return {k: getattr(self, k) for k in PRESENTER_KEYS if getattr(self, k) is not None}
+
     def control_values(self, skip=()) -> list:
         """Every control's value for this view (lists where a control chooses many)."""
         return [list(getattr(self, k)) if k in LIST_KEYS else getattr(self, k) for k, _ in CONTROLS if k not in skip]

@@ -121,3 +121,39 @@ def test_a_briefing_steps_by_swipe_on_a_phone(server_url, store):
         page.evaluate(SWIPE_JS, 120)  # to the right: back
         page.wait_for_function(SHOWN_JS, arg=titles[0], timeout=30000)
         assert "slide=1" in page.url
+
+
+# Each frame, from the page's first script: when the first map is whole (assets/atlas.js)
+# and when each of the side panel's lower parts first has children.
+LATER_JS = """
+window.__seen = {};
+(function frame() {
+  const now = performance.now(), seen = window.__seen;
+  if (!('whole' in seen) && window.atlas && window.atlas.whole()) { seen.whole = now; }
+  for (const id of %s) {
+    const box = document.getElementById(id);
+    if (!(id in seen) && box && box.children.length) { seen[id] = now; }
+  }
+  requestAnimationFrame(frame);
+})();
+"""
+
+
+def test_the_side_panels_lower_parts_come_after_the_first_map(server_url, store):
+    """Below the fold, the circle's cards and the data gaps are mounted once the first map is
+    whole (dashboard/later.py): the main thread is the map's until then."""
+    import json
+
+    from dashboard import ids, later, panels
+    from dashboard.page import all_figures
+
+    cards = panels.circle_cards(all_figures(store), store.indicator_defs)
+    with browser_page(server_url) as page:
+        page.add_init_script(LATER_JS % json.dumps(list(later.PARTS)))
+        page.goto(server_url)
+        wait_for_places(page)
+        page.wait_for_function("(ids) => ids.every(id => id in window.__seen)", arg=list(later.PARTS), polling=50)
+        seen = page.evaluate("() => window.__seen")
+        assert all(seen[part] > seen["whole"] for part in later.PARTS), seen
+        assert page.locator(f"#{ids.CIRCLE_CARDS} .card").count() == len(cards) > 0
+        assert page.console_errors == []

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, quote, urlparse
 
 import pytest
 
-from dashboard import ids
+from dashboard import export, ids
 from dashboard import view as views
 from dashboard.i18n import t
 from dashboard.page import Page, map_view
@@ -203,14 +203,21 @@ FETCHED_JS = """() => ({
 
 
 @pytest.mark.parametrize("link", ["", EVERY_KEY], ids=["plain", "every-key"])
-def test_the_page_asks_for_its_layout_once_as_it_arrives(browser, server_url, link):
+def test_the_page_asks_for_its_layout_once_as_it_arrives(browser, server_url, atlas, link):
     """Dash's layout (built for the link's view) and its callbacks' list are asked for by the
     page's head (dashboard/preload.py) while its scripts load, and Dash takes them from there
-    rather than asking again; dcc's chunks come with the scripts, not after the layout."""
+    rather than asking again; dcc's chunks come with the scripts, not after the layout.
+    The layout is the page as its callbacks would set it: none asks the server anything as
+    the page opens (the slide shown, the address read, the export links written)."""
     from dashboard.preload import URI_COMPONENT_SAFE
 
     with fresh_page(browser, server_url, link) as page:
         got = page.evaluate(FETCHED_JS)
+        exports = page.eval_on_selector_all(".export-links a", "els => els.map(a => a.getAttribute('href'))")
+    assert len(exports) == len(export.WRITERS)
+    for href in exports:
+        path, _, query = href.partition("?")
+        assert path.startswith("/export/view.") and atlas.view("?" + query) == atlas.view(link), href
     asked = {}
     for path, start, end in got["asked"]:
         asked.setdefault(path.split("?")[0], []).append((path, start, end))
@@ -223,6 +230,7 @@ def test_the_page_asks_for_its_layout_once_as_it_arrives(browser, server_url, li
     assert asked["/_dash-layout"][0][1] < renderer and asked["/_dash-dependencies"][0][1] < renderer
     graph = [p for p in asked if p.endswith("/async-graph.js")]
     assert len(graph) == 1 and len(asked[graph[0]]) == 1
+    assert "/_dash-update-component" not in asked
 
 
 def test_a_bad_part_is_dropped_with_a_notice_and_the_rest_kept(browser, server_url, atlas):

@@ -99,7 +99,8 @@ FRAMES_JS = """() => {
 def test_a_new_map_is_painted_once_every_source_is_in(server_url, store):
     """Each frame painted while the first map loads costs 40-100 ms in software GL; the build
     holds them (build.mjs, holdPaint), the style's own frames before the traces included,
-    and the map is painted whole."""
+    and the map is painted whole, once: its labels placed first (MapLibre 6.9.0 places the
+    labels of the last tiles in again in the frame after they arrive, and drew it twice)."""
     from dashboard.figures import SEA
     from tests.browser import blend, browser_page, city_colours, colours_close, wait_for_map
 
@@ -107,11 +108,13 @@ def test_a_new_map_is_painted_once_every_source_is_in(server_url, store):
         page.add_init_script(f"({FRAMES_JS})()")
         page.goto(server_url)
         wait_for_map(page)
+        page.wait_for_timeout(500)  # (any frame after the first whole one)
         frames = page.evaluate("() => window.frames")
         whole = next(i for i, f in enumerate(frames) if f[1] and f[2] > 1)  # loaded, with the traces
         assert any(not f[1] for f in frames[:whole]), frames  # (so there were frames to hold)
         assert [f[0] for f in frames[:whole]] == [0] * whole, frames  # none drew
-        assert frames[whole][0] > 0, frames  # then the whole map, at once
+        painted = [i for i, f in enumerate(frames) if f[0] > 0]
+        assert len(painted) == 1 and painted[0] in (whole, whole + 1), frames  # then the whole map, at once
         sea = blend(SEA, 1.0)
         painted = city_colours(page, store)
         assert not any(colours_close(c, sea) for c in painted.values()), painted  # the cities, not the sea

@@ -35,11 +35,15 @@ const PATCHES = [
       // plotly.js adds the traces) and those drawn while the tiles arrive are skipped.
       // holdPaint(map) returns what to call once the traces are added.
       'function holdPaint(map) {\n' +
-      '    var painter = map.painter, paint = painter.render, traced = false;\n' +
+      '    var painter = map.painter, paint = painter.render, traced = false, placing = false;\n' +
       '    var release = function() { painter.render = paint; };\n' +
       '    painter.render = function(style) {\n' +
       // (MapLibre 6.9.0's tiles read the painter's style as they load: set as render sets it)
       '        if(!traced || !map.loaded()) { painter.style = style; return; }\n' +
+      // MapLibre 6.9.0 places the labels of tiles that arrived in this frame again in the
+      // next (their placement is marked stale, and the map is drawn twice): the first map's
+      // labels are placed once more before it is painted, and it is painted once.
+      '        if(map._placementDirty && !placing) { placing = true; painter.style = style; return; }\n' +
       '        release();\n' +
       '        return paint.apply(painter, arguments);\n' +
       '    };\n' +

@@ -1,7 +1,7 @@
 /* The component ids the page's scripts use, as dashboard/ids.py names them
    (a test holds them to it). */
 window.atlasIds = {
-  map: 'map', mapCompare: 'map-compare', grid: 'feature-grid', slideNext: 'slide-next',
+  map: 'map', grid: 'feature-grid', slideNext: 'slide-next',
   slidePrev: 'slide-prev', presentExit: 'present-exit', briefing: 'briefing', exportPrefix: 'export-',
   uploadStatus: 'upload-status', uploadCheck: 'upload-check', compare: 'compare-view', tables: 'tables',
   read: 'read-section', selected: 'selected-feature', plan: 'plan', compareBox: 'compare-box',

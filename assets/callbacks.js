@@ -121,14 +121,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: (func
     },
     syncCompared: function () {
       const trigger = window.dash_clientside.callback_context.triggered[0];
-      const from = trigger && trigger.prop_id.startsWith(ID.map + '.') ? ID.map : ID.mapCompare;
-      window.atlas.syncMaps(from, from === ID.map ? ID.mapCompare : ID.map);
+      // (the second map is the graph in its box: dashboard/layout.compare_map)
+      const from = trigger && trigger.prop_id.startsWith(ID.map + '.') ? ID.map : ID.compareBox;
+      window.atlas.syncMaps(from, from === ID.map ? ID.compareBox : ID.map);
       return noUpdate();
     },
-    followCompared: async function () {
-      const second = document.getElementById(ID.mapCompare);
-      if (!second || second.style.display === 'none') { return noUpdate(); }  // no second map (layout.compare_map)
-      const done = await window.atlas.syncMaps(ID.map, ID.mapCompare, true);
+    followCompared: async function (children) {
+      const second = [].concat(children || []).some(function (c) { return c && c.props && c.props.className === 'map-box'; });
+      if (!second) { return noUpdate(); }  // no second map (dashboard/layout.compare_map)
+      const done = await window.atlas.syncMaps(ID.map, ID.compareBox, true);
       return done === false ? noUpdate() : String(Date.now());
     },
     // The slide a briefing choice and the presses of ‹ and › ask for, the presses taken in

@@ -501,9 +501,7 @@ def compare_map(page: Page, view: View) -> list:
     """The second map, beside the first: the same indicator in another year, in
     the same classes (the level views share their breaks), synchronised."""
     if view.vs not in ind.LEVEL_VIEWS:
-        # Not resized with the page: a resize would report a relayout, and a callback would run.
-        hidden = dcc.Graph(id=ids.MAP_COMPARE, style={"display": "none"}, responsive=False)
-        return [html.Div(id=ids.COMPARE_SYNC, hidden=True), hidden]
+        return [html.Div(id=ids.COMPARE_SYNC, hidden=True)]
     store, lang = page.store, view.lang
     state, _, title, _ = map_view(store, view.indicator, view.vs, lang, view.scheme)
     focus = view.focus or {}
@@ -513,7 +511,7 @@ def compare_map(page: Page, view: View) -> list:
         # Named per view and language, so that each is a new map (see map_callbacks.compare).
         html.Div(
             dcc.Graph(
-                id=ids.MAP_COMPARE,
+                id={"type": ids.MAP_COMPARE, "vs": view.vs},  # (map_callbacks: no graph when none)
                 figure=figures.map_figure(
                     store.cities,
                     store.context,

@@ -14,7 +14,7 @@ VIEW_OF = """(id) => {
 
 
 def _same_view(page) -> bool:
-    a, b = page.evaluate(VIEW_OF, "map"), page.evaluate(VIEW_OF, "map-compare")
+    a, b = page.evaluate(VIEW_OF, "map"), page.evaluate(VIEW_OF, "compare-box")  # (the second map's box)
     return bool(a and b) and all(abs(x - y) < 1e-3 for x, y in zip(a, b))
 
 
@@ -23,22 +23,22 @@ def test_the_second_map_shares_classes_and_moves_with_the_first(server_url):
         page.goto(f"{server_url}/?indicator=gdp&view=baseline&vs=actual&layers=")
         wait_for_places(page)
         page.wait_for_function(
-            "() => !!document.querySelector('#map-compare .js-plotly-plot')"
+            "() => !!document.querySelector('#compare-box .js-plotly-plot')"
             " && document.querySelector('#compare-box').title !== ''",
             timeout=30000,
         )
         titles = page.eval_on_selector_all(".map-title", "(els) => els.map(e => e.textContent)")
         assert titles[:1] == ["2020年基数 · 地区生产总值"] and "2025年实际 · 地区生产总值" in titles
-        scales = page.evaluate("""() => ['map', 'map-compare'].map(id =>
+        scales = page.evaluate("""() => ['map', 'compare-box'].map(id =>
             JSON.stringify(document.querySelector('#' + id + ' .js-plotly-plot').data[0].colorscale))""")
         assert scales[0] == scales[1]  # one classification for both years
         assert _same_view(page)
         # Moving either map moves the other.
         page.evaluate("() => window.atlas.focus({center: {lon: 121.2, lat: 37.2}, zoom: 8})")
-        page.wait_for_function(f"() => ({VIEW_OF})('map-compare')[2] > 7.9", timeout=10000)
+        page.wait_for_function(f"() => ({VIEW_OF})('compare-box')[2] > 7.9", timeout=10000)
         assert _same_view(page)
         before = page.evaluate(VIEW_OF, "map")
-        box = page.locator("#map-compare").bounding_box()  # drag the second map, as a hand would
+        box = page.locator("#compare-box .map").bounding_box()  # drag the second map, as a hand would
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         page.mouse.move(x, y)
         page.mouse.down()

@@ -53,5 +53,6 @@
   // Once the first map is whole (assets/atlas.js) the bundle, about 0.3 s of a core, runs when
   // the page is idle, so that a table opened after that opens as fast as with the bundle in the
   // page (run at a table's first opening, that opening took 1.0 s instead of 0.4 s).
-  window.atlas.afterFirstMap().then(function () { window.requestIdleCallback(load, {timeout: 2000}); });  // (after later.py's parts)
+  // (in an idle period after the one dashboard/later.py's parts are put in at)
+  window.atlas.afterFirstMap().then(function () { window.requestIdleCallback(load, {timeout: 2000}); });
 })();

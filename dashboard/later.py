@@ -18,14 +18,9 @@ PARTS = (ids.CIRCLE_CARDS, ids.GAPS)  # the containers, each filled by the part 
 
 def store(page: Page, lang: str) -> dcc.Store:
     """The parts, in the page's language."""
-    store = page.store
-    return dcc.Store(
-        id=ids.LATER,
-        data={
-            ids.CIRCLE_CARDS: panels.circle_cards(all_figures(store), store.indicator_defs, lang),
-            ids.GAPS: figure_imports.gaps_view(store, lang),  # what is missing, to import
-        },
-    )
+    cards = panels.circle_cards(all_figures(page.store), page.store.indicator_defs, lang)
+    missing = figure_imports.gaps_view(page.store, lang)  # what is missing, to import
+    return dcc.Store(id=ids.LATER, data={ids.CIRCLE_CARDS: cards, ids.GAPS: missing})
 
 
 def cards() -> html.Div:

@@ -82,7 +82,7 @@ def _frame(page: Page, search: str, children: list, lang: str, address: str, pre
             html.Div(children, id=ids.BODY, lang=lang),
         ],
         id=ids.ROOT,
-        className=slides.shown(page.briefings, presenter, lang)[2],
+        className=slides.page_class(presenter),
     )
 
 

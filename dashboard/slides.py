@@ -225,7 +225,7 @@ def shown(briefings: dict, presenter, lang: str) -> tuple:
     """The caption's words and slide number for the presenter's keys, and the page's class
     (presenting or not): as the page is built, and as the presenter steps."""
     now = _presenter(presenter)
-    mode = "app present" if now.get("mode") == "present" else "app"
+    mode = page_class(now)
     briefing = briefings.get(now.get("brief"))
     number = now.get("slide") or 1
     if briefing is None or not 1 <= number <= len(briefing.slides):
@@ -274,6 +274,11 @@ def _presenting(app: Dash, page) -> None:
         Input(ids.PRESENT, "n_clicks"),
         prevent_initial_call=True,
     )
+
+
+def page_class(presenter) -> str:
+    """The page's class: presenting or not."""
+    return "app present" if _presenter(presenter).get("mode") == "present" else "app"
 
 
 def _presenter(data) -> dict:

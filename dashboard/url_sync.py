@@ -24,7 +24,7 @@ def register(app: Dash, page: Page) -> None:
         prevent_initial_call=True,  # the page is built for the link it opens on (layout.page_layout)
     )
     def open_link(search, query):
-        if page.view(query) == page.parse(search)[0]:
+        if page.view(query) == page.view(search):
             raise PreventUpdate  # the page shows this view already (stepped back to)
         return layout.opened(page, search or "")  # the browser went back to another link
 

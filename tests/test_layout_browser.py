@@ -2,11 +2,13 @@
 legend and layers are in view without scrolling, and the first view frames what the plan
 covers; a shared link reads on a phone."""
 
+import json
 from pathlib import Path
 
 import pytest
 
-from dashboard import figures
+from dashboard import figures, ids, later, panels
+from dashboard.page import all_figures
 from tests.browser import CITIES, blend, browser_page, city_colours, colours_close, wait_for_places
 
 SHOTS = Path(__file__).parent / "screenshots"
@@ -142,11 +144,6 @@ window.__seen = {};
 def test_the_side_panels_lower_parts_come_after_the_first_map(server_url, store):
     """Below the fold, the circle's cards and the data gaps are mounted once the first map is
     whole (dashboard/later.py): the main thread is the map's until then."""
-    import json
-
-    from dashboard import ids, later, panels
-    from dashboard.page import all_figures
-
     cards = panels.circle_cards(all_figures(store), store.indicator_defs)
     with browser_page(server_url) as page:
         page.add_init_script(LATER_JS % json.dumps(list(later.PARTS)))

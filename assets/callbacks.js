@@ -103,10 +103,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: (func
     },
     restyleFlows: async function (update) { return counted(await window.atlas.restyleTrace('flows', update)); },
     // The parts put in once the first map is whole, each in the place of its id (dashboard/later.py).
+    // A place filled meanwhile keeps what it has: a new language builds the parts in place, and
+    // an import refreshes the cards and the gaps.
     later: async function (parts) {
       const outputs = window.dash_clientside.callback_context.outputs_list;  // (only until the first await)
       await window.atlas.afterFirstMap();
-      return outputs.map(function (o) { return parts[o.id]; });
+      return outputs.map(function (o) {
+        const filled = document.getElementById(o.id).childElementCount > 0;
+        return o.id in parts && !filled ? parts[o.id] : noUpdate();
+      });
     },
     closeTables: function (n) { return n ? '' : noUpdate(); },  // no tab is selected: the drawer is closed
     // The controls are folded by the screen's width until the button says otherwise.

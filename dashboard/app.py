@@ -47,8 +47,9 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
     app.layout = layout.page_layout(page)  # the page, built for a view (dashboard.view)
     # Dash 4.4 puts a copy of a function's layout into every page it serves (validation_layout:
     # 0.67 MB of JSON before compression) to check the callbacks' ids against in the browser.
-    # Every view's page has the same components, so the browser checks the page it has instead.
-    app.validation_layout = None
+    # Every view's page has the same components: the page carries their ids alone.
+    with app.server.test_request_context("/"):
+        app.validation_layout = later.checked(app.layout())
     url_sync.register(app, page)  # a link opens its view; the browser writes the address
     map_callbacks.register(app, page)  # indicator, view, scheme, language, compared map, city
     place_callbacks.register(app, page)  # filters, table, selection, the places drawn

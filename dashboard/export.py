@@ -137,6 +137,7 @@ def static_figure(page: Page, view: View, title: str = ""):
         anchors=page.anchors,
     )
     fig.data[0].geojson = json.loads(store.geojson("cities"))
+    fig.layout.map.style = figures.PICTURE_STYLE  # (its paper is white around the map)
     for layer in fig.layout.map.layers:  # URLs the app serves -> the data itself
         layer.source = json.loads(store.geojson(layer.source.split("/")[-1].split(".")[0]))
     width, height = SIZE

@@ -18,14 +18,13 @@ from dashboard.page import Page, all_figures, rules_of
 from layers import gaps, imports, spreadsheet, user_store
 from layers.store import Store
 
-# Everything that shows figures, refreshed after an import or a removal.
+# Everything that shows figures, refreshed after an import or a removal (the bar chart and
+# the circle's summary follow the switch table: map_callbacks, switchBar).
 FIGURE_OUTPUTS = (
     (ids.MAP_STATE, "data"),
     (ids.LEGEND, "children"),
     (ids.MAP_TITLE, "children"),
     (ids.SOURCE_LINE, "children"),
-    (ids.BAR, "figure"),
-    (ids.CIRCLE_SUMMARY, "children"),
     (ids.SOURCES, "rowData"),
     (ids.CIRCLE_CARDS, "children"),
     (ids.SWITCHES, "data"),
@@ -47,8 +46,8 @@ def _refreshed(page: Page, indicator, view, scheme, lang) -> tuple:
     shown = table["map"].get(f"{indicator}|{view}|{scheme}")
     missing = gaps_view(store, lang)
     if shown is None:
-        return *[no_update] * 6, rows, cards, table, missing
-    return *shown, *table["bar"][indicator], rows, cards, table, missing
+        return *[no_update] * 4, rows, cards, table, missing
+    return *shown, rows, cards, table, missing
 
 
 def _uploads(app: Dash, page: Page) -> None:

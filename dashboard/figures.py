@@ -29,20 +29,25 @@ STATUS_COLORS = {"met": "#542788", "short": "#b35806", "unclear": "#fee0b6"}  # 
 BAR_COLORS = {"baseline": "#7f8c9d", "target": "#253494", "actual": "#e08214"}
 
 GEO_URL = "/geo/{}.geojson"
+BAR_HEIGHT = 300  # px, the cities' bar chart (its place is kept for it until it is put in)
 BOUNDS_MARGIN = np.array([-6.0, -0.5, 6.0, 0.5])  # degrees added to the backdrop's west, south, east, north
 CENTER, ZOOM = plans.JIAODONG_FRAME["center"], plans.JIAODONG_FRAME["zoom"]
 
-# A local style: sea as background, no tiles and no glyph URL. Without one,
+# A local style: no tiles and no glyph URL. Without one,
 # MapLibre (6.9, in plotly.js 3.x) draws every label with the page's fonts and
 # asks no server for glyph ranges; with one, it waited on a request per range
 # (which this server could only answer 404) before placing any label.
 # `sources` must not be empty: plotly.js drops an empty object from the layout
 # on relayout, the style then differs, and MapLibre rejects the reloaded style.
+# The page's map draws no sea: the figure's paper is the sea, seen through the map's
+# canvas (in software GL a pass over the whole canvas, and one more shader to compile
+# for the first map). A picture, white around its map, draws it (PICTURE_STYLE).
 MAP_STYLE = {
     "version": 8,
     "sources": {"none": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
-    "layers": [{"id": "sea", "type": "background", "paint": {"background-color": SEA}}],
+    "layers": [],
 }
+PICTURE_STYLE = {**MAP_STYLE, "layers": [{"id": "sea", "type": "background", "paint": {"background-color": SEA}}]}
 
 
 def class_colors(breaks: list[float], view: str) -> list[str]:
@@ -238,6 +243,7 @@ def map_figure(
     fig.update_layout(
         template="none",
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        paper_bgcolor=SEA,  # the sea, under the map (MAP_STYLE)
         showlegend=False,
         map={
             "style": MAP_STYLE,
@@ -357,7 +363,7 @@ def bar_figure(series: dict[str, list[CityValue]], names: list[str], defn, lang=
     fig.update_layout(
         template="none",
         barmode="group",
-        height=300,
+        height=BAR_HEIGHT,
         uniformtext={"minsize": 10, "mode": "show"},
         margin={"l": 48, "r": 8, "t": 28, "b": 40},
         legend={"orientation": "h", "y": 1.12, "x": 0},

@@ -6,6 +6,7 @@ MAP = "map"
 LEGEND = "legend"
 MAP_TITLE = "map-title"
 BAR = "bar"
+BAR_BOX = "bar-box"  # the bar chart and the circle's summary under it (dashboard/later.py)
 CITY_PANEL = "city-panel"
 CIRCLE_CARDS = "circle-cards"
 LATER = "later"  # the parts of the page put in once its first map is whole (dashboard/later.py)

@@ -89,17 +89,18 @@ def _frame(page: Page, search: str, children: list, lang: str, address: str, pre
 def body(page: Page, view: View, notice="", focus: dict | None = None) -> list:
     """The page's contents in the view's language, set to the view, with a notice on the
     map; the map at `focus` (else the view's extent)."""
-    parts = relabelled(page, view)
+    parts = relabelled(page, view, opening=True)
     # Map first: the places' controls on the left fold away (folded on a narrow screen),
     # the figures on the right, the legend and layers on the map, the tables in a drawer.
     main = [parts["controls"], _map_section(page, view, parts, notice, focus or view.focus), parts["side"]]
     return [parts["header"], html.Main(main, id=ids.MAIN, className="controls-auto")]
 
 
-def relabelled(page: Page, view: View) -> dict:
+def relabelled(page: Page, view: View, opening: bool = False) -> dict:
     """The parts of the page a new language builds anew (map_callbacks.switch_language), by
     name. The maps are in none of them: a new language keeps the map drawn and relabels it,
-    since Dash 4.4 mounts anew whatever a callback's new `children` hold."""
+    since Dash 4.4 mounts anew whatever a callback's new `children` hold. A page `opening`
+    puts some of the side panel's in once its first map is whole (dashboard/later.py)."""
     lang = view.lang
     _, legend, _, _ = _shown(page, view)
     parts = {
@@ -107,7 +108,7 @@ def relabelled(page: Page, view: View) -> dict:
         "controls": _controls(page, view),
         "legend": _legend(page, view, legend),
         "tabs": _tabs(page, page.rows(page.criteria(view), lang), view),
-        "side": _side(page, view),
+        "side": _side(page, view, opening),
     }
     for name, part in parts.items():
         part.id = {"type": ids.LANG_PART, "part": name}
@@ -370,9 +371,9 @@ def _table_tabs(page: Page, rows: list[dict], lang: str) -> list:
     ]
 
 
-def _side(page: Page, view: View):
+def _side(page: Page, view: View, opening: bool):
     lang = view.lang
-    bars, summary = page.switches(lang)["bar"][view.indicator]
+    boxes = later.boxes(page, view, opening)
     panel = (
         panels.feature_panel({"id": view.sel, **page.by_id.loc[view.sel].to_dict()}, page.names[lang], lang)
         if view.sel
@@ -383,14 +384,13 @@ def _side(page: Page, view: View):
             dcc.Store(id=ids.SWITCHES, data=page.switches(lang)),  # what each switch shows, in this language
             _figure_controls(page, view),
             html.H2(t("bar.title", lang)),
-            dcc.Graph(id=ids.BAR, figure=bars, config={"displayModeBar": False}),
-            html.Div(summary, id=ids.CIRCLE_SUMMARY, className="circle-summary"),
-            later.store(page, lang),  # the parts put in once the first map is whole
-            later.cards(),
+            boxes[ids.BAR_BOX],
+            later.store(page, view, opening),  # what a page opening puts in once its map is whole
+            boxes[ids.CIRCLE_CARDS],
             html.Div(city_view(page, page.criteria(view), lang), id=ids.CITY_VIEW, className="city-panel city-view"),
             html.Div(panel, id=ids.CITY_PANEL, className="city-panel"),
             *figure_imports.controls(lang),  # below the panel: reading comes before importing
-            later.gaps(),
+            boxes[ids.GAPS],
         ],
         className="side",
     )

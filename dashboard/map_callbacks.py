@@ -75,8 +75,10 @@ def _switches(app: Dash, page: Page) -> None:
         Output(ids.BAR, "figure"),
         Output(ids.CIRCLE_SUMMARY, "children"),
         Input(ids.INDICATOR, "value"),
-        State(ids.SWITCHES, "data"),
-        prevent_initial_call=True,
+        Input(ids.SWITCHES, "data"),  # (new after an import: dashboard/figure_imports.py)
+        # Also as the chart is put in (dashboard/later.py), for the indicator and figures by then;
+        # before, Dash leaves out a callback none of whose outputs is in the page.
+        prevent_initial_call=False,
     )
 
     # plotly.js repaints a map trace on Plotly.restyle but not when dcc.Graph re-renders it

@@ -1,6 +1,7 @@
 """Callbacks through the real HTTP endpoint, as the browser calls them."""
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -140,13 +141,28 @@ def test_the_page_s_regenerator_runtime_is_the_npm_package_s(tmp_path):
     assert (tmp_path / "package" / "runtime.js").read_bytes() == (ASSETS / "regenerator" / "runtime.js").read_bytes()
 
 
-def test_the_page_does_not_carry_a_second_copy_of_its_layout(app):
-    """Dash's layout comes from /_dash-layout; the page itself is a few kilobytes (Dash 4.4 put
-    a copy of the whole layout in it, validation_layout, unless told otherwise)."""
+def _callback_ids(app) -> set:
+    """The ids (plain strings) that the app's callbacks take or set."""
+    found = {d["id"] for cb in app._callback_list for d in cb["inputs"] + cb["state"] if d["id"][0] != "{"}
+    for cb in app._callback_list:
+        outputs = cb["output"].strip(".").split("...") if cb["output"].startswith("..") else [cb["output"]]
+        found |= {o.rsplit(".", 1)[0] for o in outputs if not o.startswith("{")}
+    return found
+
+
+def test_the_page_carries_its_components_ids_not_a_copy_of_its_layout(app):
+    """Dash 4.4 put a copy of the whole layout in each page (validation_layout, 0.67 MB) for the
+    browser to check the callbacks' ids against. The page carries each component's type and id
+    alone (dashboard/later.checked), the parts put in after the first map included."""
     client = app.server.test_client()
     page = client.get("/").get_data(as_text=True)
-    assert "validation_layout" not in page and len(page.encode()) < 20_000
+    assert len(page.encode()) < 20_000
     assert len(client.get("/_dash-layout").get_data()) > 100_000  # (the layout it would have copied)
+    config = re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', page, re.S)
+    bare = json.loads(config.group(1))["validation_layout"]["props"]["children"]
+    assert all(set(c["props"]) == {"id"} for c in bare)
+    assert _callback_ids(app) <= {c["props"]["id"] for c in bare if isinstance(c["props"]["id"], str)}
+    assert ids.BAR in _callback_ids(app)  # (a part put in later)
 
 
 def _graphs(node) -> list:
@@ -162,11 +178,12 @@ def _graphs(node) -> list:
 @pytest.mark.parametrize("link", ["", "?vs=target"])
 def test_a_second_map_is_in_the_page_only_when_two_are_compared(app, link):
     """A hidden graph for the second map took about 60 ms of the first map's load: there is
-    none unless the view compares two years (its callback takes it by a pattern id)."""
+    none unless the view compares two years (its callback takes it by a pattern id). The bar
+    chart is put in after the first map (dashboard/later.py)."""
     client = app.server.test_client()
     layout = client.get("/_dash-layout" + (f"?link={link}" if link else "")).get_json()
     second = [{"type": ids.MAP_COMPARE, "vs": "target"}] if link else []
-    assert _graphs(layout) == [ids.MAP, *second, ids.BAR]
+    assert _graphs(layout) == [ids.MAP, *second]
 
 
 def test_switch_sends_colours_not_geometry(app):

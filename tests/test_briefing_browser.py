@@ -222,6 +222,8 @@ def test_the_png_export_is_a_slide_with_title_legend_and_sources(app):
     wanted = {tuple(int(h[i : i + 2], 16) for i in (1, 3, 5)) for h in figures.SEQUENTIAL}
     assert len(wanted & colors) >= 3
     assert image.getpixel((960, 30)) == (255, 255, 255)  # the title band is white paper, not map
+    sea = tuple(int(figures.SEA[i : i + 2], 16) for i in (1, 3, 5))
+    assert image.getpixel((1850, 950)) == sea  # the map draws its sea (figures.PICTURE_STYLE)
 
 
 def test_the_html_export_draws_with_the_network_off(app, tmp_path):

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import editors
+from dashboard import editors, ids
 from layers import user_store
-from tests.browser import GRID_API_JS, browser_page, wait_for_map
+from tests.browser import GRID_API_JS, browser_page, wait_for_map, wait_for_places
 from tests.test_editors import SECRET
 from tests.test_imports import GOOD, HEADER
 
@@ -64,6 +64,40 @@ def test_upload_a_bad_then_a_good_file(server_url, tmp_path, monkeypatch):
         fresh.wait_for_function(_IMPORTED_ROWS, arg=0)
         assert "已删除" in fresh.inner_text("#upload-status")
         assert user_store.current().imports().empty and fresh.console_errors == []
+
+
+def test_an_import_while_the_first_map_loads_keeps_its_figures_in_the_side_panel(server_url, tmp_path, monkeypatch):
+    """An import refreshes the circle's cards and the data gaps; the parts the page opened
+    with, put in once the first map is whole (dashboard/later.py), do not replace them."""
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
+    good = tmp_path / "weihai-2025.csv"
+    good.write_text(f"{HEADER}\n{GOOD.replace(',2026,', ',2025,')}\n", encoding="utf-8")
+    parts = (ids.CIRCLE_CARDS, ids.GAPS)
+    with browser_page(server_url) as page:
+        held = []  # the land around: until it is in, the map is not whole
+        page.route("**/geo/context.geojson", lambda route: held.append(route))
+        page.goto(server_url)
+        page.set_input_files("#upload-figures input[type=file]", str(good))
+        page.wait_for_selector("#upload-status .good")
+        assert page.evaluate("() => !(window.atlas && window.atlas.whole())")
+        for route in held:
+            route.continue_()
+        wait_for_places(page)
+        page.wait_for_function(f"() => !!document.querySelector('#{ids.BAR} .js-plotly-plot')", polling=50)
+        page.wait_for_timeout(300)  # (the parts would be put in by now)
+        imported = {part: page.inner_text(f"#{part}") for part in parts}
+        assert page.console_errors == []
+    with browser_page(server_url) as fresh:  # a page opened afterwards shows the import
+        fresh.goto(server_url)
+        wait_for_places(fresh)
+        fresh.wait_for_function("(ids) => ids.every(id => document.getElementById(id).children.length)", arg=parts)
+        assert imported == {part: fresh.inner_text(f"#{part}") for part in parts}
+    with browser_page(server_url) as page:  # and differs from a page without it
+        user_store.current().remove(None)
+        page.goto(server_url)
+        wait_for_places(page)
+        page.wait_for_function("(ids) => ids.every(id => document.getElementById(id).children.length)", arg=parts)
+        assert imported != {part: page.inner_text(f"#{part}") for part in parts}
 
 
 _IMPORTED_ROWS = (

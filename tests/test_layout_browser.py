@@ -2,14 +2,24 @@
 legend and layers are in view without scrolling, and the first view frames what the plan
 covers; a shared link reads on a phone."""
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from dashboard import figures, ids, later, panels
 from dashboard.page import all_figures
-from tests.browser import CITIES, blend, browser_page, city_colours, colours_close, wait_for_places
+from tests.browser import (
+    CITIES,
+    blend,
+    browser_page,
+    city_colours,
+    colours_close,
+    lonlat_to_pixel,
+    wait_for_places,
+)
 
 SHOTS = Path(__file__).parent / "screenshots"
 
@@ -142,8 +152,9 @@ window.__seen = {};
 
 
 def test_the_side_panels_lower_parts_come_after_the_first_map(server_url, store):
-    """Below the fold, the circle's cards and the data gaps are mounted once the first map is
-    whole (dashboard/later.py): the main thread is the map's until then."""
+    """The bar chart with the circle's summary, and below the fold the circle's cards and the
+    data gaps, are mounted once the first map is whole (dashboard/later.py): the main thread
+    is the map's until then."""
     cards = panels.circle_cards(all_figures(store), store.indicator_defs)
     with browser_page(server_url) as page:
         page.add_init_script(LATER_JS % json.dumps(list(later.PARTS)))
@@ -154,3 +165,74 @@ def test_the_side_panels_lower_parts_come_after_the_first_map(server_url, store)
         assert all(seen[part] > seen["whole"] for part in later.PARTS), seen
         assert page.locator(f"#{ids.CIRCLE_CARDS} .card").count() == len(cards) > 0
         assert page.console_errors == []
+
+
+def _opened_with_the_map_held(page, url: str) -> list:
+    """The page opened with the land around held back: until it is let go, the map is not whole
+    and the side panel's later parts are not in (dashboard/later.py)."""
+    held = []
+    page.route("**/geo/context.geojson", lambda route: held.append(route))
+    page.goto(url)
+    page.wait_for_selector("#indicator")
+    return held
+
+
+def _let_go(page, held: list) -> None:
+    for route in held:
+        route.continue_()
+    wait_for_places(page)
+    page.wait_for_function(f"() => !!document.querySelector('#{ids.BAR} .js-plotly-plot')", polling=50)
+    page.wait_for_timeout(300)  # (any later change of the parts would land by now)
+
+
+def test_the_chart_put_in_after_the_first_map_shows_the_indicator_chosen_before(server_url):
+    """An indicator chosen while the first map loads is the one the bar chart shows when it is
+    put in (dashboard/later.py), not the one the page was built for."""
+    with browser_page(server_url) as page:
+        held = _opened_with_the_map_held(page, server_url)
+        page.click("#indicator")
+        page.get_by_role("option", name="城区人口(万人)").click()
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => document.querySelector('#map-title').textContent.includes('城区人口')")
+        assert page.locator(f"#{ids.BAR}").count() == 0  # not in yet
+        _let_go(page, held)
+        unit = "() => document.querySelector('#bar .js-plotly-plot')._fullLayout.yaxis.title.text"
+        assert "万人" in page.evaluate(unit)
+        assert "(万人)" in page.inner_text(f"#{ids.CIRCLE_SUMMARY}")  # (the page was built for 亿元)
+        assert page.console_errors == []
+
+
+def test_a_language_chosen_while_the_first_map_loads_is_the_side_panels(server_url):
+    """A new language builds the side panel with its parts in place; the parts the page
+    opened with, in the language before, are not put in over them once the map is whole."""
+    with browser_page(server_url) as page:
+        held = _opened_with_the_map_held(page, server_url)
+        page.get_by_text("English", exact=True).click()
+        page.wait_for_function("() => document.querySelector('header h1').textContent.includes('Jiaodong')")
+        _let_go(page, held)
+        switched = {part: page.inner_text(f"#{part}") for part in later.PARTS}
+        assert page.console_errors == []
+    with browser_page(server_url) as page:  # as a page opened in English has them
+        page.goto(f"{server_url}/?lang=en")
+        wait_for_places(page)
+        page.wait_for_function(
+            "(ids) => ids.every(id => document.getElementById(id).children.length)", arg=list(later.PARTS)
+        )
+        opened = {part: page.inner_text(f"#{part}") for part in later.PARTS}
+    assert switched == opened and "Resident population" in switched[ids.CIRCLE_CARDS]
+
+
+def test_the_sea_is_the_paper_under_the_map_not_a_layer_it_draws(server_url):
+    """A background layer is a pass over the whole canvas, and one more shader for the first map,
+    in software GL: the page's map draws none, and the figure's paper, the sea, shows through."""
+    with browser_page(server_url) as page:
+        page.goto(server_url)
+        wait_for_places(page)
+        layers = page.evaluate(
+            "() => document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map"
+            ".getStyle().layers.map(l => l.type)"
+        )
+        x, y = lonlat_to_pixel(page, 122.6, 35.6)  # the Yellow Sea, east of Qingdao
+        shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    assert "background" not in layers and "fill" in layers
+    assert shot.getpixel((int(x), int(y))) == blend(figures.SEA, 1.0)

@@ -196,7 +196,36 @@ def test_the_first_map_s_circles_share_one_shader_and_no_fill_draws_its_edges_tw
         circles = [p for p in programs if p.startswith("circle/")]
         assert len(circles) == 1 and "/a_circle-opacity/a_circle-radius/" in circles[0], programs
         assert not [p for p in programs if p.startswith("fillOutline/a_")], programs
-        assert len(programs) == 8, programs
+        assert not [p for p in programs if p.startswith("background/")], programs  # (the sea: figures.MAP_STYLE)
+        assert len(programs) == 7, programs
+
+
+# The font each glyph MapLibre draws itself (TinySDF) is drawn in, from the page's first script.
+GLYPH_FONTS_JS = """
+window.__fonts = {};
+const fillText = OffscreenCanvasRenderingContext2D.prototype.fillText;
+OffscreenCanvasRenderingContext2D.prototype.fillText = function (text) {
+  window.__fonts[text] = this.font;
+  return fillText.apply(this, arguments);
+};
+"""
+
+
+def test_the_map_s_chinese_labels_are_drawn_in_the_page_s_font(server_url):
+    """plotly.js names a web font the page does not load ('Open Sans Regular') for the labels:
+    Chromium looked each Chinese character up in the system's fonts as MapLibre drew it (64 ms
+    of the first map for 77 characters). They are drawn in the page's font for Chinese text."""
+    from tests.browser import browser_page, wait_for_places
+
+    with browser_page(server_url) as page:
+        page.add_init_script(GLYPH_FONTS_JS)
+        page.goto(server_url)
+        wait_for_places(page)
+        fonts = page.evaluate("() => window.__fonts")
+        first = page.evaluate("() => getComputedStyle(document.body).fontFamily.split(',')[0]")
+    chinese = {text: font for text, font in fonts.items() if "\u4e00" <= text <= "\u9fff"}
+    assert len(chinese) > 20 and first.strip('"') == "Noto Sans CJK SC"  # (assets/style.css)
+    assert all(font.split("px ", 1)[1].startswith(first) for font in chinese.values()), chinese
 
 
 # Resizes the map to its box as dcc.Graph does, and what plotly.js told Dash of it.

@@ -7,6 +7,11 @@ import { glsl } from 'esbuild-plugin-glsl';
 import InlineCSSPlugin from 'esbuild-plugin-inline-css';
 import { readFile } from 'node:fs/promises';
 
+// The page's own font for Chinese text (assets/style.css, copied here by build.sh), which
+// the map's Chinese labels are drawn in too.
+const css = await readFile('style.css', 'utf8');
+const PAGE_FONTS = css.match(/^html, body \{[^}]*font-family: ([^;]+);/m)[1];
+
 // Changes to plotly.js 4.1.1's own files (and one to MapLibre 6.9.0's), each for something
 // they offer no option for.
 // The build stops if what a change is made at is not found as many times as it says (once).
@@ -19,6 +24,22 @@ const PATCHES = [
     file: 'plotly.js/src/plots/map/map.js',
     at: '        doubleClickZoom: false,\n',
     put: '        fadeDuration: 0,\n        doubleClickZoom: false,\n',
+  },
+  {
+    // MapLibre draws Chinese labels itself (TinySDF), in the labels' font stack: plotly.js
+    // 4.1.1 names one of its web fonts there ('Open Sans Regular'), which the page does not
+    // load, so each character was looked for in the system's fonts (Chromium asks fontconfig
+    // once per new character: 64 of the first map's ms, for 77 characters, on Debian). They
+    // are drawn in the page's own font for Chinese text instead ...
+    file: 'plotly.js/src/plots/map/map.js',
+    at: '        doubleClickZoom: false,\n',
+    put: `        localIdeographFontFamily: ${JSON.stringify(PAGE_FONTS)},\n        doubleClickZoom: false,\n`,
+  },
+  {
+    // ... which MapLibre 6.9.0 uses only for labels in its default font stack.
+    file: 'maplibre-gl/dist/maplibre-gl.mjs',
+    at: /=\w+===\w+&&(this\.localIdeographFontFamily!==``&&)/g,
+    put: '=$1',
   },
   {
     // MapLibre starts its worker when the first map is made, and the map waits for it

@@ -9,7 +9,7 @@ out=$(realpath -m "${1:-$here/../plotly-atlas.min.js}")
 work=/tmp/atlas-plotly-bundle
 rm -rf "$work" && mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
-cp "$here/package.json" "$here/package-lock.json" "$here/entry.js" "$here/build.mjs" "$work/"
+cp "$here/package.json" "$here/package-lock.json" "$here/entry.js" "$here/build.mjs" "$here/../../style.css" "$work/"
 cd "$work"
 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 node build.mjs "$work/plotly-atlas.min.js"

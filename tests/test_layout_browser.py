@@ -135,13 +135,17 @@ def test_a_briefing_steps_by_swipe_on_a_phone(server_url, store):
         assert "slide=1" in page.url
 
 
-# Each frame, from the page's first script: when the first map is whole (assets/atlas.js)
-# and when each of the side panel's lower parts first has children.
+# Each frame, from the page's first script: when the first map is whole (assets/atlas.js),
+# when it is painted (MapLibre 6.9.0's _fullyLoaded) and when each of the side panel's later
+# parts first has children.
 LATER_JS = """
 window.__seen = {};
 (function frame() {
   const now = performance.now(), seen = window.__seen;
   if (!('whole' in seen) && window.atlas && window.atlas.whole()) { seen.whole = now; }
+  const gd = document.querySelector('#map .js-plotly-plot');
+  const map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
+  if (!('painted' in seen) && 'whole' in seen && map._fullyLoaded) { seen.painted = now; }
   for (const id of %s) {
     const box = document.getElementById(id);
     if (!(id in seen) && box && box.children.length) { seen[id] = now; }
@@ -162,7 +166,7 @@ def test_the_side_panels_lower_parts_come_after_the_first_map(server_url, store)
         wait_for_places(page)
         page.wait_for_function("(ids) => ids.every(id => id in window.__seen)", arg=list(later.PARTS), polling=50)
         seen = page.evaluate("() => window.__seen")
-        assert all(seen[part] > seen["whole"] for part in later.PARTS), seen
+        assert all(seen[part] > seen["painted"] >= seen["whole"] for part in later.PARTS), seen
         assert page.locator(f"#{ids.CIRCLE_CARDS} .card").count() == len(cards) > 0
         assert page.console_errors == []
 

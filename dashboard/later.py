@@ -69,7 +69,8 @@ def checked(page_layout: Component) -> html.Div:
             walk(list(node.values()))
         elif isinstance(node, Component):
             if getattr(node, "id", None) is not None:
-                bare.append({"type": node._type, "namespace": node._namespace, "props": {"id": node.id}})
+                kind = node.to_plotly_json()
+                bare.append({"type": kind["type"], "namespace": kind["namespace"], "props": {"id": node.id}})
             walk(getattr(node, "children", None))
             if getattr(node, "id", None) == ids.LATER:
                 walk(node.data)

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 from PIL import Image
 
-from dashboard import figures
+from dashboard import figures, ids
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -80,6 +80,30 @@ def wait_for_places(page, timeout_ms: int = 30000) -> None:
         "() => !!(document.querySelector('#feature-sync') || {}).title", timeout=timeout_ms, polling=50
     )
     wait_for_map(page, timeout_ms)
+
+
+def open_with_the_map_held(page, url: str) -> list:
+    """The page opened with the land around held back: until it is let go (let_the_map_go),
+    the map is not whole and the side panel's later parts are not in (dashboard/later.py)."""
+    held = []
+    page.route("**/geo/context.geojson", lambda route: held.append(route))
+    page.goto(url)
+    page.wait_for_selector("#indicator")
+    return held
+
+
+def let_the_map_go(page, held: list) -> None:
+    """The held requests answered; until the map is whole and the later parts are in."""
+    for route in held:
+        route.continue_()
+    wait_for_places(page)
+    page.wait_for_function(f"() => !!document.querySelector('#{ids.BAR} .js-plotly-plot')", polling=50)
+    page.wait_for_timeout(300)  # (any later change of the parts would land by now)
+
+
+def wait_for_parts(page, parts) -> None:
+    """Until each of the side panel's later parts (by container id) has children."""
+    page.wait_for_function("(ids) => ids.every(id => document.getElementById(id).children.length)", arg=list(parts))
 
 
 # The texts the map draws now (names, places' labels), from MapLibre's rendered symbols.

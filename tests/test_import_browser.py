@@ -8,7 +8,15 @@ import pytest
 
 from dashboard import editors, ids
 from layers import user_store
-from tests.browser import GRID_API_JS, browser_page, wait_for_map, wait_for_places
+from tests.browser import (
+    GRID_API_JS,
+    browser_page,
+    let_the_map_go,
+    open_with_the_map_held,
+    wait_for_map,
+    wait_for_parts,
+    wait_for_places,
+)
 from tests.test_editors import SECRET
 from tests.test_imports import GOOD, HEADER
 
@@ -74,29 +82,23 @@ def test_an_import_while_the_first_map_loads_keeps_its_figures_in_the_side_panel
     good.write_text(f"{HEADER}\n{GOOD.replace(',2026,', ',2025,')}\n", encoding="utf-8")
     parts = (ids.CIRCLE_CARDS, ids.GAPS)
     with browser_page(server_url) as page:
-        held = []  # the land around: until it is in, the map is not whole
-        page.route("**/geo/context.geojson", lambda route: held.append(route))
-        page.goto(server_url)
+        held = open_with_the_map_held(page, server_url)
         page.set_input_files("#upload-figures input[type=file]", str(good))
         page.wait_for_selector("#upload-status .good")
         assert page.evaluate("() => !(window.atlas && window.atlas.whole())")
-        for route in held:
-            route.continue_()
-        wait_for_places(page)
-        page.wait_for_function(f"() => !!document.querySelector('#{ids.BAR} .js-plotly-plot')", polling=50)
-        page.wait_for_timeout(300)  # (the parts would be put in by now)
+        let_the_map_go(page, held)
         imported = {part: page.inner_text(f"#{part}") for part in parts}
         assert page.console_errors == []
     with browser_page(server_url) as fresh:  # a page opened afterwards shows the import
         fresh.goto(server_url)
         wait_for_places(fresh)
-        fresh.wait_for_function("(ids) => ids.every(id => document.getElementById(id).children.length)", arg=parts)
+        wait_for_parts(fresh, parts)
         assert imported == {part: fresh.inner_text(f"#{part}") for part in parts}
     with browser_page(server_url) as page:  # and differs from a page without it
         user_store.current().remove(None)
         page.goto(server_url)
         wait_for_places(page)
-        page.wait_for_function("(ids) => ids.every(id => document.getElementById(id).children.length)", arg=parts)
+        wait_for_parts(page, parts)
         assert imported != {part: page.inner_text(f"#{part}") for part in parts}
 
 

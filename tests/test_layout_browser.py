@@ -17,7 +17,10 @@ from tests.browser import (
     browser_page,
     city_colours,
     colours_close,
+    let_the_map_go,
     lonlat_to_pixel,
+    open_with_the_map_held,
+    wait_for_parts,
     wait_for_places,
 )
 
@@ -171,35 +174,17 @@ def test_the_side_panels_lower_parts_come_after_the_first_map(server_url, store)
         assert page.console_errors == []
 
 
-def _opened_with_the_map_held(page, url: str) -> list:
-    """The page opened with the land around held back: until it is let go, the map is not whole
-    and the side panel's later parts are not in (dashboard/later.py)."""
-    held = []
-    page.route("**/geo/context.geojson", lambda route: held.append(route))
-    page.goto(url)
-    page.wait_for_selector("#indicator")
-    return held
-
-
-def _let_go(page, held: list) -> None:
-    for route in held:
-        route.continue_()
-    wait_for_places(page)
-    page.wait_for_function(f"() => !!document.querySelector('#{ids.BAR} .js-plotly-plot')", polling=50)
-    page.wait_for_timeout(300)  # (any later change of the parts would land by now)
-
-
 def test_the_chart_put_in_after_the_first_map_shows_the_indicator_chosen_before(server_url):
     """An indicator chosen while the first map loads is the one the bar chart shows when it is
     put in (dashboard/later.py), not the one the page was built for."""
     with browser_page(server_url) as page:
-        held = _opened_with_the_map_held(page, server_url)
+        held = open_with_the_map_held(page, server_url)
         page.click("#indicator")
         page.get_by_role("option", name="城区人口(万人)").click()
         page.keyboard.press("Escape")
         page.wait_for_function("() => document.querySelector('#map-title').textContent.includes('城区人口')")
         assert page.locator(f"#{ids.BAR}").count() == 0  # not in yet
-        _let_go(page, held)
+        let_the_map_go(page, held)
         unit = "() => document.querySelector('#bar .js-plotly-plot')._fullLayout.yaxis.title.text"
         assert "万人" in page.evaluate(unit)
         assert "(万人)" in page.inner_text(f"#{ids.CIRCLE_SUMMARY}")  # (the page was built for 亿元)
@@ -210,18 +195,16 @@ def test_a_language_chosen_while_the_first_map_loads_is_the_side_panels(server_u
     """A new language builds the side panel with its parts in place; the parts the page
     opened with, in the language before, are not put in over them once the map is whole."""
     with browser_page(server_url) as page:
-        held = _opened_with_the_map_held(page, server_url)
+        held = open_with_the_map_held(page, server_url)
         page.get_by_text("English", exact=True).click()
         page.wait_for_function("() => document.querySelector('header h1').textContent.includes('Jiaodong')")
-        _let_go(page, held)
+        let_the_map_go(page, held)
         switched = {part: page.inner_text(f"#{part}") for part in later.PARTS}
         assert page.console_errors == []
     with browser_page(server_url) as page:  # as a page opened in English has them
         page.goto(f"{server_url}/?lang=en")
         wait_for_places(page)
-        page.wait_for_function(
-            "(ids) => ids.every(id => document.getElementById(id).children.length)", arg=list(later.PARTS)
-        )
+        wait_for_parts(page, later.PARTS)
         opened = {part: page.inner_text(f"#{part}") for part in later.PARTS}
     assert switched == opened and "Resident population" in switched[ids.CIRCLE_CARDS]
 

@@ -10,7 +10,9 @@
 
 Each is opened in Chromium and switched between indicators five times, RUNS
 times, the apps taking turns run by run so that all see the same load on a
-shared machine. BENCH_BASE=/path/to/another/checkout adds that checkout's atlas
+shared machine. The order of the turns rotates each run, so that each app takes
+each place once in as many runs as there are apps: in a fixed order, the place
+itself moved an app's first map by 60-100 ms. BENCH_BASE=/path/to/another/checkout adds that checkout's atlas
 ("atlas_base") to the same run: before and after, beside the peers. Reported:
 time to first map, time per switch (until the map is first idle, and until its last
 repaint), bytes per switch (HTTP bodies, and for Streamlit
@@ -192,9 +194,11 @@ def main() -> None:
             cmd = [*cmd, str(port)] if cmd is streamlit else cmd
             servers[name] = (_serve(cmd, port, env={"PYTHONPATH": str(tree)}, probe=probe, cwd=tree), port)
         results = {name: {"first_map_ms": [], "switch_ms": [], "settled_ms": [], "switch_bytes": []} for name in peers}
-        for _ in range(RUNS):
-            for name, (_, port) in servers.items():
-                peers[name][3](f"http://127.0.0.1:{port}", results[name])
+        names_in_turn = list(servers)
+        for run in range(RUNS):
+            shift = run % len(names_in_turn)
+            for name in names_in_turn[shift:] + names_in_turn[:shift]:
+                peers[name][3](f"http://127.0.0.1:{servers[name][1]}", results[name])
         for name, (proc, _) in servers.items():
             results[name]["rss_mb"] = sum(rss_mb([proc.pid, *children(proc.pid)]).values())
     finally:

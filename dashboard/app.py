@@ -14,6 +14,7 @@ from dashboard import (
     later,
     layout,
     map_callbacks,
+    memory,
     place_callbacks,
     reader,
     routes,
@@ -30,6 +31,7 @@ from layers.store import Store, default_store
 def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> Dash:
     """`editing`: editors.OPEN for one user on loopback, else editors sign in (a shared server)."""
     store = store or default_store()
+    memory.limit_arenas()  # before the server's threads start
     app = Dash(
         __name__,
         compress=True,

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
-from dashboard import export
+from dashboard import export, memory
 from dashboard.export_queue import Busy
 from dashboard.i18n import t
 from dashboard.page import Page, all_figures, indicator_of
@@ -190,7 +190,9 @@ def build(page: Page, briefing: Briefing, kinds, lang: str, progress=None, cance
         "pptx": lambda: deck_files.pptx(briefing, pages, lang),
         "pdf": lambda: deck_files.pdf(pages, lang, briefing.title[lang]),
     }
-    return {kind: made_by[kind]() for kind in kinds}
+    files = {kind: made_by[kind]() for kind in kinds}
+    memory.give_back()
+    return files
 
 
 def write(path: Path, body: bytes) -> None:

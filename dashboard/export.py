@@ -34,7 +34,7 @@ from dash import Dash, html
 from flask import Response, request
 
 from dashboard import feature_layers as fl
-from dashboard import figures, ids, security
+from dashboard import figures, ids, memory, security
 from dashboard.export_queue import Busy, RenderQueue
 from dashboard.i18n import LANGS, t
 from dashboard.page import Page, all_figures, indicator_of, map_view
@@ -638,6 +638,7 @@ def register(app: Dash, page: Page) -> None:
                 return busy_response(PNG_QUEUE.retry_after())
         else:
             body = write(kind, page, view)
+        memory.give_back()
         resp = Response(body, mimetype=KINDS[kind])
         resp.headers["Content-Disposition"] = f"attachment; filename={view.name}.{kind}"
         if dropped:  # said, not silently ignored

@@ -638,8 +638,8 @@ def register(app: Dash, page: Page) -> None:
                 return busy_response(PNG_QUEUE.retry_after())
         else:
             body = write(kind, page, view)
-        memory.give_back()
         resp = Response(body, mimetype=KINDS[kind])
+        resp.call_on_close(memory.give_back)  # (once it is sent: not on the viewer's time)
         resp.headers["Content-Disposition"] = f"attachment; filename={view.name}.{kind}"
         if dropped:  # said, not silently ignored
             resp.headers["X-Atlas-Ignored"] = security.header_value("; ".join(dropped))

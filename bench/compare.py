@@ -16,8 +16,8 @@ itself moved an app's first map by 60-100 ms. BENCH_BASE=/path/to/another/checko
 ("atlas_base") to the same run: before and after, beside the peers. Reported:
 time to first map, time per switch (until the map is first idle, and until its last
 repaint), bytes per switch (HTTP bodies, and for Streamlit
-the websocket frames), the server's memory; medians, and the atlas's times as a
-share of each other app's. Nothing is asserted. Streamlit is run from its own
+the websocket frames), the server's memory; medians (and the first map's range),
+and the atlas's times as a share of each other app's. Nothing is asserted. Streamlit is run from its own
 virtual environment (bench/out/peers/venv) so that it does not change the
 app's pinned environment; Leaflet comes from the npm registry.
 """
@@ -209,6 +209,8 @@ def main() -> None:
     for app, r in results.items():
         summary[app] = {
             "first_map_ms_median": round(statistics.median(r["first_map_ms"])),
+            # (the spread of a run: on a shared machine it can be as wide as a gain looked for)
+            "first_map_ms_range": [round(min(r["first_map_ms"])), round(max(r["first_map_ms"]))],
             "switch_ms_median": round(statistics.median(r["switch_ms"])),
             "switch_settled_ms_median": round(statistics.median(r["settled_ms"])),
             "switch_bytes_median": statistics.median(r["switch_bytes"]),

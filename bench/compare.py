@@ -12,14 +12,14 @@ Each is opened in Chromium and switched between indicators five times, RUNS
 times, the apps taking turns run by run so that all see the same load on a
 shared machine. The order of the turns rotates each run, so that each app takes
 each place once in as many runs as there are apps: in a fixed order, the place
-itself moved an app's first map by 60-100 ms. BENCH_BASE=/path/to/another/checkout adds that checkout's atlas
-("atlas_base") to the same run: before and after, beside the peers. Reported:
-time to first map, time per switch (until the map is first idle, and until its last
-repaint), bytes per switch (HTTP bodies, and for Streamlit
+itself moved an app's first map by 60-100 ms. BENCH_BASE=/path/to/another/checkout
+adds that checkout's atlas ("atlas_base") to the same run: before and after, beside
+the peers. Reported: time to first map, time per switch (until the map is first
+idle, and until its last repaint), bytes per switch (HTTP bodies, and for Streamlit
 the websocket frames), the server's memory; medians (and the first map's range),
-and the atlas's times as a share of each other app's. Nothing is asserted. Streamlit is run from its own
-virtual environment (bench/out/peers/venv) so that it does not change the
-app's pinned environment; Leaflet comes from the npm registry.
+and the atlas's times as a share of each other app's. Nothing is asserted.
+Streamlit is run from its own virtual environment (bench/out/peers/venv) so that
+it does not change the app's pinned environment; Leaflet comes from the npm registry.
 """
 
 from __future__ import annotations

@@ -1,0 +1,69 @@
+"""The page's scripts and styles, compressed once and sent whole from memory.
+
+Flask-Compress 1.25 compresses every response again on every request, and a file that
+Flask sends (the assets, plotly.js's 3 MB among them) as a stream: 8 KB at a time, each
+piece compressed and written apart. A page opening asks for two dozen files at once; with
+the server's threads taking turns between the pieces, plotly.js took 0.3-0.5 s to arrive
+on loopback, and the page waited for it before it could run anything.
+
+These files do not change while the server runs (a deploy restarts it): each is gzipped
+once, the first time it is asked for, and kept (about 1.5 MB for the page's files). What
+is kept is keyed by the file's path (a component's path without Dash's fingerprint), so
+that no request can make it grow past the files there are."""
+
+from __future__ import annotations
+
+import gzip
+
+from dash import Dash
+from dash.fingerprint import check_fingerprint
+from flask import Response, request
+
+SUITES = "/_dash-component-suites/"
+TYPES = ("text/javascript", "application/javascript", "text/css")
+KEPT_HEADERS = ("Content-Type", "Cache-Control", "Last-Modified", "ETag", "Content-Encoding", "Vary")
+
+
+def register(app: Dash) -> None:
+    server = app.server
+    assets = app.get_relative_path(f"/{app.config.assets_url_path.strip('/')}/")
+    suites = app.get_relative_path(SUITES)
+    kept: dict[tuple, tuple[bytes, dict]] = {}  # (path, fingerprinted) -> gzipped body, headers
+
+    def key() -> tuple | None:
+        if request.method not in ("GET", "HEAD") or not _accepts_gzip():
+            return None
+        if request.path.startswith(assets):
+            return request.path, False  # (the query is only the page's cache-buster)
+        if request.path.startswith(suites):
+            return check_fingerprint(request.path)  # (fingerprinted: a year's Cache-Control)
+        return None
+
+    @server.before_request
+    def send_kept():
+        found = kept.get(key())
+        if found is None:
+            return None
+        body, headers = found
+        resp = Response(body, headers=headers)
+        return resp.make_conditional(request)
+
+    # Registered after Dash's Flask-Compress, so it runs before it; Flask-Compress leaves
+    # a response with a Content-Encoding as it is.
+    @server.after_request
+    def keep(resp: Response) -> Response:
+        k = key()
+        if k is None or k in kept or resp.status_code != 200 or resp.mimetype not in TYPES:
+            return resp
+        resp.direct_passthrough = False  # (a file Flask sends is read here, once)
+        resp.set_data(gzip.compress(resp.get_data(), compresslevel=9, mtime=0))
+        etag, weak = resp.get_etag()
+        if etag:
+            resp.set_etag(f"{etag}:gzip", weak)
+        resp.headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+        kept[k] = (resp.get_data(), {h: resp.headers[h] for h in KEPT_HEADERS if h in resp.headers})
+        return resp
+
+
+def _accepts_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0

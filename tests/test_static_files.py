@@ -1,0 +1,84 @@
+"""The page's scripts and styles: gzipped once, then sent from memory (dashboard/static_files.py)."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from dash import Dash, html
+
+from dashboard import export, static_files
+
+GZIP = {"Accept-Encoding": "gzip, deflate, br, zstd"}  # (what Chromium sends)
+
+
+@pytest.fixture
+def tiny(tmp_path, monkeypatch):
+    """A Dash app with one script among its assets, and a count of the gzip runs."""
+    (tmp_path / "big.js").write_text("var x = 1;\n" * 20_000)
+    app = Dash(__name__, assets_folder=str(tmp_path), compress=True)
+    app.layout = html.Div("words " * 1000)
+    static_files.register(app)
+    runs = []
+    compress = gzip.compress
+    monkeypatch.setattr(gzip, "compress", lambda data, **kw: runs.append(len(data)) or compress(data, **kw))
+    return app.server.test_client(), runs, (tmp_path / "big.js").read_bytes()
+
+
+def test_a_script_is_gzipped_once_and_then_sent_as_kept(tiny):
+    client, runs, raw = tiny
+    first = client.get("/assets/big.js?m=1", headers=GZIP)
+    again = client.get("/assets/big.js?m=2", headers=GZIP)  # (the query only busts caches)
+    for resp in (first, again):
+        assert resp.status_code == 200 and resp.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(resp.data) == raw
+        assert int(resp.headers["Content-Length"]) == len(resp.data) < len(raw) / 10
+        assert resp.headers["Vary"] == "Accept-Encoding"
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    assert runs == [len(raw)]
+
+
+def test_a_kept_script_is_revalidated_by_its_etag(tiny):
+    client, runs, _ = tiny
+    etag = client.get("/assets/big.js", headers=GZIP).headers["ETag"]
+    assert etag.endswith(':gzip"')  # (not the plain file's: the bodies differ)
+    assert client.get("/assets/big.js", headers={**GZIP, "If-None-Match": etag}).status_code == 304
+    assert client.get("/assets/big.js", headers={**GZIP, "If-None-Match": '"other"'}).status_code == 200
+
+
+def test_a_client_that_takes_no_gzip_gets_the_file_itself(tiny):
+    client, _, raw = tiny
+    client.get("/assets/big.js", headers=GZIP)  # kept
+    resp = client.get("/assets/big.js", headers={"Accept-Encoding": "identity"})
+    assert resp.status_code == 200 and "Content-Encoding" not in resp.headers
+    assert resp.data == raw
+
+
+def test_dash_fingerprints_keep_their_own_caching_and_do_not_grow_what_is_kept(tiny):
+    client, runs, _ = tiny
+    suite = "/_dash-component-suites/dash/deps/react@18.{}3.1.min.js"
+    a = client.get(suite.format("v4_4_1m1."), headers=GZIP)
+    b = client.get(suite.format("v4_4_1m2."), headers=GZIP)
+    plain = client.get(suite.format(""), headers=GZIP)
+    assert a.status_code == b.status_code == plain.status_code == 200
+    assert a.headers["Cache-Control"] == b.headers["Cache-Control"] == "max-age=31536000"
+    assert "max-age=31536000" not in plain.headers.get("Cache-Control", "")  # (revalidated by its ETag)
+    assert len(runs) == 2  # the fingerprinted file once, the plain one once
+    assert gzip.decompress(a.data) == gzip.decompress(plain.data)
+
+
+def test_what_is_not_a_page_file_is_left_to_flask_compress(tiny):
+    client, runs, _ = tiny
+    resp = client.get("/_dash-layout", headers=GZIP)
+    assert resp.status_code == 200 and resp.headers["Content-Encoding"] == "zstd"  # (Flask-Compress's first choice)
+    assert runs == []
+
+
+def test_the_atlas_sends_its_plotly_js_kept_with_its_headers(app):
+    client = app.server.test_client()
+    path = "/assets/" + export.PLOTLY_JS.relative_to(export.ASSETS).as_posix()
+    resps = [client.get(path, headers=GZIP) for _ in range(2)]
+    for resp in resps:
+        assert resp.status_code == 200 and resp.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(resp.data) == export.PLOTLY_JS.read_bytes()
+        assert "default-src 'self'" in resp.headers["Content-Security-Policy"]  # (security.protect's)

@@ -2,9 +2,9 @@
 
 Flask-Compress 1.25 compresses every response again on every request, and a file that
 Flask sends (the assets, plotly.js's 3 MB among them) as a stream: 8 KB at a time, each
-piece compressed and written apart. A page opening asks for two dozen files at once; with
-the server's threads taking turns between the pieces, plotly.js took 0.3-0.5 s to arrive
-on loopback, and the page waited for it before it could run anything.
+piece compressed and written apart. Compressing the same files again was most of the
+server's work for a page opening, and every viewer opening the page at once waited on it
+(the threads take turns between the pieces).
 
 These files do not change while the server runs (a deploy restarts it): each is gzipped
 once, the first time it is asked for, and kept (about 1.5 MB for the page's files). What

@@ -30,6 +30,7 @@ BAR_COLORS = {"baseline": "#7f8c9d", "target": "#253494", "actual": "#e08214"}
 
 GEO_URL = "/geo/{}.geojson"
 BAR_HEIGHT = 300  # px, the cities' bar chart (its place is kept for it until it is put in)
+BAR_HEADROOM = 1.15  # the value axis reaches this far past the tallest bar, for its label
 BOUNDS_MARGIN = np.array([-6.0, -0.5, 6.0, 0.5])  # degrees added to the backdrop's west, south, east, north
 CENTER, ZOOM = plans.JIAODONG_FRAME["center"], plans.JIAODONG_FRAME["zoom"]
 
@@ -365,9 +366,15 @@ def bar_figure(series: dict[str, list[CityValue]], names: list[str], defn, lang=
         barmode="group",
         height=BAR_HEIGHT,
         uniformtext={"minsize": 10, "mode": "show"},
-        margin={"l": 48, "r": 8, "t": 28, "b": 40},
-        legend={"orientation": "h", "y": 1.12, "x": 0},
+        # The legend (two rows in the side panel) stands above the plot, not over its top.
+        margin={"l": 48, "r": 8, "t": 60, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         yaxis={"title": {"text": view_unit(defn, "baseline", lang)}, "rangemode": "tozero", "gridcolor": "#e5e5e5"},
         font={"family": "Noto Sans CJK SC, sans-serif", "size": 12},
     )
+    # Room above the tallest bar for its value label: plotly.js 4.1.1 leaves the labels out of
+    # the axis's range, and the tallest one stood above the plot, under the legend.
+    heights = [y for bar in fig.data for y in bar.y if y is not None]
+    if heights and min(heights) >= 0 and max(heights) > 0:
+        fig.update_yaxes(range=[0, max(heights) * BAR_HEADROOM])
     return fig

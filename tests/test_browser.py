@@ -63,6 +63,19 @@ def test_page_loads_offline_and_draws_the_map(page, store):
     assert len({seen[c] for c in CITIES}) >= 3
 
 
+def test_every_bar_label_stands_clear_of_the_chart_legend(page):
+    """The value above the tallest bar (Qingdao's GDP) stood above the plot, under the legend."""
+    page.wait_for_function("() => document.querySelectorAll('#bar text.bartext').length > 0", polling=50)
+    boxes = page.evaluate("""() => {
+      const box = (el) => { const r = el.getBoundingClientRect(); return [r.top, r.bottom, r.height]; };
+      return {legend: box(document.querySelector('#bar g.legend')),
+              labels: [...document.querySelectorAll('#bar text.bartext')].filter(t => t.textContent).map(box)};
+    }""")
+    legend_bottom = boxes["legend"][1]
+    assert len(boxes["labels"]) >= 8  # (2020 and 2025 values of the five cities, some missing)
+    assert all(h > 0 and top >= legend_bottom for top, _, h in boxes["labels"]), boxes
+
+
 def _recoloured(page, count: int) -> None:
     """Wait until the map has applied `count` colour updates (#map-sync counts them), then drawn them."""
     page.wait_for_function("n => Number(document.querySelector('#map-sync').title || 0) >= n", arg=count)

@@ -14,6 +14,7 @@ than any that runs MapLibre 6) took 50-60 ms to run on every page, replaced the 
 String.prototype.trim with a slower one, and ran React's scheduler through its setImmediate.
 Of it, Dash's scripts use only regeneratorRuntime, which the page brings itself
 (assets/regenerator/, regenerator-runtime 0.14.1 from npm, run before Dash's scripts).
+Nor does it load the DataTable's bundle, which Dash puts into every page: no view has one.
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ LAYOUT_MARK = "<!--atlas-layout-preload-->"
 PLOTLY_MARK = "<!--atlas-plotly-preload-->"
 # The version of assets/regenerator/runtime.js (npm's regenerator-runtime, a test compares them).
 REGENERATOR = "0.14.1"
-POLYFILL_SCRIPT = re.compile(r'<script src="[^"]*/dash/deps/polyfill@[^"]*"></script>\s*')
+# Scripts Dash 4.4 puts into every page that this page does not run: its polyfill (above), and
+# the DataTable's bundle (Dash registers dash_table whether or not a page has one; this
+# page's tables are AG Grid's, and a test finds no DataTable in any view's layout).
+UNUSED_SCRIPTS = re.compile(r'<script src="[^"]*/dash/(?:deps/polyfill@|dash_table/bundle\.)[^"]*"></script>\s*')
 PLOTLY_SCRIPT = re.compile(
     rf'<script src="([^"]*/assets/{re.escape(export.PLOTLY_JS.relative_to(export.ASSETS).as_posix())}[^"]*)"></script>'
 )
@@ -66,7 +70,7 @@ def add_preloads(app: Dash) -> None:
     interpolate = app.interpolate_index
 
     def interpolate_index(**kwargs) -> str:
-        kwargs["scripts"] = POLYFILL_SCRIPT.sub("", kwargs.get("scripts", ""), count=1)
+        kwargs["scripts"] = UNUSED_SCRIPTS.sub("", kwargs.get("scripts", ""), count=2)
         layout = _fetch_link(_layout_path(app), ids.LAYOUT_PRELOAD)
         plotly = PLOTLY_SCRIPT.search(kwargs.get("scripts", ""))
         first = f'<link rel="preload" as="script" href="{plotly.group(1)}">' if plotly else ""

@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import quote
 
 import dash
 import pytest
@@ -116,6 +117,11 @@ def test_the_page_runs_no_polyfill_but_brings_regenerator_runtime_before_dash_s_
     page = client.get("/").get_data(as_text=True)
     scripts = re.findall(r'<script src="([^"]+)"', page)
     assert not [s for s in scripts if "polyfill" in s]
+    # nor the DataTable's bundle: no view's layout (the parts put in later included) has one
+    assert not [s for s in scripts if "dash_table" in s] and [s for s in scripts if "dash_ag_grid" in s or "dcc" in s]
+    for link in ("", "?lang=en&plan=both&vs=baseline&read=j-1"):
+        layout = client.get("/_dash-layout" + (f"?link={quote(link)}" if link else "")).get_data(as_text=True)
+        assert '"namespace":"dash_core_components"' in layout and '"dash_table"' not in layout
     runtime = [i for i, s in enumerate(scripts) if s.startswith("/assets/regenerator/runtime.js")]
     renderer = next(i for i, s in enumerate(scripts) if "dash_renderer" in s)
     assert len(runtime) == 1 and runtime[0] < renderer

@@ -8,8 +8,9 @@ server's work for a page opening, and every viewer opening the page at once wait
 
 These files do not change while the server runs (a deploy restarts it): each is gzipped
 once, the first time it is asked for, and kept (about 1.5 MB for the page's files). What
-is kept is keyed by the file's path (a component's path without Dash's fingerprint), so
-that no request can make it grow past the files there are."""
+is kept is keyed by the file's path (a component's without Dash's fingerprint) and whether
+its address names its version, so that no request can make it grow past twice the files
+there are. An asset whose address names its version is the browser's to keep for a year."""
 
 from __future__ import annotations
 
@@ -22,38 +23,49 @@ from flask import Response, request
 SUITES = "/_dash-component-suites/"
 TYPES = ("text/javascript", "application/javascript", "text/css")
 KEPT_HEADERS = ("Content-Type", "Cache-Control", "Last-Modified", "ETag", "Content-Encoding", "Vary")
+YEAR = 31_536_000  # s
 
 
 def register(app: Dash) -> None:
     server = app.server
     assets = app.get_relative_path(f"/{app.config.assets_url_path.strip('/')}/")
     suites = app.get_relative_path(SUITES)
-    kept: dict[tuple, tuple[bytes, dict]] = {}  # (path, fingerprinted) -> gzipped body, headers
+    kept: dict[tuple, tuple[bytes, dict]] = {}  # page_file() -> gzipped body, headers
 
-    def key() -> tuple | None:
-        if request.method not in ("GET", "HEAD") or not _accepts_gzip():
+    def page_file() -> tuple | None:
+        """The page file asked for, as (path, versioned), else None. Versioned: its address
+        names its version, which an asset's ?m= does (Dash's cache-buster, the file's time) and
+        a component's fingerprint (Dash's, its package's version). A path alone names the file."""
+        if request.method not in ("GET", "HEAD"):
             return None
         if request.path.startswith(assets):
-            return request.path, False  # (the query is only the page's cache-buster)
+            return request.path, "m" in request.args
         if request.path.startswith(suites):
-            return check_fingerprint(request.path)  # (fingerprinted: a year's Cache-Control)
+            return check_fingerprint(request.path)
         return None
 
     @server.before_request
     def send_kept():
-        found = kept.get(key())
+        found = kept.get(page_file()) if _accepts_gzip() else None
         if found is None:
             return None
         body, headers = found
-        resp = Response(body, headers=headers)
-        return resp.make_conditional(request)
+        return Response(body, headers=headers).make_conditional(request)
 
     # Registered after Dash's Flask-Compress, so it runs before it; Flask-Compress leaves
     # a response with a Content-Encoding as it is.
     @server.after_request
     def keep(resp: Response) -> Response:
-        k = key()
-        if k is None or k in kept or resp.status_code != 200 or resp.mimetype not in TYPES:
+        file = page_file()
+        if file is None or resp.status_code != 200 or resp.mimetype not in TYPES:
+            return resp
+        if file[1] and request.path.startswith(assets):
+            # An address that names its version never changes: the browser keeps the file (and
+            # its compiled code) for the next visit, without asking again. Dash does so for its
+            # components' fingerprinted addresses; Flask sends assets with no-cache.
+            resp.cache_control.no_cache = None
+            resp.cache_control.public, resp.cache_control.max_age, resp.cache_control.immutable = True, YEAR, True
+        if file in kept or not _accepts_gzip():
             return resp
         resp.direct_passthrough = False  # (a file Flask sends is read here, once)
         resp.set_data(gzip.compress(resp.get_data(), compresslevel=9, mtime=0))
@@ -61,7 +73,7 @@ def register(app: Dash) -> None:
         if etag:
             resp.set_etag(f"{etag}:gzip", weak)
         resp.headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-        kept[k] = (resp.get_data(), {h: resp.headers[h] for h in KEPT_HEADERS if h in resp.headers})
+        kept[file] = (resp.get_data(), {h: resp.headers[h] for h in KEPT_HEADERS if h in resp.headers})
         return resp
 
 

@@ -46,6 +46,17 @@ def test_a_kept_script_is_revalidated_by_its_etag(tiny):
     assert client.get("/assets/big.js", headers={**GZIP, "If-None-Match": '"other"'}).status_code == 200
 
 
+def test_an_asset_whose_address_names_its_version_is_kept_by_the_browser_for_a_year(tiny):
+    client, runs, _ = tiny
+    for accept in (GZIP, {"Accept-Encoding": "identity"}):
+        for _ in range(2):  # (sent, then kept)
+            named = client.get("/assets/big.js?m=1796505056.8", headers=accept).headers["Cache-Control"]
+            assert set(named.split(", ")) == {"public", "max-age=31536000", "immutable"}, named
+            plain = client.get("/assets/big.js", headers=accept).headers["Cache-Control"]
+            assert "max-age=31536000" not in plain and "no-cache" in plain  # (asked again each time)
+    assert len(runs) == 2  # one gzip each, of the two addresses
+
+
 def test_a_client_that_takes_no_gzip_gets_the_file_itself(tiny):
     client, _, raw = tiny
     client.get("/assets/big.js", headers=GZIP)  # kept

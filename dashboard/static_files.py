@@ -26,6 +26,8 @@ from dash import Dash
 from dash.fingerprint import check_fingerprint
 from flask import Response, request
 
+from dashboard import memory
+
 SUITES = "/_dash-component-suites/"
 TYPES = ("text/javascript", "application/javascript", "text/css")
 KEPT_HEADERS = ("Content-Type", "Cache-Control", "Last-Modified", "ETag", "Content-Encoding", "Vary")
@@ -88,6 +90,7 @@ def register(app: Dash) -> None:
             resp.set_etag(f"{etag}:{encoding}", weak)
         resp.headers.update({"Content-Encoding": encoding, "Vary": "Accept-Encoding"})
         kept[(*file, encoding)] = (resp.get_data(), {h: resp.headers[h] for h in KEPT_HEADERS if h in resp.headers})
+        resp.call_on_close(memory.give_back)  # (the compressor's working memory, once sent)
         return resp
 
 

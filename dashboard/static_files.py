@@ -32,9 +32,9 @@ SUITES = "/_dash-component-suites/"
 TYPES = ("text/javascript", "application/javascript", "text/css")
 KEPT_HEADERS = ("Content-Type", "Cache-Control", "Last-Modified", "ETag", "Content-Encoding", "Vary")
 YEAR = 31_536_000  # s
-# Zstandard where the browser takes it, as Flask-Compress prefers it: Chromium decodes it
-# faster than gzip, and that showed in the first map (16 alternated cold loads, 6 December:
-# 1,669 ms kept as zstd, 1,767 ms kept gzipped, 1,706 ms streamed as before).
+# Zstandard where the browser takes it, as Flask-Compress prefers it. Kept gzipped, the first
+# map was slower than streamed as before (16 alternated cold loads, 6 December: 1,767 ms
+# against 1,706; kept as Zstandard, 1,669 ms); why was not found.
 ENCODINGS = {
     "zstd": lambda body: zstd.compress(body, 9),
     "gzip": lambda body: gzip.compress(body, compresslevel=9, mtime=0),

@@ -63,7 +63,7 @@ def create_app(store: Store | None = None, editing: str = editors.SIGNED_IN) -> 
     deck_callbacks.register(app, page)  # a briefing as a deck (PPTX, PDF), built in the background
     figure_imports.register(app, page)  # editors' imports, viewers' previews, figure downloads
     routes.serve_geojson(app, store)  # /geo/<layer>.geojson
-    static_files.register(app)  # the page's scripts and styles, gzipped once
+    static_files.register(app)  # the page's scripts and styles, compressed once
     export.register(app, page)  # /export/view.<kind>
 
     security.protect(app)  # headers, and a short 4xx for any malformed request

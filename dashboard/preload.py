@@ -70,7 +70,7 @@ def add_preloads(app: Dash) -> None:
     interpolate = app.interpolate_index
 
     def interpolate_index(**kwargs) -> str:
-        kwargs["scripts"] = UNUSED_SCRIPTS.sub("", kwargs.get("scripts", ""), count=2)
+        kwargs["scripts"] = UNUSED_SCRIPTS.sub("", kwargs.get("scripts", ""))
         layout = _fetch_link(_layout_path(app), ids.LAYOUT_PRELOAD)
         plotly = PLOTLY_SCRIPT.search(kwargs.get("scripts", ""))
         first = f'<link rel="preload" as="script" href="{plotly.group(1)}">' if plotly else ""
